@@ -10,9 +10,9 @@ import (
 
 // Exit codes, as DESIGN.md fixes them.
 const (
-	exitOK       = 0
-	exitGate     = 1 // a threshold or regression gate failed
-	exitUsage    = 2 // bad usage or invalid input
+	exitOK        = 0
+	exitGate      = 1 // a threshold or regression gate failed
+	exitUsage     = 2 // bad usage or invalid input
 	exitRunFailed = 3 // the run itself failed
 )
 
@@ -45,6 +45,11 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(
+		newRunCmd(),
+		newValidateCmd(),
+		newReportCmd(),
+		newSchemaCmd(),
+		newSimCmd(),
 		newVersionCmd(),
 	)
 	return root

@@ -1,0 +1,63 @@
+# fnbench — build, test, demo and benchmark. Everything a target needs is
+# installed here from the Go module proxy (into ./bin), never by hand.
+
+GO      ?= go
+BIN     := $(CURDIR)/bin
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+# Pinned versions of the peers and test tools fetched into ./bin.
+VEGETA_VERSION := v12.13.0
+
+GOFILES := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
+
+.PHONY: all build test test-short demo bench fuzz lint clean tools
+
+all: build
+
+build: $(BIN)/fnbench
+
+$(BIN)/fnbench: $(GOFILES) $(shell find scenarios fixtures -name '*.yaml' 2>/dev/null)
+	$(GO) build -ldflags "$(LDFLAGS)" -o $@ ./cmd/fnbench
+
+$(BIN)/vegeta:
+	GOBIN=$(BIN) $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
+
+$(BIN)/fnbench-bench: $(GOFILES)
+	$(GO) build -o $@ ./cmd/fnbench-bench
+
+tools: $(BIN)/vegeta
+
+# Every test. Loads are bounded; the whole run stays well under 10 minutes
+# on a 2-core machine.
+test: build
+	$(GO) test -count=1 ./...
+
+# The quick loop while developing.
+test-short:
+	$(GO) test -short -count=1 ./...
+
+demo: build
+	$(BIN)/fnbench run scenarios/examples/local-ramp.yaml --out runs/demo-$$(date +%Y%m%d-%H%M%S)
+
+# Throughput, latency accuracy and memory against peers on this machine.
+# BENCH_FLAGS="-soak 10m" adds the 10-minute flat-memory run.
+bench: build $(BIN)/vegeta $(BIN)/fnbench-bench
+	$(BIN)/fnbench-bench -fnbench $(BIN)/fnbench -vegeta $(BIN)/vegeta $(BENCH_FLAGS)
+
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+lint:
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './bin/*')); \
+	if [ -n "$$out" ]; then echo "not gofmt-ed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf $(BIN) runs

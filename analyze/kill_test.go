@@ -1,0 +1,111 @@
+package analyze_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/scenarios"
+)
+
+// TestMain lets this test binary double as the child process that the
+// SIGKILL test kills mid-run.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("FNBENCH_KILL_CHILD_DIR"); dir != "" {
+		killChild(dir, os.Getenv("FNBENCH_KILL_CHILD_URL"))
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func killChild(dir, url string) {
+	plan, err := scenarios.Parse("kill.yaml", []byte(`
+name: kill
+seed: 1
+interval: 100ms
+targets: [{name: a, url: `+url+`}, {name: b, url: `+url+`}]
+traffic:
+  phases: [{shape: constant, rate: 200/s, duration: 60s}]
+`), scenarios.LoadOptions{})
+	if err != nil {
+		panic(err)
+	}
+	targets, err := attack.TargetsFromPlan(plan, nil)
+	if err != nil {
+		panic(err)
+	}
+	attack.Run(context.Background(), attack.Options{Plan: plan, Targets: targets, OutDir: dir})
+}
+
+// A run killed with SIGKILL still loads: everything up to its last whole
+// interval, with histograms and counters that agree.
+func TestKilledRunLoads(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok")) }))
+	defer srv.Close()
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "FNBENCH_KILL_CHILD_DIR="+dir, "FNBENCH_KILL_CHILD_URL="+srv.URL)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it once it has written a few intervals.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b, _ := os.ReadFile(filepath.Join(dir, attack.IntervalsFile))
+		if strings.Count(string(b), "\n") >= 10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the child wrote no intervals")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(137 * time.Millisecond) // land somewhere inside an interval
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	run, err := analyze.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !run.Killed || run.Status != attack.StatusInterrupted {
+		t.Errorf("killed %v, status %s; want a killed, interrupted run", run.Killed, run.Status)
+	}
+	for _, tr := range run.Targets {
+		if len(tr.Intervals) < 5 {
+			t.Errorf("target %s: %d intervals loaded", tr.Info.Name, len(tr.Intervals))
+		}
+		var counted int64
+		for _, iv := range tr.Intervals {
+			counted += iv.Warm
+			if iv.Offered != 20 || iv.Warm != 20 {
+				t.Errorf("target %s interval %d: offered %d warm %d, want 20", tr.Info.Name, iv.Seq, iv.Offered, iv.Warm)
+			}
+		}
+		// The latency log may hold one interval more than the counters
+		// (it is written first), never fewer.
+		h := tr.Phases[0].Latency(attack.OutcomeWarm).TotalCount()
+		if h < counted || h > counted+20 {
+			t.Errorf("target %s: histograms hold %d requests, counters %d", tr.Info.Name, h, counted)
+		}
+	}
+	sum := analyze.Summarize(run)
+	if sum.Tables[0].Total.Sent == 0 {
+		t.Error("summary of the killed run is empty")
+	}
+}

@@ -1,0 +1,66 @@
+package analyze
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fnbench/fnbench/attack"
+)
+
+// FuzzParseHlogLine: no line of an HdrHistogram log, however broken, makes
+// the reader panic.
+func FuzzParseHlogLine(f *testing.F) {
+	h := attack.NewHistogram()
+	h.RecordValue(1500000)
+	enc, _ := h.Encode(2)
+	f.Add([]byte("Tag=a/warm,0.000,1.000,1.500," + string(enc)))
+	f.Add([]byte("0.000,1.000,1.500," + string(enc)))
+	f.Add([]byte("#[StartTime: 1.0 (seconds since epoch)]"))
+	f.Add([]byte("Tag=a/warm"))
+	f.Add([]byte("1,2,3,HISTFAAAACR42pNpmSzMwMDAxAABzFCaEUoz2X+AsQEAL0ABAQ=="))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		l, ok, err := parseHlogLine(line)
+		if ok && (err != nil || l.Hist == nil) {
+			t.Fatalf("ok with err %v, hist %v", err, l.Hist)
+		}
+	})
+}
+
+// FuzzLoad: a run directory with arbitrary counters, logs and events loads
+// or fails with an error, never a panic.
+func FuzzLoad(f *testing.F) {
+	runJSON := `{"format_version":1,"targets":[{"name":"a"}],"phases":[{"index":0,"name":"p","start_ns":0,"end_ns":1000000000}],"status":"running"}`
+	h := attack.NewHistogram()
+	h.RecordValue(2000000)
+	enc, _ := h.Encode(2)
+	f.Add(runJSON, `{"seq":0,"phase":0,"start_ns":0,"end_ns":1000000000,"target":"a","offered":1,"sent":1,"warm":1}`+"\n",
+		"#[BaseTime: 0 (seconds since epoch)]\nTag=a/warm,0.000000,1.000000,2.000000,"+string(enc)+"\n", `{"type":"error_sample"}`+"\n")
+	f.Add(runJSON, `{"phase":7,"target":"a"}`+"\n", "Tag=a/cold,1,1,1,x\n", "{\n")
+	f.Add(`{"format_version":1,"targets":[],"phases":[]}`, "", "", "")
+	f.Fuzz(func(t *testing.T, run, intervals, hlog, events string) {
+		dir := t.TempDir()
+		for name, body := range map[string]string{
+			attack.RunFile: run, attack.IntervalsFile: intervals, attack.LatencyFile: hlog,
+			attack.LagFile: hlog, attack.EventsFile: events,
+		} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			r, err := Load(dir)
+			if err == nil {
+				Summarize(r)
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			t.Fatalf("Load hangs on run.json %q intervals %q hlog %q events %q", run, intervals, hlog, events)
+		}
+	})
+}

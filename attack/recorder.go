@@ -1,0 +1,318 @@
+package attack
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// A result is what a worker learned from one request.
+type result struct {
+	outcome  int   // index into Outcomes
+	class    int   // index into Classes, or -1 when the request succeeded
+	status   int   // HTTP status, 0 when there was no response
+	latency  int64 // ns, completion − intended send time
+	lag      int64 // ns, actual send − intended send time
+	bytesIn  int64
+	bytesOut int64
+	errMsg   string // redacted; set only for errors
+}
+
+// interval accumulates one slice of the timeline: [start, end) within one
+// phase. The scheduler writes the offered/sent side while the interval is
+// open; workers record results under mu; the flusher reads it all once the
+// interval is closed and no request intended in it is still in flight.
+type interval struct {
+	seq        int
+	phase      int
+	start, end time.Duration
+
+	outstanding atomic.Int64 // requests sent and not yet recorded
+	closed      atomic.Bool  // no more arrivals will be added
+
+	// Written by the scheduler only, before closed is set.
+	offered, notSent []int64
+	peakInFlight     []int64
+
+	mu      sync.Mutex
+	targets []targetInterval
+}
+
+type targetInterval struct {
+	hist      [len(Outcomes)]*hdr.Histogram // nil until the first value
+	lag       *hdr.Histogram
+	completed int64
+	classes   [len(Classes)]int64
+	bytesIn   int64
+	bytesOut  int64
+	samples   [len(Classes)]errSample
+}
+
+type errSample struct {
+	at      time.Duration
+	status  int
+	message string
+}
+
+// histPool recycles histograms between intervals: at about 200 KB each,
+// allocating them afresh every second would dominate the garbage.
+var histPool = sync.Pool{New: func() any { return NewHistogram() }}
+
+func getHist() *hdr.Histogram { return histPool.Get().(*hdr.Histogram) }
+
+func putHist(h *hdr.Histogram) {
+	if h != nil {
+		h.Reset()
+		histPool.Put(h)
+	}
+}
+
+func newInterval(seq, phase int, start, end time.Duration, targets int) *interval {
+	return &interval{
+		seq: seq, phase: phase, start: start, end: end,
+		offered:      make([]int64, targets),
+		notSent:      make([]int64, targets),
+		peakInFlight: make([]int64, targets),
+		targets:      make([]targetInterval, targets),
+	}
+}
+
+// record adds one finished request. intended is the request's intended send
+// time, used only to date an error sample.
+func (iv *interval) record(target int, r *result, intended time.Duration) {
+	iv.mu.Lock()
+	ti := &iv.targets[target]
+	h := ti.hist[r.outcome]
+	if h == nil {
+		h = getHist()
+		ti.hist[r.outcome] = h
+	}
+	h.RecordValue(clampNanos(r.latency))
+	if ti.lag == nil {
+		ti.lag = getHist()
+	}
+	ti.lag.RecordValue(clampNanos(r.lag))
+	ti.completed++
+	ti.bytesIn += r.bytesIn
+	ti.bytesOut += r.bytesOut
+	if r.class >= 0 {
+		if ti.classes[r.class] == 0 {
+			ti.samples[r.class] = errSample{at: intended, status: r.status, message: r.errMsg}
+		}
+		ti.classes[r.class]++
+	}
+	iv.mu.Unlock()
+}
+
+func clampNanos(v int64) int64 {
+	switch {
+	case v < LowestNanos:
+		return LowestNanos
+	case v > HighestNanos:
+		return HighestNanos
+	}
+	return v
+}
+
+// release returns the interval's histograms to the pool after it was written.
+func (iv *interval) release() {
+	for i := range iv.targets {
+		ti := &iv.targets[i]
+		for j, h := range ti.hist {
+			putHist(h)
+			ti.hist[j] = nil
+		}
+		putHist(ti.lag)
+		ti.lag = nil
+	}
+}
+
+// recorder owns the open intervals and writes each one, in order, as soon as
+// it is closed and every request intended in it has been recorded.
+type recorder struct {
+	dir     *runDir
+	targets []string
+
+	mu     sync.Mutex
+	queue  []*interval // open or waiting intervals, oldest first
+	wake   chan struct{}
+	done   chan struct{}
+	err    error        // first write error; stops further writes
+	latest atomic.Value // IntervalStats of the last interval written
+}
+
+// IntervalStats is what the progress line shows of the last written interval.
+type IntervalStats struct {
+	P50, P99 time.Duration
+}
+
+func newRecorder(dir *runDir, targets []string) *recorder {
+	r := &recorder{
+		dir:     dir,
+		targets: targets,
+		wake:    make(chan struct{}, 1),
+		done:    make(chan struct{}),
+	}
+	return r
+}
+
+// open starts a new interval; the scheduler calls it in timeline order.
+func (r *recorder) open(seq, phase int, start, end time.Duration) *interval {
+	iv := newInterval(seq, phase, start, end, len(r.targets))
+	r.mu.Lock()
+	r.queue = append(r.queue, iv)
+	r.mu.Unlock()
+	return iv
+}
+
+// close marks that no more requests will be added to iv.
+func (r *recorder) close(iv *interval) {
+	iv.closed.Store(true)
+	if iv.outstanding.Load() == 0 {
+		r.poke()
+	}
+}
+
+// finished is called by a worker after it recorded a request of iv.
+func (r *recorder) finished(iv *interval) {
+	if iv.outstanding.Add(-1) == 0 && iv.closed.Load() {
+		r.poke()
+	}
+}
+
+func (r *recorder) poke() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run writes intervals as they become ready until stop is closed and every
+// interval has been written. A periodic tick guards against a missed wake.
+func (r *recorder) run(stop <-chan struct{}) {
+	defer close(r.done)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		r.flushReady()
+		select {
+		case <-r.wake:
+		case <-tick.C:
+		case <-stop:
+			r.flushReady()
+			return
+		}
+	}
+}
+
+func (r *recorder) flushReady() {
+	for {
+		r.mu.Lock()
+		if len(r.queue) == 0 {
+			r.mu.Unlock()
+			return
+		}
+		iv := r.queue[0]
+		if !iv.closed.Load() || iv.outstanding.Load() != 0 {
+			r.mu.Unlock()
+			return
+		}
+		r.queue[0] = nil
+		r.queue = r.queue[1:]
+		r.mu.Unlock()
+		if r.err == nil {
+			r.err = r.write(iv)
+		}
+		iv.release()
+	}
+}
+
+// pending returns how many intervals wait to be written.
+func (r *recorder) pending() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.queue)
+}
+
+func (r *recorder) write(iv *interval) error {
+	iv.mu.Lock()
+	defer iv.mu.Unlock()
+	var merged *hdr.Histogram
+	for t, name := range r.targets {
+		ti := &iv.targets[t]
+		for o, h := range ti.hist {
+			if h == nil || h.TotalCount() == 0 {
+				continue
+			}
+			if err := r.dir.writeHistogram(false, name+"/"+Outcomes[o], h, iv.start, iv.end); err != nil {
+				return err
+			}
+			if o != outcomeIndexError {
+				if merged == nil {
+					merged = getHist()
+					defer putHist(merged)
+				}
+				merged.Merge(h)
+			}
+		}
+		c := IntervalCounts{
+			Seq: iv.seq, Phase: iv.phase,
+			StartNanos: int64(iv.start), EndNanos: int64(iv.end),
+			Target:    name,
+			Offered:   iv.offered[t],
+			Sent:      iv.offered[t] - iv.notSent[t],
+			NotSent:   iv.notSent[t],
+			Completed: ti.completed,
+			BytesIn:   ti.bytesIn,
+			BytesOut:  ti.bytesOut,
+			PeakInFl:  iv.peakInFlight[t],
+		}
+		for o, h := range ti.hist {
+			if h == nil {
+				continue
+			}
+			switch Outcomes[o] {
+			case OutcomeWarm:
+				c.Warm = h.TotalCount()
+			case OutcomeCold:
+				c.Cold = h.TotalCount()
+			case OutcomeError:
+				c.Errors = h.TotalCount()
+			}
+		}
+		for k, n := range ti.classes {
+			if n == 0 {
+				continue
+			}
+			if c.Classes == nil {
+				c.Classes = make(map[string]int64, len(Classes))
+			}
+			c.Classes[Classes[k]] = n
+			s := ti.samples[k]
+			ev := Event{Type: "error_sample", AtNanos: int64(s.at), Target: name, Class: Classes[k], Status: s.status, Count: n, Message: s.message}
+			if err := r.dir.writeJSONLine(r.dir.evBuf, &ev); err != nil {
+				return err
+			}
+		}
+		if ti.lag != nil && ti.lag.TotalCount() > 0 {
+			c.LagP50Ns = ti.lag.ValueAtQuantile(50)
+			c.LagP99Ns = ti.lag.ValueAtQuantile(99)
+			c.LagMaxNs = ti.lag.Max()
+			if err := r.dir.writeHistogram(true, name, ti.lag, iv.start, iv.end); err != nil {
+				return err
+			}
+		}
+		if err := r.dir.writeJSONLine(r.dir.ivBuf, &c); err != nil {
+			return err
+		}
+	}
+	if merged != nil {
+		r.latest.Store(IntervalStats{
+			P50: time.Duration(merged.ValueAtQuantile(50)),
+			P99: time.Duration(merged.ValueAtQuantile(99)),
+		})
+	}
+	return r.dir.flush()
+}

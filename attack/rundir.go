@@ -1,0 +1,337 @@
+package attack
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// The files of a run directory. Together they are the contract between
+// measuring (this package) and understanding (analyze, report).
+const (
+	RunFile       = "run.json"        // RunInfo, rewritten atomically at start and end
+	LatencyFile   = "latency.hlog"    // HdrHistogram interval log 1.3, tag "<target>/<outcome>", values in ns
+	LagFile       = "lag.hlog"        // schedule lag per interval, tag "<target>", values in ns
+	IntervalsFile = "intervals.jsonl" // one IntervalCounts per (interval, target)
+	EventsFile    = "events.jsonl"    // Event lines: error samples, interruption
+)
+
+// FormatVersion is the run directory format. Readers reject a newer major
+// version with a clear error.
+const FormatVersion = 1
+
+// Run statuses. A run directory whose run.json still says StatusRunning was
+// killed before it could finish; readers treat it as interrupted.
+const (
+	StatusRunning     = "running"
+	StatusComplete    = "complete"
+	StatusInterrupted = "interrupted"
+	StatusFailed      = "failed"
+)
+
+// Outcomes are the HDR tags' second half. Finer error classes live in the
+// counters (IntervalCounts.Classes).
+const (
+	OutcomeWarm  = "warm"
+	OutcomeCold  = "cold"
+	OutcomeError = "error"
+)
+
+// Outcomes lists the outcome tags in a fixed order; results index into it.
+var Outcomes = [...]string{OutcomeWarm, OutcomeCold, OutcomeError}
+
+const (
+	outcomeIndexWarm = iota
+	outcomeIndexCold
+	outcomeIndexError
+)
+
+// Error classes of a request that did not succeed.
+const (
+	ClassThrottled      = "throttled"
+	ClassFunctionError  = "function_error"
+	ClassHTTPError      = "http_error"
+	ClassTimeout        = "timeout"
+	ClassTransportError = "transport_error"
+)
+
+// Classes lists the error classes in a fixed order.
+var Classes = [...]string{ClassThrottled, ClassFunctionError, ClassHTTPError, ClassTimeout, ClassTransportError}
+
+// HDR histogram geometry for latency and lag: 1 µs to 1 h in nanoseconds, at
+// 3 significant figures. Values outside are clamped to the range.
+const (
+	LowestNanos  = int64(time.Microsecond)
+	HighestNanos = int64(time.Hour)
+	SigFigs      = 3
+)
+
+// NewHistogram returns an empty histogram of the run directory's geometry.
+func NewHistogram() *hdr.Histogram { return hdr.New(LowestNanos, HighestNanos, SigFigs) }
+
+// RunInfo is run.json.
+type RunInfo struct {
+	FormatVersion  int             `json:"format_version"`
+	Tool           ToolInfo        `json:"tool"`
+	Scenario       json.RawMessage `json:"scenario"` // the resolved scenario, secrets redacted
+	ScenarioFile   FileInfo        `json:"scenario_file"`
+	Seed           int64           `json:"seed"`
+	Arrivals       string          `json:"arrivals"`
+	IntervalNanos  int64           `json:"interval_ns"`
+	Targets        []TargetInfo    `json:"targets"`
+	Phases         []PhaseInfo     `json:"phases"`
+	ExpectedPerTgt int64           `json:"expected_requests_per_target"`
+	StartTime      time.Time       `json:"start_time"`
+	EndTime        time.Time       `json:"end_time,omitzero"`
+	Status         string          `json:"status"`
+	StatusReason   string          `json:"status_reason,omitempty"`
+	Host           HostInfo        `json:"host"`
+	Shard          ShardInfo       `json:"shard"`
+}
+
+// ToolInfo names the program that wrote a run.
+type ToolInfo struct {
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+	GoVersion string `json:"go_version"`
+}
+
+// FileInfo identifies the scenario file a run came from.
+type FileInfo struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+}
+
+// TargetInfo is what a report needs to know of a target. URL is redacted.
+type TargetInfo struct {
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	Provider    string `json:"provider"`
+	URL         string `json:"url"`
+	Method      string `json:"method"`
+	Simulated   bool   `json:"simulated"`
+	TimeoutNs   int64  `json:"timeout_ns"`
+	MaxInFlight int    `json:"max_in_flight"`
+	Region      string `json:"region,omitempty"`
+	MemoryMB    int    `json:"memory_mb,omitempty"`
+	Arch        string `json:"arch,omitempty"`
+	Plan        string `json:"plan,omitempty"`
+}
+
+// PhaseInfo is one traffic phase on the run's timeline (offsets from start).
+type PhaseInfo struct {
+	Index       int     `json:"index"`
+	Name        string  `json:"name"`
+	Shape       string  `json:"shape"`
+	StartNanos  int64   `json:"start_ns"`
+	EndNanos    int64   `json:"end_ns"`
+	ExpectedReq float64 `json:"expected_requests"`
+}
+
+// HostInfo describes the machine that generated the load.
+type HostInfo struct {
+	Hostname string `json:"hostname"`
+	OS       string `json:"os"`
+	Arch     string `json:"arch"`
+	CPUs     int    `json:"cpus"`
+}
+
+// ShardInfo says which part of a sharded run this directory holds.
+type ShardInfo struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
+}
+
+// IntervalCounts is one line of intervals.jsonl: the counters of one target
+// over one interval. Requests belong to the interval of their intended send
+// time, so a stall shows up when it began, not when it ended.
+type IntervalCounts struct {
+	Seq        int              `json:"seq"`
+	Phase      int              `json:"phase"`
+	StartNanos int64            `json:"start_ns"`
+	EndNanos   int64            `json:"end_ns"`
+	Target     string           `json:"target"`
+	Offered    int64            `json:"offered"`
+	Sent       int64            `json:"sent"`
+	NotSent    int64            `json:"not_sent"`
+	Completed  int64            `json:"completed"`
+	Warm       int64            `json:"warm"`
+	Cold       int64            `json:"cold"`
+	Errors     int64            `json:"errors"`
+	Classes    map[string]int64 `json:"classes,omitempty"`
+	BytesIn    int64            `json:"bytes_in"`
+	BytesOut   int64            `json:"bytes_out"`
+	LagP50Ns   int64            `json:"lag_p50_ns"`
+	LagP99Ns   int64            `json:"lag_p99_ns"`
+	LagMaxNs   int64            `json:"lag_max_ns"`
+	PeakInFl   int64            `json:"peak_in_flight"`
+}
+
+// Event is one line of events.jsonl.
+type Event struct {
+	Type    string `json:"type"`             // "error_sample", "interrupted"
+	AtNanos int64  `json:"t_ns"`             // offset from run start (intended send time for requests)
+	Target  string `json:"target,omitempty"` // target name
+	Class   string `json:"class,omitempty"`  // error class
+	Status  int    `json:"status,omitempty"` // HTTP status, when there was one
+	Count   int64  `json:"count,omitempty"`  // how many such errors the interval had
+	Message string `json:"message,omitempty"`
+}
+
+// runDir appends to the files of one run directory. Every flush reaches the
+// operating system, so a run killed with SIGKILL keeps all whole intervals.
+type runDir struct {
+	path      string
+	base      time.Time
+	latency   *os.File
+	lag       *os.File
+	intervals *os.File
+	events    *os.File
+	latBuf    *bufio.Writer
+	lagBuf    *bufio.Writer
+	ivBuf     *bufio.Writer
+	evBuf     *bufio.Writer
+	latLog    *hdr.HistogramLogWriter
+	lagLog    *hdr.HistogramLogWriter
+}
+
+// createRunDir makes dir (which must not hold a run already) and writes the
+// headers of its logs. base is the run's time zero.
+func createRunDir(dir string, base time.Time) (*runDir, error) {
+	if _, err := os.Stat(filepath.Join(dir, RunFile)); err == nil {
+		return nil, fmt.Errorf("%s already holds a run; choose another --out directory", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create run directory: %w", err)
+	}
+	d := &runDir{path: dir, base: base}
+	open := func(name string) (*os.File, *bufio.Writer, error) {
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_TRUNC|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cannot create %s: %w", name, err)
+		}
+		return f, bufio.NewWriterSize(f, 64<<10), nil
+	}
+	var err error
+	if d.latency, d.latBuf, err = open(LatencyFile); err != nil {
+		return nil, err
+	}
+	if d.lag, d.lagBuf, err = open(LagFile); err != nil {
+		d.close()
+		return nil, err
+	}
+	if d.intervals, d.ivBuf, err = open(IntervalsFile); err != nil {
+		d.close()
+		return nil, err
+	}
+	if d.events, d.evBuf, err = open(EventsFile); err != nil {
+		d.close()
+		return nil, err
+	}
+	baseMs := base.UnixMilli()
+	d.latLog = hdr.NewHistogramLogWriter(d.latBuf)
+	d.lagLog = hdr.NewHistogramLogWriter(d.lagBuf)
+	for _, w := range []*hdr.HistogramLogWriter{d.latLog, d.lagLog} {
+		w.SetBaseTime(baseMs)
+		if err := writeLogHeader(w, baseMs); err != nil {
+			d.close()
+			return nil, err
+		}
+	}
+	return d, d.flush()
+}
+
+func writeLogHeader(w *hdr.HistogramLogWriter, baseMs int64) error {
+	for _, step := range []func() error{
+		w.OutputLogFormatVersion,
+		func() error {
+			return w.OutputComment("[Written by fnbench; values in nanoseconds; tags <target>/<outcome>]")
+		},
+		func() error { return w.OutputStartTime(baseMs) },
+		func() error { return w.OutputBaseTime(baseMs) },
+		w.OutputLegend,
+	} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeHistogram appends one interval histogram to the latency or lag log.
+// start and end are offsets from the run start.
+func (d *runDir) writeHistogram(lag bool, tag string, h *hdr.Histogram, start, end time.Duration) error {
+	baseMs := d.base.UnixMilli()
+	h.SetTag(tag)
+	h.SetStartTimeMs(baseMs + start.Milliseconds())
+	h.SetEndTimeMs(baseMs + end.Milliseconds())
+	if lag {
+		return d.lagLog.OutputIntervalHistogram(h)
+	}
+	return d.latLog.OutputIntervalHistogram(h)
+}
+
+func (d *runDir) writeJSONLine(w *bufio.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+// flush hands everything buffered to the operating system. It does not
+// fsync: a killed process loses nothing the kernel has, and fsync per
+// interval would cost more than it protects against (a machine crash).
+func (d *runDir) flush() error {
+	for _, w := range []*bufio.Writer{d.latBuf, d.lagBuf, d.ivBuf, d.evBuf} {
+		if w == nil {
+			continue
+		}
+		if err := w.Flush(); err != nil {
+			return fmt.Errorf("writing run directory %s: %w", d.path, err)
+		}
+	}
+	return nil
+}
+
+func (d *runDir) close() error {
+	err := d.flush()
+	for _, f := range []*os.File{d.latency, d.lag, d.intervals, d.events} {
+		if f != nil {
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+	}
+	return err
+}
+
+// WriteRunInfo replaces run.json atomically (write a temporary file, then
+// rename), so a reader never sees half a file.
+func WriteRunInfo(dir string, info *RunInfo) error {
+	b, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".run-*.json")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", RunFile, err)
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("cannot write %s: %w", RunFile, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, RunFile))
+}

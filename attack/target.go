@@ -1,0 +1,188 @@
+package attack
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/fnbench/fnbench/scenarios"
+)
+
+// Target is one endpoint under test, ready to be hit.
+type Target struct {
+	Name        string
+	Kind        string
+	Provider    string // "generic" for plain HTTP; later kinds name their cloud
+	Simulated   bool   // the URL points at fnbench's built-in simulator
+	Request     vegeta.Target
+	Timeout     time.Duration
+	MaxInFlight int
+	HTTP2       bool
+	KeepAlive   bool
+}
+
+// newClient builds the HTTP client of one target, with vegeta's transport
+// defaults (dialer keep-alive of 30 s, an idle pool as large as the in-flight
+// cap) and no timeout of its own. It never follows redirects and
+// never retries: every attempt fnbench makes is a request it counts.
+func newClient(t *Target) *http.Client {
+	dialer := &net.Dialer{Timeout: t.Timeout, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dialer.DialContext,
+		TLSClientConfig:     &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(0)},
+		TLSHandshakeTimeout: t.Timeout,
+		MaxIdleConns:        0,
+		MaxIdleConnsPerHost: t.MaxInFlight,
+		IdleConnTimeout:     90 * time.Second,
+		DisableKeepAlives:   !t.KeepAlive,
+		ForceAttemptHTTP2:   t.HTTP2,
+		// Compressed responses would be measured differently from what a
+		// browser or SDK client sees; ask for what the target sends by default.
+		DisableCompression: true,
+	}
+	if !t.HTTP2 {
+		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	}
+	// No client timeout: each request carries a deadline from its intended
+	// send time instead (see runner.do).
+	return &http.Client{
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// newRequest builds one request from the target's vegeta.Target.
+//
+// About retries: net/http's transport re-sends an idempotent request (GET,
+// HEAD, OPTIONS, TRACE) by itself only when a kept-alive connection turns out
+// to have been closed before the server read the request, so the target never
+// sees two attempts. fnbench adds no retry of its own, and AWS and Azure SDK
+// clients it uses run with retries off.
+func newRequest(ctx context.Context, vt *vegeta.Target) (*http.Request, error) {
+	req, err := vt.Request()
+	if err != nil {
+		return nil, err
+	}
+	return req.WithContext(ctx), nil
+}
+
+// bufPool holds buffers for draining response bodies.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// drain reads and discards a response body, returning its size.
+func drain(body io.Reader) (int64, error) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	return io.CopyBuffer(io.Discard, struct{ io.Reader }{body}, *bp)
+}
+
+// hit sends one request and classifies what came back.
+func hit(ctx context.Context, client *http.Client, vt *vegeta.Target, res *result) {
+	req, err := newRequest(ctx, vt)
+	if err != nil {
+		res.outcome, res.class, res.errMsg = outcomeIndexError, classIndex(ClassTransportError), err.Error()
+		return
+	}
+	res.bytesOut = int64(len(vt.Body))
+	resp, err := client.Do(req)
+	if err != nil {
+		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
+		return
+	}
+	n, err := drain(resp.Body)
+	resp.Body.Close()
+	res.bytesIn = n
+	res.status = resp.StatusCode
+	if err != nil {
+		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
+		return
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		res.outcome, res.class = outcomeIndexError, classIndex(ClassThrottled)
+	case resp.StatusCode >= 400:
+		res.outcome, res.class = outcomeIndexError, classIndex(ClassHTTPError)
+	default:
+		res.outcome, res.class = outcomeIndexWarm, -1
+		return
+	}
+	res.errMsg = resp.Status
+}
+
+func classIndex(name string) int {
+	for i, c := range Classes {
+		if c == name {
+			return i
+		}
+	}
+	panic("attack: unknown error class " + name)
+}
+
+var (
+	classTimeout   = classIndex(ClassTimeout)
+	classTransport = classIndex(ClassTransportError)
+)
+
+// classifyErr tells a timeout from other transport failures.
+func classifyErr(err error) int {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return classTimeout
+	case errors.As(err, &ne) && ne.Timeout():
+		return classTimeout
+	}
+	return classTransport
+}
+
+// TargetsFromPlan turns the plan's targets into attack targets. resolve maps
+// a sim:// URL to the address of a running simulator; when it is nil such
+// URLs are an error.
+func TargetsFromPlan(plan *scenarios.Plan, resolve func(simURL string) (string, error)) ([]Target, error) {
+	out := make([]Target, 0, len(plan.Scenario.Targets))
+	for _, st := range plan.Scenario.Targets {
+		t := Target{
+			Name:        st.Name,
+			Kind:        st.Kind,
+			Provider:    "generic",
+			Timeout:     st.Timeout,
+			MaxInFlight: st.MaxInFlight,
+			HTTP2:       st.HTTP2,
+			KeepAlive:   st.KeepAlive,
+			Request: vegeta.Target{
+				Method: st.Method,
+				URL:    st.URL,
+				Body:   st.Body,
+				Header: make(http.Header, len(st.Headers)),
+			},
+		}
+		for k, v := range st.Headers {
+			t.Request.Header.Set(k, v)
+		}
+		if strings.HasPrefix(st.URL, "sim://") {
+			if resolve == nil {
+				return nil, fmt.Errorf("target %q: %s names the built-in simulator, which is not running", st.Name, st.URL)
+			}
+			u, err := resolve(st.URL)
+			if err != nil {
+				return nil, fmt.Errorf("target %q: %w", st.Name, err)
+			}
+			t.Request.URL, t.Simulated = u, true
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}

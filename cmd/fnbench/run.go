@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/report"
+	"github.com/fnbench/fnbench/scenarios"
+)
+
+type runFlags struct {
+	out      string
+	sets     []string
+	progress string
+}
+
+func newRunCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run SCENARIO.yaml",
+		Short: "Attack the scenario's targets, write a run directory and print a summary",
+		Long: `Run sends the scenario's traffic to its targets on one shared timeline
+(open model: requests leave at their scheduled times whatever the targets
+do), records latency from each request's intended send time, writes a run
+directory and prints a summary.
+
+Ctrl-C stops sending, waits for requests in flight (up to their timeout) and
+marks the run interrupted; a second Ctrl-C abandons them.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScenario(cmd.Context(), args[0], f, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().StringVarP(&f.out, "out", "o", "", "run directory to create (default runs/<scenario>-<time>)")
+	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "override a scenario field, as path=value (repeatable)")
+	cmd.Flags().StringVar(&f.progress, "progress", "auto", "progress on stderr: auto, live, plain or none")
+	return cmd
+}
+
+func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io.Writer) error {
+	plan, err := scenarios.Load(path, scenarios.LoadOptions{Sets: f.sets})
+	if err != nil {
+		return usageError(err)
+	}
+	prog, err := newProgress(f.progress, stderr)
+	if err != nil {
+		return usageError(err)
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join("runs", plan.Scenario.Name+"-"+time.Now().Format("20060102-150405"))
+	}
+
+	resolve, stopSim, err := startSimFor(ctx, plan)
+	if err != nil {
+		return runError(err)
+	}
+	defer stopSim()
+	targets, err := attack.TargetsFromPlan(plan, resolve)
+	if err != nil {
+		return runError(err)
+	}
+
+	// The first SIGINT or SIGTERM stops the schedule; the second abandons
+	// requests in flight.
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	abort := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		n := 0
+		for range sigs {
+			n++
+			if n == 1 {
+				fmt.Fprintln(stderr, "\nfnbench: stopping; waiting for requests in flight (Ctrl-C again to abandon them)")
+				stop()
+			} else {
+				close(abort)
+				return
+			}
+		}
+	}()
+
+	fmt.Fprintf(stderr, "fnbench: running %s → %s\n", plan.Scenario.Name, out)
+	res, err := attack.Run(ctx, attack.Options{
+		Plan:     plan,
+		Targets:  targets,
+		OutDir:   out,
+		Tool:     attack.ToolInfo{Name: "fnbench", Version: version},
+		Progress: prog,
+		Abort:    abort,
+	})
+	if err != nil {
+		return runError(err)
+	}
+	run, err := analyze.Load(res.Dir)
+	if err != nil {
+		return runError(fmt.Errorf("reading back %s: %w", res.Dir, err))
+	}
+	if err := report.Text(stdout, analyze.Summarize(run)); err != nil {
+		return runError(err)
+	}
+	fmt.Fprintf(stderr, "fnbench: run directory %s\n", res.Dir)
+	if res.Status != attack.StatusComplete {
+		return runError(fmt.Errorf("run %s: %s; partial results are in %s", res.Status, res.Reason, res.Dir))
+	}
+	return nil
+}
+
+// newProgress picks the progress display: a live line on a terminal, plain
+// lines otherwise.
+func newProgress(mode string, w io.Writer) (*attack.Progress, error) {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	switch mode {
+	case "auto":
+		return &attack.Progress{W: w, Terminal: tty}, nil
+	case "live":
+		return &attack.Progress{W: w, Terminal: true}, nil
+	case "plain":
+		return &attack.Progress{W: w}, nil
+	case "none":
+		return nil, nil
+	}
+	return nil, errors.New(`--progress must be auto, live, plain or none`)
+}

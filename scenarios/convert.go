@@ -1,0 +1,380 @@
+package scenarios
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Defaults applied to keys the file leaves out. The file types' default
+// tags (file.go) document the same values in the JSON Schema; a test keeps
+// them equal.
+const (
+	DefaultInterval    = time.Second
+	DefaultMethod      = "GET"
+	DefaultTimeout     = 30 * time.Second
+	DefaultMaxInFlight = 10_000
+	DefaultKind        = "http"
+	DefaultArrivals    = Uniform
+)
+
+// maxBodyBytes caps a body_file; a load-test body is small and a large one
+// is usually the wrong path.
+const maxBodyBytes = 10 << 20
+
+// converter turns a decoded file into a Scenario, applying defaults and the
+// checks that span several keys (shape keys, unique names, body versus
+// body_file). It runs twice: once on resolved values, reporting errors,
+// and once on templates (redacted=true) with fail discarding them.
+type converter struct {
+	d        *decoder
+	fail     func(n *yaml.Node, msg, hint string)
+	redacted bool
+	dir      string                // base of relative body_file paths
+	bodies   map[*yaml.Node][]byte // body_file contents, read once
+}
+
+func (c *converter) str(t text) string {
+	if c.redacted {
+		return t.Template
+	}
+	return t.Value
+}
+
+// at returns the value node of key in the mapping pos describes, or the
+// mapping itself when the key is absent.
+func at(pos positions, key string) *yaml.Node {
+	if n := pos.keys[key]; n != nil {
+		return n
+	}
+	if pos.node != nil {
+		return pos.node
+	}
+	return &yaml.Node{Line: 1, Column: 1}
+}
+
+func (c *converter) scenario(f *fileScenario) Scenario {
+	s := Scenario{Name: c.str(f.Name), Interval: DefaultInterval}
+	if f.Description != nil {
+		s.Description = c.str(*f.Description)
+	}
+	if f.Seed != nil {
+		s.Seed, s.HasSeed = *f.Seed, true
+	}
+	if f.Interval != nil {
+		s.Interval = time.Duration(*f.Interval)
+	}
+	var defaults fileRequest
+	if f.Defaults != nil {
+		defaults = *f.Defaults
+		c.checkBodyKeys(defaults)
+	}
+	seen := map[string]*yaml.Node{}
+	for i := range f.Targets {
+		ft := &f.Targets[i]
+		t := c.target(ft, &defaults)
+		if first, dup := seen[t.Name]; dup && ft.Name.node != nil {
+			c.fail(ft.Name.node, fmt.Sprintf("duplicate target name %q", t.Name), fmt.Sprintf("the first is at line %d column %d; target names must be unique", first.Line, first.Column))
+		} else if ft.Name.node != nil {
+			seen[t.Name] = ft.Name.node
+		}
+		s.Targets = append(s.Targets, t)
+	}
+	if f.Traffic != nil {
+		s.Traffic = c.traffic(f.Traffic)
+	}
+	return s
+}
+
+func (c *converter) target(ft *fileTarget, def *fileRequest) Target {
+	t := Target{
+		Name:        c.str(ft.Name),
+		Kind:        DefaultKind,
+		URL:         c.str(ft.URL),
+		Method:      DefaultMethod,
+		Timeout:     DefaultTimeout,
+		MaxInFlight: DefaultMaxInFlight,
+		HTTP2:       true,
+		KeepAlive:   true,
+	}
+	if ft.Kind != nil {
+		t.Kind = c.str(*ft.Kind)
+	}
+	if ft.URL.node != nil && !c.redacted {
+		c.checkURL(ft.URL.node, t.URL)
+	}
+	c.checkBodyKeys(ft.fileRequest)
+	// Each setting comes from the target when it sets it, else from defaults.
+	for _, r := range []*fileRequest{def, &ft.fileRequest} {
+		if r.Method != nil {
+			t.Method = c.method(*r.Method)
+		}
+		if r.Timeout != nil {
+			t.Timeout = time.Duration(*r.Timeout)
+		}
+		if r.MaxInFlight != nil {
+			t.MaxInFlight = *r.MaxInFlight
+		}
+		if r.HTTP2 != nil {
+			t.HTTP2 = *r.HTTP2
+		}
+		if r.KeepAlive != nil {
+			t.KeepAlive = *r.KeepAlive
+		}
+		switch {
+		case r.Body != nil:
+			t.Body = []byte(c.str(*r.Body))
+		case r.BodyFile != nil:
+			t.Body = c.bodyFile(*r.BodyFile)
+		}
+		t.Headers = c.headers(t.Headers, r)
+	}
+	return t
+}
+
+// checkBodyKeys rejects body and body_file in one mapping.
+func (c *converter) checkBodyKeys(r fileRequest) {
+	if r.Body != nil && r.BodyFile != nil {
+		c.fail(r.Pos.keyNodes["body_file"], "body and body_file are both set", "keep one of them: body for an inline string, body_file for a file")
+	}
+}
+
+func (c *converter) method(m text) string {
+	v := strings.ToUpper(c.str(m))
+	if !c.redacted && (v == "" || !isToken(v)) {
+		c.fail(m.node, fmt.Sprintf("method %q is not an HTTP method", c.str(m)), "use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
+	}
+	return v
+}
+
+// headers merges r's headers over h, by canonical name.
+func (c *converter) headers(h map[string]string, r *fileRequest) map[string]string {
+	if len(r.Headers) == 0 {
+		return h
+	}
+	out := make(map[string]string, len(h)+len(r.Headers))
+	for k, v := range h {
+		out[k] = v
+	}
+	seen := map[string]string{}
+	for _, name := range sortedKeys(r.Headers) {
+		t := r.Headers[name]
+		canon := http.CanonicalHeaderKey(name)
+		if !c.redacted {
+			switch {
+			case name == "" || !isToken(name):
+				c.fail(t.node, fmt.Sprintf("header name %q is not valid", name), "use letters, digits and '-', for example X-Request-Id")
+			case seen[canon] != "":
+				c.fail(t.node, fmt.Sprintf("header %q is set twice (as %q and %q)", canon, seen[canon], name), "header names are case-insensitive; keep one")
+			case strings.ContainsAny(t.Value, "\r\n\x00"):
+				c.fail(t.node, fmt.Sprintf("header %q has a line break or NUL in its value", canon), "put the value on one line")
+			}
+		}
+		seen[canon] = name
+		out[canon] = c.str(t)
+	}
+	return out
+}
+
+func (c *converter) bodyFile(t text) []byte {
+	if b, ok := c.bodies[t.node]; ok {
+		return b
+	}
+	path := t.Value
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(c.dir, path)
+	}
+	b, err := readBodyFile(path)
+	if err != nil {
+		c.fail(t.node, fmt.Sprintf("cannot read body_file %q: %v", t.Value, err), fmt.Sprintf("the path is relative to the scenario's directory (%s)", c.dir))
+	}
+	c.bodies[t.node] = b
+	return b
+}
+
+// readBodyFile reads a regular file of at most maxBodyBytes. It refuses
+// devices and pipes, which could block or never end.
+func readBodyFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file")
+	}
+	if info.Size() > maxBodyBytes {
+		return nil, fmt.Errorf("%d bytes is above the limit of %d", info.Size(), maxBodyBytes)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, unwrapPathError(err)
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxBodyBytes))
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// checkURL accepts http://host/…, https://host/… and sim://profile/function.
+func (c *converter) checkURL(n *yaml.Node, raw string) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		c.fail(n, fmt.Sprintf("url %q is not a valid URL", raw), "write it like http://127.0.0.1:8080/hello")
+		return
+	}
+	switch u.Scheme {
+	case "http", "https":
+		if u.Host == "" {
+			c.fail(n, fmt.Sprintf("url %q has no host", raw), "write it like http://127.0.0.1:8080/hello")
+		}
+	case "sim":
+		if u.Host == "" || strings.Trim(u.Path, "/") == "" || strings.Contains(strings.Trim(u.Path, "/"), "/") {
+			c.fail(n, fmt.Sprintf("url %q is not a simulator endpoint", raw), "write sim://<profile>/<function>, for example sim://aws/hello")
+		}
+	case "":
+		c.fail(n, fmt.Sprintf("url %q has no scheme", raw), "start it with http://, https:// or sim://")
+	default:
+		c.fail(n, fmt.Sprintf("url %q has unsupported scheme %q", raw, u.Scheme), "use http, https or sim (sim://<profile>/<function>)")
+	}
+}
+
+func (c *converter) traffic(f *fileTraffic) Traffic {
+	tr := Traffic{Arrivals: DefaultArrivals}
+	if f.Arrivals != nil {
+		tr.Arrivals = Arrivals(c.str(*f.Arrivals))
+	}
+	names := map[string]*yaml.Node{}
+	var total time.Duration
+	for i := range f.Phases {
+		p := c.phase(&f.Phases[i], i)
+		n := at(f.Phases[i].Pos, "name")
+		if first, dup := names[p.Name]; dup {
+			c.fail(n, fmt.Sprintf("duplicate phase name %q", p.Name), fmt.Sprintf("the first is at line %d column %d; phase names must be unique", first.Line, first.Column))
+		} else {
+			names[p.Name] = n
+		}
+		total += p.Duration
+		tr.Phases = append(tr.Phases, p)
+	}
+	if len(f.Phases) > 0 && total > MaxScheduleDuration {
+		c.fail(at(f.Pos, "phases"), fmt.Sprintf("the phases last %s in total", formatDuration(total)), fmt.Sprintf("a scenario lasts at most %s; run a longer test as several runs", formatDuration(MaxScheduleDuration)))
+	}
+	return tr
+}
+
+func (c *converter) phase(f *filePhase, i int) PhaseSpec {
+	p := PhaseSpec{Name: fmt.Sprintf("phase-%d", i+1), Shape: c.str(f.Shape)}
+	if f.Name != nil {
+		p.Name = c.str(*f.Name)
+	}
+	setRate := func(dst *Rate, r *Rate) {
+		if r != nil {
+			*dst = *r
+		}
+	}
+	setDur := func(dst *time.Duration, d *fileDuration) {
+		if d != nil {
+			*dst = time.Duration(*d)
+		}
+	}
+	setRate(&p.Rate, f.Rate)
+	setRate(&p.To, f.To)
+	setRate(&p.Peak, f.Peak)
+	setRate(&p.Amplitude, f.Amplitude)
+	setDur(&p.Duration, f.Duration)
+	setDur(&p.At, f.At)
+	setDur(&p.Hold, f.Hold)
+	setDur(&p.Period, f.Period)
+	if f.Steps != nil {
+		p.Steps = *f.Steps
+	}
+	if !c.redacted {
+		c.checkPhase(f, p)
+	}
+	return p
+}
+
+// checkPhase enforces the keys each shape takes and the bounds between
+// them. Checks on a key that failed to decode are skipped: its own error
+// says enough.
+func (c *converter) checkPhase(f *filePhase, p PhaseSpec) {
+	params, ok := shapeParams[p.Shape]
+	if !ok {
+		return // the decoder reported the unknown shape
+	}
+	takes := shapeKeys(p.Shape)
+	for _, key := range fieldsOf(typeOfPhase).keys {
+		if _, set := f.Pos.keys[key]; set && !contains(takes, key) {
+			c.fail(f.Pos.keyNodes[key], fmt.Sprintf("key %q is not used by shape %q", key, p.Shape), fmt.Sprintf("%s takes %s", p.Shape, strings.Join(takes, ", ")))
+		}
+	}
+	for _, key := range params {
+		if _, set := f.Pos.keys[key]; !set {
+			c.fail(f.Pos.node, fmt.Sprintf("shape %q needs %q", p.Shape, key), fmt.Sprintf("%s takes %s", p.Shape, strings.Join(takes, ", ")))
+		}
+	}
+	has := func(key string) bool { return f.Pos.keys[key] != nil }
+	if f.Duration != nil && p.Duration <= 0 {
+		c.fail(at(f.Pos, "duration"), fmt.Sprintf("phase %q has duration 0s", p.Name), "give it a duration above 0, for example 30s")
+	}
+	switch p.Shape {
+	case "constant", "sine":
+		if f.Rate != nil && p.Rate == 0 {
+			c.fail(at(f.Pos, "rate"), fmt.Sprintf("%s rate must be above 0/s", p.Shape), "use shape: pause for an idle gap")
+		}
+	case "ramp", "steps":
+		if f.Rate != nil && f.To != nil && p.Rate == 0 && p.To == 0 {
+			c.fail(at(f.Pos, "to"), fmt.Sprintf("%s from 0/s to 0/s offers no load", p.Shape), "use shape: pause for an idle gap")
+		}
+	}
+	switch p.Shape {
+	case "spike":
+		if f.Peak != nil && p.Peak == 0 {
+			c.fail(at(f.Pos, "peak"), "spike peak must be above 0/s", "")
+		}
+		if f.Hold != nil && p.Hold <= 0 {
+			c.fail(at(f.Pos, "hold"), "spike hold must be above 0s", "")
+		}
+		if f.At != nil && f.Duration != nil && p.At >= p.Duration {
+			c.fail(at(f.Pos, "at"), fmt.Sprintf("spike at %s is not inside the phase's %s", formatDuration(p.At), formatDuration(p.Duration)), "")
+		} else if f.At != nil && f.Hold != nil && f.Duration != nil && p.At+p.Hold > p.Duration {
+			c.fail(at(f.Pos, "hold"), fmt.Sprintf("spike at %s holding %s ends after the phase's %s", formatDuration(p.At), formatDuration(p.Hold), formatDuration(p.Duration)), fmt.Sprintf("use hold: %s or less", formatDuration(p.Duration-p.At)))
+		}
+	case "sine":
+		if f.Amplitude != nil && f.Rate != nil && p.Amplitude > p.Rate {
+			c.fail(at(f.Pos, "amplitude"), fmt.Sprintf("amplitude %s is above rate %s, so the rate would go below 0", p.Amplitude, p.Rate), fmt.Sprintf("use amplitude: %s or less", p.Rate))
+		}
+		if has("period") && f.Period != nil && p.Period <= 0 {
+			c.fail(at(f.Pos, "period"), "sine period must be above 0s", "")
+		}
+	}
+}
+
+var typeOfPhase = reflect.TypeFor[filePhase]()
+
+func dirOf(name string) string { return filepath.Dir(name) }
+
+// isToken reports whether s is an HTTP token (RFC 9110): method and header
+// names.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch <= ' ' || ch >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, ch) >= 0 {
+			return false
+		}
+	}
+	return s != ""
+}

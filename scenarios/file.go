@@ -1,0 +1,140 @@
+package scenarios
+
+import (
+	"regexp"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The types in this file are the scenario file exactly as written: one Go
+// field per YAML key. They are the single source of truth for the format.
+// The decoder (decode.go) walks YAML nodes against them, and the JSON Schema
+// (schema.go) is generated from them, so a key documented here is a key the
+// decoder accepts and the schema describes.
+//
+// Struct tags, read by both:
+//
+//	yaml:"key"         the key; yaml:",inline" flattens an embedded struct
+//	doc:"…"            the description shown in the schema
+//	required:"true"    the key must be present
+//	enum:"a,b"         the accepted values of a string
+//	planned:"c"        values that are recognised but "not supported yet"
+//	pattern:"name"     a named pattern from namedPatterns
+//	max_len:"40"       maximum length of a string, in bytes
+//	min:"…" max:"…"    bounds of an integer, a duration, or a list's length
+//	default:"…"        the default, for the schema (applied in convert.go)
+//	reserved:"…"       a section that is rejected until the feature arrives;
+//	                   the text says what it arrives with
+//
+// Optional keys are pointers (or maps and slices), so "absent" and "zero"
+// stay distinct until defaults are applied.
+
+type fileScenario struct {
+	Pos         positions     `yaml:"-"`
+	Name        text          `yaml:"name" required:"true" pattern:"name" doc:"Scenario name: lowercase letters, digits, '_', '.' and '-', starting with a letter or digit. Names the run directory."`
+	Description *text         `yaml:"description" doc:"Free text shown in reports."`
+	Seed        *int64        `yaml:"seed" doc:"Seed of the Poisson arrival generator. When absent the run picks one and records it in run.json, so any run can be replayed."`
+	Interval    *fileDuration `yaml:"interval" default:"1s" min:"100ms" max:"1m" doc:"Recording interval: histograms and counters are flushed this often. Between 100ms and 1m."`
+	Defaults    *fileRequest  `yaml:"defaults" doc:"Request settings applied to every target; each target may override any of them (headers merge per name, the target wins)."`
+	Targets     []fileTarget  `yaml:"targets" required:"true" min:"1" max:"16" doc:"The endpoints under test, 1 to 16. Every target receives the same schedule on one shared timeline."`
+	Traffic     *fileTraffic  `yaml:"traffic" required:"true" doc:"The offered load: how arrivals are spaced and the phases of the rate schedule."`
+	ColdStart   *yaml.Node    `yaml:"cold_start" reserved:"it arrives with cold-start detection"`
+	Thresholds  *yaml.Node    `yaml:"thresholds" reserved:"it arrives with threshold gates"`
+	Cost        *yaml.Node    `yaml:"cost" reserved:"it arrives with the cost model"`
+}
+
+// fileRequest is the request settings shared by defaults and targets.
+type fileRequest struct {
+	Pos         positions       `yaml:"-"`
+	Method      *text           `yaml:"method" default:"GET" doc:"HTTP method, for example GET or POST."`
+	Headers     map[string]text `yaml:"headers" doc:"Request headers. Names are case-insensitive; defaults and target headers merge per name, the target wins. Values may reference secrets as ${NAME}."`
+	Body        *text           `yaml:"body" doc:"Request body as a string. Mutually exclusive with body_file."`
+	BodyFile    *text           `yaml:"body_file" doc:"Path of a file holding the request body, relative to the scenario file. Mutually exclusive with body."`
+	Timeout     *fileDuration   `yaml:"timeout" default:"30s" min:"1ms" max:"15m" doc:"Per-request timeout, from the intended send time."`
+	MaxInFlight *int            `yaml:"max_in_flight" default:"10000" min:"1" max:"1000000" doc:"Cap on requests in flight per target; an arrival beyond it is counted as not sent, never delayed."`
+	HTTP2       *bool           `yaml:"http2" default:"true" doc:"Allow HTTP/2 where the target offers it."`
+	KeepAlive   *bool           `yaml:"keepalive" default:"true" doc:"Reuse connections between requests."`
+}
+
+type fileTarget struct {
+	Pos         positions `yaml:"-"`
+	Name        text      `yaml:"name" required:"true" pattern:"name" max_len:"40" doc:"Target name, unique in the scenario, at most 40 characters: lowercase letters, digits, '_', '.' and '-'. Labels every result."`
+	Kind        *text     `yaml:"kind" enum:"http" planned:"aws-lambda" default:"http" doc:"How requests are sent. Only http for now."`
+	URL         text      `yaml:"url" required:"true" doc:"Endpoint URL: http://, https://, or sim://<profile>/<function> for the built-in simulator."`
+	fileRequest `yaml:",inline"`
+}
+
+type fileTraffic struct {
+	Pos      positions   `yaml:"-"`
+	Arrivals *text       `yaml:"arrivals" enum:"uniform,poisson" default:"uniform" doc:"How arrivals are spaced: uniform (evenly, deterministic) or poisson (exponential gaps from the seed, exact under any rate shape)."`
+	Phases   []filePhase `yaml:"phases" required:"true" min:"1" max:"1000" doc:"The rate schedule, phase after phase. Total duration above 0 and at most 7 days."`
+}
+
+// filePhase holds every key any shape takes; shapeParams says which belong
+// to which shape.
+type filePhase struct {
+	Pos       positions     `yaml:"-"`
+	Name      *text         `yaml:"name" pattern:"name" doc:"Phase name, unique in the scenario; default phase-<i> (1-based)."`
+	Shape     text          `yaml:"shape" required:"true" enum:"constant,ramp,steps,spike,sine,pause" doc:"Rate shape of the phase."`
+	Rate      *Rate         `yaml:"rate" doc:"Rate of constant; start rate of ramp and steps; baseline of spike; mean of sine."`
+	To        *Rate         `yaml:"to" doc:"End rate of ramp and steps."`
+	Peak      *Rate         `yaml:"peak" doc:"Burst rate of spike."`
+	Amplitude *Rate         `yaml:"amplitude" doc:"Swing of sine around rate; at most rate."`
+	Duration  *fileDuration `yaml:"duration" required:"true" doc:"Length of the phase, above 0."`
+	At        *fileDuration `yaml:"at" doc:"Offset of the spike from the phase start."`
+	Hold      *fileDuration `yaml:"hold" doc:"How long the spike stays at peak."`
+	Period    *fileDuration `yaml:"period" doc:"Period of sine."`
+	Steps     *int          `yaml:"steps" min:"2" max:"10000" doc:"Number of equal-length stairs of steps, from rate to to inclusive; at least 2."`
+}
+
+// shapeParams lists, per shape, the keys it takes besides name, shape and
+// duration. All of them are required for that shape and no other key is
+// accepted.
+var shapeParams = map[string][]string{
+	"constant": {"rate"},
+	"ramp":     {"rate", "to"},
+	"steps":    {"rate", "to", "steps"},
+	"spike":    {"rate", "peak", "at", "hold"},
+	"sine":     {"rate", "amplitude", "period"},
+	"pause":    {},
+}
+
+// shapeKeys lists every key a phase of shape takes, in the order of the
+// format: name, shape, the shape's own keys, duration.
+func shapeKeys(shape string) []string {
+	return append(append([]string{"name", "shape"}, shapeParams[shape]...), "duration")
+}
+
+// text is a string value from the file. Value has every ${NAME} resolved;
+// Template keeps each reference as ${NAME}, for the redacted scenario.
+type text struct {
+	Value    string
+	Template string
+	node     *yaml.Node
+}
+
+// fileDuration is a duration written in Go syntax ("30s").
+type fileDuration time.Duration
+
+// positions records where a mapping and each of its values sit, so that
+// checks made after decoding (shape keys, unique names) still point at the
+// right line. The decoder fills every field of this type.
+type positions struct {
+	node     *yaml.Node            // the mapping
+	keys     map[string]*yaml.Node // key name → its value
+	keyNodes map[string]*yaml.Node // key name → the key itself
+}
+
+// namedPattern is a string syntax shared by several keys.
+type namedPattern struct {
+	re   *regexp.Regexp
+	hint string
+}
+
+var namedPatterns = map[string]namedPattern{
+	"name": {
+		re:   regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`),
+		hint: "use lowercase letters, digits, '_', '.' and '-', starting with a letter or digit (for example local-ramp)",
+	},
+}

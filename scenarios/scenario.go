@@ -1,0 +1,247 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// Scenario is a decoded scenario file with defaults applied. It marshals to
+// JSON with the file's snake_case keys, durations as "30s" and rates as
+// "20/s", which is how run.json embeds it.
+type Scenario struct {
+	Name        string
+	Description string
+	// Seed seeds the Poisson arrival generator. HasSeed is false when the
+	// file gave none; the run then picks a seed and records it.
+	Seed     int64
+	HasSeed  bool
+	Interval time.Duration // recording interval
+	Targets  []Target
+	Traffic  Traffic
+}
+
+// Target is one endpoint under test with its request settings resolved
+// (defaults merged in).
+type Target struct {
+	Name   string
+	Kind   string // "http"
+	URL    string // http, https or sim://<profile>/<function>
+	Method string // upper case
+	// Headers are keyed by canonical name (http.CanonicalHeaderKey).
+	Headers     map[string]string
+	Body        []byte
+	Timeout     time.Duration // per request, from the intended send time
+	MaxInFlight int           // beyond it an arrival is counted "not sent"
+	HTTP2       bool          // allow HTTP/2 where offered
+	KeepAlive   bool
+}
+
+// Arrivals says how arrival times are spaced within the rate schedule.
+type Arrivals string
+
+const (
+	Uniform Arrivals = "uniform" // evenly: the k-th arrival where the expected count reaches k
+	Poisson Arrivals = "poisson" // exponential gaps, time-rescaled to the schedule
+)
+
+// Traffic is the offered load shared by every target.
+type Traffic struct {
+	Arrivals Arrivals
+	Phases   []PhaseSpec
+}
+
+// PhaseSpec is one phase as the file describes it. Which fields are set
+// depends on Shape; see the scenario format.
+type PhaseSpec struct {
+	Name  string
+	Shape string // constant | ramp | steps | spike | sine | pause
+	// Rate is the constant rate, the start of ramp and steps, the spike
+	// baseline and the sine mean.
+	Rate      Rate
+	To        Rate // end of ramp and steps
+	Peak      Rate // spike burst rate
+	Amplitude Rate // sine swing around Rate
+	Duration  time.Duration
+	At        time.Duration // spike offset from the phase start
+	Hold      time.Duration // spike length
+	Period    time.Duration // sine period
+	Steps     int           // number of stairs, >= 2
+}
+
+type scenarioJSON struct {
+	Name        string       `json:"name"`
+	Description string       `json:"description,omitempty"`
+	Seed        *int64       `json:"seed,omitempty"`
+	Interval    jsonDuration `json:"interval"`
+	Targets     []Target     `json:"targets"`
+	Traffic     trafficJSON  `json:"traffic"`
+}
+
+type trafficJSON struct {
+	Arrivals Arrivals    `json:"arrivals"`
+	Phases   []PhaseSpec `json:"phases"`
+}
+
+// MarshalJSON writes the scenario with the file's keys; seed is omitted when
+// the file gave none.
+func (s Scenario) MarshalJSON() ([]byte, error) {
+	j := scenarioJSON{
+		Name: s.Name, Description: s.Description, Interval: jsonDuration(s.Interval),
+		Targets: s.Targets, Traffic: trafficJSON{s.Traffic.Arrivals, s.Traffic.Phases},
+	}
+	if s.HasSeed {
+		j.Seed = &s.Seed
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Scenario) UnmarshalJSON(b []byte) error {
+	var j scenarioJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*s = Scenario{
+		Name: j.Name, Description: j.Description, Interval: time.Duration(j.Interval),
+		Targets: j.Targets, Traffic: Traffic{j.Traffic.Arrivals, j.Traffic.Phases},
+	}
+	if j.Seed != nil {
+		s.Seed, s.HasSeed = *j.Seed, true
+	}
+	return nil
+}
+
+type targetJSON struct {
+	Name        string            `json:"name"`
+	Kind        string            `json:"kind"`
+	URL         string            `json:"url"`
+	Method      string            `json:"method"`
+	Headers     map[string]string `json:"headers,omitempty"`
+	Body        *string           `json:"body,omitempty"`
+	BodyBase64  []byte            `json:"body_base64,omitempty"`
+	Timeout     jsonDuration      `json:"timeout"`
+	MaxInFlight int               `json:"max_in_flight"`
+	HTTP2       bool              `json:"http2"`
+	KeepAlive   bool              `json:"keepalive"`
+}
+
+// MarshalJSON writes the target with the file's keys. A body that is valid
+// UTF-8 is written as the string "body", any other as "body_base64".
+func (t Target) MarshalJSON() ([]byte, error) {
+	j := targetJSON{
+		Name: t.Name, Kind: t.Kind, URL: t.URL, Method: t.Method, Headers: t.Headers,
+		Timeout: jsonDuration(t.Timeout), MaxInFlight: t.MaxInFlight, HTTP2: t.HTTP2, KeepAlive: t.KeepAlive,
+	}
+	switch {
+	case len(t.Body) == 0:
+	case utf8.Valid(t.Body):
+		s := string(t.Body)
+		j.Body = &s
+	default:
+		j.BodyBase64 = t.Body
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (t *Target) UnmarshalJSON(b []byte) error {
+	var j targetJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*t = Target{
+		Name: j.Name, Kind: j.Kind, URL: j.URL, Method: j.Method, Headers: j.Headers,
+		Timeout: time.Duration(j.Timeout), MaxInFlight: j.MaxInFlight, HTTP2: j.HTTP2, KeepAlive: j.KeepAlive,
+		Body: j.BodyBase64,
+	}
+	if j.Body != nil {
+		t.Body = []byte(*j.Body)
+	}
+	return nil
+}
+
+// MarshalJSON writes name, shape, duration and exactly the keys the shape
+// takes, in the order of the scenario format.
+func (p PhaseSpec) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	write := func(key string, v any) error {
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		enc, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%q:%s", key, enc)
+		return nil
+	}
+	b.WriteByte('{')
+	if err := write("name", p.Name); err != nil {
+		return nil, err
+	}
+	if err := write("shape", p.Shape); err != nil {
+		return nil, err
+	}
+	for _, key := range shapeParams[p.Shape] {
+		if err := write(key, p.param(key)); err != nil {
+			return nil, err
+		}
+	}
+	if err := write("duration", jsonDuration(p.Duration)); err != nil {
+		return nil, err
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// param returns the value of a shape key, typed for JSON.
+func (p PhaseSpec) param(key string) any {
+	switch key {
+	case "rate":
+		return p.Rate
+	case "to":
+		return p.To
+	case "peak":
+		return p.Peak
+	case "amplitude":
+		return p.Amplitude
+	case "at":
+		return jsonDuration(p.At)
+	case "hold":
+		return jsonDuration(p.Hold)
+	case "period":
+		return jsonDuration(p.Period)
+	case "steps":
+		return p.Steps
+	}
+	return nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *PhaseSpec) UnmarshalJSON(b []byte) error {
+	var j struct {
+		Name      string       `json:"name"`
+		Shape     string       `json:"shape"`
+		Rate      Rate         `json:"rate"`
+		To        Rate         `json:"to"`
+		Peak      Rate         `json:"peak"`
+		Amplitude Rate         `json:"amplitude"`
+		Duration  jsonDuration `json:"duration"`
+		At        jsonDuration `json:"at"`
+		Hold      jsonDuration `json:"hold"`
+		Period    jsonDuration `json:"period"`
+		Steps     int          `json:"steps"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*p = PhaseSpec{
+		Name: j.Name, Shape: j.Shape, Rate: j.Rate, To: j.To, Peak: j.Peak, Amplitude: j.Amplitude,
+		Duration: time.Duration(j.Duration), At: time.Duration(j.At), Hold: time.Duration(j.Hold),
+		Period: time.Duration(j.Period), Steps: j.Steps,
+	}
+	return nil
+}
