@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,61 +54,83 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	if !sc.HasSeed {
 		seed = rand.Int64()
 	}
-	start := time.Now()
-	dir, err := createRunDir(opt.OutDir, start)
-	if err != nil {
-		return nil, err
+	eng := &engine{
+		plan:    plan,
+		redact:  plan.Redactor,
+		targets: make([]*runner, len(opt.Targets)),
 	}
-	info, err := newRunInfo(opt, seed, start)
-	if err != nil {
-		dir.close()
-		return nil, err
-	}
-	if err := WriteRunInfo(opt.OutDir, info); err != nil {
-		dir.close()
-		return nil, err
-	}
-
 	names := make([]string, len(opt.Targets))
 	for i := range opt.Targets {
-		names[i] = opt.Targets[i].Name
+		r, err := newRunner(i, &opt.Targets[i], eng)
+		if err != nil {
+			return nil, err
+		}
+		eng.targets[i], names[i] = r, opt.Targets[i].Name
+	}
+
+	shutdown := func() {
+		for _, r := range eng.targets {
+			r.s.shutdown()
+		}
+	}
+	dir, err := createRunDir(opt.OutDir)
+	if err != nil {
+		shutdown()
+		return nil, err
+	}
+	var warm sync.WaitGroup
+	for _, r := range eng.targets {
+		warm.Add(1)
+		go func() { defer warm.Done(); r.s.prewarm() }()
+	}
+	warm.Wait()
+	// Time zero lies a little ahead, so that writing the headers and
+	// run.json never makes the first arrivals late.
+	start := time.Now().Add(startLead)
+	info, err := newRunInfo(opt, seed, start)
+	if err == nil {
+		err = dir.begin(start)
+	}
+	if err == nil {
+		err = WriteRunInfo(opt.OutDir, info)
+	}
+	if err != nil {
+		shutdown()
+		dir.close()
+		return nil, err
 	}
 	rec := newRecorder(dir, names)
 	stopFlusher := make(chan struct{})
 	go rec.run(stopFlusher)
 
-	// Requests run under their own context: cancelling ctx stops the
-	// schedule, not the requests already sent.
-	reqCtx, abortRequests := context.WithCancel(context.Background())
-	defer abortRequests()
+	// Cancelling ctx stops the schedule, not the requests already sent;
+	// Abort (or the end of Drain) fails those too.
+	var abortOnce sync.Once
+	abort := func() {
+		abortOnce.Do(func() {
+			for _, r := range eng.targets {
+				r.s.abort()
+			}
+		})
+	}
+	finished := make(chan struct{})
+	defer close(finished)
 	if opt.Abort != nil {
 		go func() {
 			select {
 			case <-opt.Abort:
-				abortRequests()
-			case <-reqCtx.Done():
+				abort()
+			case <-finished:
 			}
 		}()
 	}
-
-	eng := &engine{
-		plan:    plan,
-		rec:     rec,
-		redact:  plan.Redactor,
-		start:   start,
-		reqCtx:  reqCtx,
-		targets: make([]*runner, len(opt.Targets)),
-	}
-	for i := range opt.Targets {
-		eng.targets[i] = newRunner(i, &opt.Targets[i], eng)
-	}
+	eng.rec, eng.start = rec, start
 	if opt.Progress != nil {
 		opt.Progress.start(eng)
 	}
 
-	restoreP := reserveSchedulerP()
+	defer relaxGC()()
 	interrupted := eng.schedule(ctx, seed)
-	restoreP()
 
 	// Wait for requests in flight, bounded by Drain if set.
 	waited := make(chan struct{})
@@ -117,7 +139,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 		select {
 		case <-waited:
 		case <-time.After(opt.Drain):
-			abortRequests()
+			abort()
 			<-waited
 		}
 	} else {
@@ -128,9 +150,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	if opt.Progress != nil {
 		opt.Progress.stop()
 	}
-	for _, r := range eng.targets {
-		r.client.CloseIdleConnections()
-	}
+	shutdown()
 
 	out := &Outcome{Dir: opt.OutDir, Status: StatusComplete, Seed: seed}
 	if interrupted {
@@ -203,13 +223,27 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*RunInfo, error) {
 	return info, nil
 }
 
+// relaxGC makes the collector run less often during a run, unless the user
+// set GOGC: the engine's live heap is small and bounded, so a higher
+// percentage costs a few megabytes and saves the pauses and mark assists
+// that show up as schedule lag. It returns the function that restores it.
+func relaxGC() (restore func()) {
+	if _, set := os.LookupEnv("GOGC"); set {
+		return func() {}
+	}
+	prev := debug.SetGCPercent(400)
+	return func() { debug.SetGCPercent(prev) }
+}
+
+// startLead is how far ahead of the set-up's end the run's time zero lies.
+const startLead = 20 * time.Millisecond
+
 // engine is one run's shared state.
 type engine struct {
 	plan    *scenarios.Plan
 	rec     *recorder
 	redact  *scenarios.Redactor
 	start   time.Time
-	reqCtx  context.Context
 	targets []*runner
 	wg      sync.WaitGroup
 
@@ -219,116 +253,12 @@ type engine struct {
 	stoppedAt time.Duration
 }
 
-// job is one request handed to a worker.
-type job struct {
-	intended time.Duration
-	iv       *interval
-}
-
-// runner sends one target's requests through a pool of workers that grows
-// on demand. The in-flight cap bounds requests between send and record;
-// beyond it an arrival is counted as not sent, never queued or delayed.
-type runner struct {
-	idx      int
-	t        *Target
-	eng      *engine
-	client   *http.Client
-	jobs     chan job
-	inFlight atomic.Int64
-	cap      int64
-
-	// Running totals for the progress line.
-	completed, failed, notSent atomic.Int64
-}
-
-func newRunner(idx int, t *Target, eng *engine) *runner {
-	return &runner{
-		idx:    idx,
-		t:      t,
-		eng:    eng,
-		client: newClient(t),
-		jobs:   make(chan job),
-		cap:    int64(t.MaxInFlight),
-	}
-}
-
-// dispatch offers one arrival to the target. It never blocks.
-func (r *runner) dispatch(j job) {
-	t := r.idx
-	j.iv.offered[t]++
-	n := r.inFlight.Add(1)
-	if n > r.cap {
-		r.inFlight.Add(-1)
-		j.iv.notSent[t]++
-		r.notSent.Add(1)
-		return
-	}
-	if n > j.iv.peakInFlight[t] {
-		j.iv.peakInFlight[t] = n
-	}
-	j.iv.outstanding.Add(1)
-	select {
-	case r.jobs <- j:
-	default:
-		// Every worker is busy: start one more. Their number stays within
-		// the in-flight cap plus those just finishing.
-		r.eng.wg.Add(1)
-		go r.work(j)
-	}
-}
-
-func (r *runner) work(j job) {
-	defer r.eng.wg.Done()
-	for {
-		r.do(j)
-		var ok bool
-		if j, ok = <-r.jobs; !ok {
-			return
-		}
-	}
-}
-
-// do sends one request and records it against its intended send time.
-func (r *runner) do(j job) {
-	eng := r.eng
-	sent := time.Since(eng.start)
-	res := result{class: -1, lag: int64(sent - j.intended)}
-	// The timeout runs from the intended send time, like the latency: a
-	// request sent late has less time left, so latency never exceeds it.
-	ctx, cancel := context.WithDeadline(eng.reqCtx, eng.start.Add(j.intended+r.t.Timeout))
-	hit(ctx, r.client, &r.t.Request, &res)
-	cancel()
-	res.latency = int64(time.Since(eng.start) - j.intended)
-	if res.errMsg != "" && res.class >= 0 {
-		res.errMsg = eng.redact.Redact(res.errMsg)
-	}
-	r.inFlight.Add(-1)
-	r.completed.Add(1)
-	if res.outcome == outcomeIndexError {
-		r.failed.Add(1)
-	}
-	j.iv.record(r.idx, &res, j.intended)
-	eng.rec.finished(j.iv)
-}
-
 // schedule walks the timeline: it sleeps until each intended send time,
 // offers the arrival to every target at that same moment, and opens and
 // closes recording intervals as their boundaries pass. It reports whether
 // ctx stopped it before the schedule ended.
 func (e *engine) schedule(ctx context.Context, seed int64) (interrupted bool) {
-	// The scheduler's thread is locked for precise sleeps; run it on a
-	// goroutine of its own so the caller's thread stays free.
-	done := make(chan bool)
-	go func() {
-		s := newSleeper(e.start)
-		defer s.release()
-		done <- e.walk(ctx, s, seed)
-	}()
-	interrupted = <-done
-	for _, r := range e.targets {
-		close(r.jobs)
-	}
-	return interrupted
+	return e.walk(ctx, newSleeper(e.start), seed)
 }
 
 func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
@@ -359,19 +289,19 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 		}
 		// Offer everything due by now, then move past the interval
 		// boundaries that have passed.
-		dispatched := false
+		spawned := false
 		for more && nextAt < iend && nextAt <= now {
 			j := job{intended: nextAt, iv: iv}
 			for _, r := range e.targets {
-				r.dispatch(j)
+				if r.dispatch(j) {
+					spawned = true
+				}
 			}
-			dispatched = true
 			nextAt, _, more = gen.Next()
 		}
-		if dispatched {
-			// A woken worker waits in this P's run-next slot; this
-			// goroutine is about to hold the P in a fine sleep, so let the
-			// workers run first.
+		if spawned {
+			// A goroutine readied here waits in this P's run-next slot while
+			// this one sleeps in a system call: let it run first.
 			runtime.Gosched()
 		}
 		for iend <= now {

@@ -200,16 +200,15 @@ type runDir struct {
 	lagLog    *hdr.HistogramLogWriter
 }
 
-// createRunDir makes dir (which must not hold a run already) and writes the
-// headers of its logs. base is the run's time zero.
-func createRunDir(dir string, base time.Time) (*runDir, error) {
+// createRunDir makes dir, which must not hold a run already, and its files.
+func createRunDir(dir string) (*runDir, error) {
 	if _, err := os.Stat(filepath.Join(dir, RunFile)); err == nil {
 		return nil, fmt.Errorf("%s already holds a run; choose another --out directory", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create run directory: %w", err)
 	}
-	d := &runDir{path: dir, base: base}
+	d := &runDir{path: dir}
 	open := func(name string) (*os.File, *bufio.Writer, error) {
 		f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_TRUNC|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
@@ -233,17 +232,22 @@ func createRunDir(dir string, base time.Time) (*runDir, error) {
 		d.close()
 		return nil, err
 	}
-	baseMs := base.UnixMilli()
 	d.latLog = hdr.NewHistogramLogWriter(d.latBuf)
 	d.lagLog = hdr.NewHistogramLogWriter(d.lagBuf)
+	return d, nil
+}
+
+// begin writes the headers of the logs. base is the run's time zero.
+func (d *runDir) begin(base time.Time) error {
+	d.base = base
+	baseMs := base.UnixMilli()
 	for _, w := range []*hdr.HistogramLogWriter{d.latLog, d.lagLog} {
 		w.SetBaseTime(baseMs)
 		if err := writeLogHeader(w, baseMs); err != nil {
-			d.close()
-			return nil, err
+			return err
 		}
 	}
-	return d, d.flush()
+	return d.flush()
 }
 
 func writeLogHeader(w *hdr.HistogramLogWriter, baseMs int64) error {

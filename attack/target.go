@@ -3,11 +3,13 @@ package attack
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -31,37 +33,71 @@ type Target struct {
 	KeepAlive   bool
 }
 
-// newClient builds the HTTP client of one target, with vegeta's transport
-// defaults (dialer keep-alive of 30 s, an idle pool as large as the in-flight
-// cap) and no timeout of its own. It never follows redirects and
-// never retries: every attempt fnbench makes is a request it counts.
-func newClient(t *Target) *http.Client {
+// testRoots, when set by a test, replaces the system's trusted roots.
+var testRoots *x509.CertPool
+
+// maxDials bounds the connections a target's h1Sender dials at once.
+const maxDials = 32
+
+// newSender picks how a target's requests travel. Plain HTTP/1.1 with
+// keep-alive (and HTTPS where HTTP/2 is off), with a request small enough to
+// write without blocking, goes through fnbench's h1Sender. The rest (HTTP/2,
+// proxies, large bodies, keep-alive off) goes through net/http's Transport,
+// set up with vegeta's defaults: dialer keep-alive 30 s, an idle pool as large
+// as the in-flight cap. Neither has a timeout of its own: each request's
+// deadline runs from its intended send time. Neither follows redirects or
+// retries.
+func newSender(r *runner) (sender, error) {
+	t := r.t
+	u, err := url.Parse(t.Request.URL)
+	if err != nil {
+		return nil, fmt.Errorf("target %q: bad URL: %v", t.Name, err)
+	}
+	tlsConf := &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(0), ServerName: u.Hostname(), RootCAs: testRoots}
+	proxy, _ := http.ProxyFromEnvironment(&http.Request{URL: u})
+	inline := proxy == nil && t.KeepAlive && len(t.Request.Body) <= maxInlineRequest/2 &&
+		(u.Scheme == "http" || (u.Scheme == "https" && !t.HTTP2))
+	if inline {
+		addr := u.Host
+		if u.Port() == "" {
+			addr = net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
+		}
+		if u.Scheme == "http" {
+			tlsConf = nil
+		} else {
+			tlsConf.NextProtos = []string{"http/1.1"}
+		}
+		tmpl, err := t.Request.Request()
+		if err != nil {
+			return nil, fmt.Errorf("target %q: %v", t.Name, err)
+		}
+		s, err := newH1Sender(r, addr, tlsConf, tmpl)
+		if err != nil {
+			return nil, fmt.Errorf("target %q: %v", t.Name, err)
+		}
+		if len(s.wire) <= maxInlineRequest {
+			return s, nil
+		}
+		s.shutdown()
+	}
 	dialer := &net.Dialer{Timeout: t.Timeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         dialer.DialContext,
-		TLSClientConfig:     &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(0)},
+		TLSClientConfig:     tlsConf,
 		TLSHandshakeTimeout: t.Timeout,
-		MaxIdleConns:        0,
 		MaxIdleConnsPerHost: t.MaxInFlight,
 		IdleConnTimeout:     90 * time.Second,
 		DisableKeepAlives:   !t.KeepAlive,
 		ForceAttemptHTTP2:   t.HTTP2,
-		// Compressed responses would be measured differently from what a
-		// browser or SDK client sees; ask for what the target sends by default.
+		// Compressed responses would be measured differently from what an
+		// SDK client sees; ask for what the target sends by default.
 		DisableCompression: true,
 	}
 	if !t.HTTP2 {
 		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	}
-	// No client timeout: each request carries a deadline from its intended
-	// send time instead (see runner.do).
-	return &http.Client{
-		Transport: tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
+	return newPoolSender(r, tr), nil
 }
 
 // newRequest builds one request from the target's vegeta.Target.
@@ -90,36 +126,41 @@ func drain(body io.Reader) (int64, error) {
 }
 
 // hit sends one request and classifies what came back.
-func hit(ctx context.Context, client *http.Client, vt *vegeta.Target, res *result) {
+func hit(ctx context.Context, rt http.RoundTripper, vt *vegeta.Target, res *result) {
 	req, err := newRequest(ctx, vt)
 	if err != nil {
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classIndex(ClassTransportError), err.Error()
 		return
 	}
 	res.bytesOut = int64(len(vt.Body))
-	resp, err := client.Do(req)
+	resp, err := rt.RoundTrip(req)
 	if err != nil {
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
 		return
 	}
+	readBody(resp, res)
+}
+
+// readBody drains and closes a response body and classifies the response.
+// It reports whether the body was read to its end.
+func readBody(resp *http.Response, res *result) bool {
 	n, err := drain(resp.Body)
 	resp.Body.Close()
 	res.bytesIn = n
 	res.status = resp.StatusCode
 	if err != nil {
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
-		return
+		return false
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		res.outcome, res.class = outcomeIndexError, classIndex(ClassThrottled)
+		res.outcome, res.class, res.errMsg = outcomeIndexError, classIndex(ClassThrottled), resp.Status
 	case resp.StatusCode >= 400:
-		res.outcome, res.class = outcomeIndexError, classIndex(ClassHTTPError)
+		res.outcome, res.class, res.errMsg = outcomeIndexError, classIndex(ClassHTTPError), resp.Status
 	default:
 		res.outcome, res.class = outcomeIndexWarm, -1
-		return
 	}
-	res.errMsg = resp.Status
+	return true
 }
 
 func classIndex(name string) int {

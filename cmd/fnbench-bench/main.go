@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,8 +46,9 @@ func main() {
 	}
 }
 
-// serve is the trivial loopback server: 200 and two bytes, as cheap as Go
-// makes it, so the tools are measured rather than the server.
+// serve is the trivial loopback server: HTTP/1.1 keep-alive, 200 and two
+// bytes for every request, one goroutine per connection and no per-request
+// allocation, so that the tools are measured rather than the server.
 func serve() {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -57,11 +57,45 @@ func serve() {
 	}
 	fmt.Println(ln.Addr().String())
 	os.Stdout.Sync()
-	body := []byte("ok")
-	http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header()["Content-Type"] = []string{"text/plain"}
-		w.Write(body)
-	}))
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go serveConn(c)
+	}
+}
+
+var okResponse = []byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok")
+
+// serveConn answers every request on c: it reads the head up to its blank
+// line, skips a Content-Length body, and writes the canned response.
+func serveConn(c net.Conn) {
+	defer c.Close()
+	br := bufio.NewReaderSize(c, 16<<10)
+	for {
+		var bodyLen int64
+		for {
+			line, err := br.ReadSlice('\n')
+			if err != nil {
+				return
+			}
+			if len(line) <= 2 {
+				break
+			}
+			if len(line) > 15 && (line[0] == 'C' || line[0] == 'c') && strings.EqualFold(string(line[:15]), "content-length:") {
+				bodyLen, _ = strconv.ParseInt(strings.TrimSpace(string(line[15:])), 10, 64)
+			}
+		}
+		if bodyLen > 0 {
+			if _, err := br.Discard(int(bodyLen)); err != nil {
+				return
+			}
+		}
+		if _, err := c.Write(okResponse); err != nil {
+			return
+		}
+	}
 }
 
 // measurement is one tool's result at one offered rate.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -21,9 +22,10 @@ import (
 )
 
 type runFlags struct {
-	out      string
-	sets     []string
-	progress string
+	out        string
+	sets       []string
+	progress   string
+	cpuProfile string
 }
 
 func newRunCmd() *cobra.Command {
@@ -46,6 +48,8 @@ marks the run interrupted; a second Ctrl-C abandons them.`,
 	cmd.Flags().StringVarP(&f.out, "out", "o", "", "run directory to create (default runs/<scenario>-<time>)")
 	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "override a scenario field, as path=value (repeatable)")
 	cmd.Flags().StringVar(&f.progress, "progress", "auto", "progress on stderr: auto, live, plain or none")
+	cmd.Flags().StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file (for fnbench's developers)")
+	cmd.Flags().MarkHidden("cpuprofile")
 	return cmd
 }
 
@@ -98,6 +102,17 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 		}
 	}()
 
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return usageError(err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return runError(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	fmt.Fprintf(stderr, "fnbench: running %s → %s\n", plan.Scenario.Name, out)
 	res, err := attack.Run(ctx, attack.Options{
 		Plan:     plan,
