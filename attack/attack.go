@@ -207,6 +207,7 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*RunInfo, error) {
 		t := &opt.Targets[i]
 		info.Targets = append(info.Targets, TargetInfo{
 			Name: t.Name, Kind: t.Kind, Provider: t.Provider, Simulated: t.Simulated,
+			Plan: t.Plan, Region: t.Region,
 			URL:         plan.Redactor.Redact(plan.Redacted.Targets[i].URL),
 			Method:      t.Request.Method,
 			TimeoutNs:   int64(t.Timeout),

@@ -90,7 +90,7 @@ func (s progressSample) line(e *engine, prev progressSample) string {
 	ph := sched.Phases[int(e.phase.Load())]
 	offered := sched.Rate(s.elapsed) * float64(len(e.targets))
 	achieved := 0.0
-	if dt := (s.at - prev.at).Seconds(); dt > 0 && prev.at > 0 {
+	if dt := (s.at - prev.at).Seconds(); dt > 0 {
 		achieved = float64(s.completed-prev.completed) / dt
 	}
 	var b strings.Builder

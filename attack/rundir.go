@@ -337,5 +337,9 @@ func WriteRunInfo(dir string, info *RunInfo) error {
 		os.Remove(tmp.Name())
 		return err
 	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
 	return os.Rename(tmp.Name(), filepath.Join(dir, RunFile))
 }

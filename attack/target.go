@@ -26,6 +26,8 @@ type Target struct {
 	Kind        string
 	Provider    string // "generic" for plain HTTP; later kinds name their cloud
 	Simulated   bool   // the URL points at fnbench's built-in simulator
+	Plan        string // hosting plan, where the provider has several
+	Region      string
 	Request     vegeta.Target
 	Timeout     time.Duration
 	MaxInFlight int
@@ -189,10 +191,18 @@ func classifyErr(err error) int {
 	return classTransport
 }
 
+// SimEndpoint is what a sim:// URL resolves to in a running simulator.
+type SimEndpoint struct {
+	URL      string // the endpoint's http:// address on loopback
+	Provider string // the provider the simulator plays, e.g. aws-lambda
+	Plan     string // e.g. consumption, flex-consumption
+	Region   string
+}
+
 // TargetsFromPlan turns the plan's targets into attack targets. resolve maps
-// a sim:// URL to the address of a running simulator; when it is nil such
+// a sim:// URL to an endpoint of a running simulator; when it is nil such
 // URLs are an error.
-func TargetsFromPlan(plan *scenarios.Plan, resolve func(simURL string) (string, error)) ([]Target, error) {
+func TargetsFromPlan(plan *scenarios.Plan, resolve func(simURL string) (SimEndpoint, error)) ([]Target, error) {
 	out := make([]Target, 0, len(plan.Scenario.Targets))
 	for _, st := range plan.Scenario.Targets {
 		t := Target{
@@ -213,15 +223,19 @@ func TargetsFromPlan(plan *scenarios.Plan, resolve func(simURL string) (string, 
 		for k, v := range st.Headers {
 			t.Request.Header.Set(k, v)
 		}
+		if t.Request.Header.Get("User-Agent") == "" {
+			t.Request.Header.Set("User-Agent", "fnbench")
+		}
 		if strings.HasPrefix(st.URL, "sim://") {
 			if resolve == nil {
 				return nil, fmt.Errorf("target %q: %s names the built-in simulator, which is not running", st.Name, st.URL)
 			}
-			u, err := resolve(st.URL)
+			e, err := resolve(st.URL)
 			if err != nil {
 				return nil, fmt.Errorf("target %q: %w", st.Name, err)
 			}
-			t.Request.URL, t.Simulated = u, true
+			t.Request.URL, t.Simulated = e.URL, true
+			t.Provider, t.Plan, t.Region = e.Provider, e.Plan, e.Region
 		}
 		out = append(out, t)
 	}

@@ -67,6 +67,9 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 		out = filepath.Join("runs", plan.Scenario.Name+"-"+time.Now().Format("20060102-150405"))
 	}
 
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	resolve, stopSim, err := startSimFor(ctx, plan)
 	if err != nil {
 		return runError(err)
@@ -79,9 +82,6 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 
 	// The first SIGINT or SIGTERM stops the schedule; the second abandons
 	// requests in flight.
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	abort := make(chan struct{})

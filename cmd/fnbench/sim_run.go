@@ -2,12 +2,52 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
+	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/fixtures/sim"
 	"github.com/fnbench/fnbench/scenarios"
 )
 
-// startSimFor starts the built-in simulator when a target names a sim://
-// endpoint, and returns the resolver for those URLs.
-func startSimFor(ctx context.Context, plan *scenarios.Plan) (resolve func(string) (string, error), stop func(), err error) {
-	return nil, func() {}, nil
+// startSimFor starts the built-in simulator, in-process and on loopback,
+// when a target names a sim:// endpoint, and returns the resolver for those
+// URLs and the function that stops it. With no sim:// target it starts
+// nothing.
+func startSimFor(ctx context.Context, plan *scenarios.Plan) (resolve func(string) (attack.SimEndpoint, error), stop func(), err error) {
+	var profiles []string
+	seen := map[string]bool{}
+	for _, t := range plan.Scenario.Targets {
+		rest, ok := strings.CutPrefix(t.URL, "sim://")
+		if !ok {
+			continue
+		}
+		profile, _, _ := strings.Cut(rest, "/")
+		if !seen[profile] {
+			seen[profile] = true
+			profiles = append(profiles, profile)
+		}
+	}
+	if len(profiles) == 0 {
+		return nil, func() {}, nil
+	}
+	cfg := sim.Config{Profiles: profiles, Listen: "127.0.0.1:0"}
+	if plan.Scenario.HasSeed {
+		cfg.Seed = uint64(plan.Scenario.Seed)
+	}
+	s, err := sim.New(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("starting the built-in simulator: %w", err)
+	}
+	if err := s.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, nil, fmt.Errorf("starting the built-in simulator: %w", err)
+	}
+	resolve = func(u string) (attack.SimEndpoint, error) {
+		e, err := s.ResolveEndpoint(u)
+		if err != nil {
+			return attack.SimEndpoint{}, err
+		}
+		return attack.SimEndpoint{URL: e.URL, Provider: e.Provider, Plan: e.Plan, Region: e.Region}, nil
+	}
+	return resolve, func() { s.Close() }, nil
 }

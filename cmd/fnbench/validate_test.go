@@ -38,7 +38,7 @@ func TestValidatePrintsPlan(t *testing.T) {
 	if err != nil || code != exitOK {
 		t.Fatalf("validate: code %d, err %v", code, err)
 	}
-	for _, want := range []string{"local-ramp", "warm-up", "http://127.0.0.1:8089/", "2220"} {
+	for _, want := range []string{"local-ramp", "warm-up", "sim://aws-go-hello/hello", "2220"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -47,7 +47,7 @@ func TestValidatePrintsPlan(t *testing.T) {
 
 func TestValidateSetOverride(t *testing.T) {
 	out, _, err := runSubcommand(t, newValidateCmd(), "../../scenarios/examples/local-ramp.yaml",
-		"--set", "targets.local.url=http://127.0.0.1:9000/a,b", "--set", "seed=7")
+		"--set", "targets.lambda.url=http://127.0.0.1:9000/a,b", "--set", "seed=7")
 	if err != nil {
 		t.Fatal(err)
 	}

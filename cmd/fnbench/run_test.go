@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs fnbench in-process and returns its exit code and output.
+func cli(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = execute(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// The bundled example runs on a fresh machine: its sim:// target starts the
+// simulator in-process. The run directory loads back and says simulated.
+func TestRunBundledExampleOnSimulator(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	code, out, errs := cli("run", "../../scenarios/examples/local-ramp.yaml", "--out", dir, "--progress", "none",
+		"--set", "traffic.phases[0].duration=1s", "--set", "traffic.phases[1].duration=1s",
+		"--set", "traffic.phases[2].duration=200ms", "--set", "traffic.phases[3].duration=4s")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"target lambda", "simulated", "warm-up", "spike", "all"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	if err != nil || !strings.Contains(string(b), `"simulated": true`) || !strings.Contains(string(b), `"status": "complete"`) {
+		t.Errorf("run.json: %v\n%s", err, b)
+	}
+	code, rep, _ := cli("report", dir)
+	if code != 0 || !strings.Contains(rep, "target lambda") {
+		t.Errorf("report exit %d:\n%s", code, rep)
+	}
+}
+
+// Bad input exits 2 with file:line:col and loses nothing.
+func TestRunInvalidScenarioExits2(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(f, []byte("name: bad\ntargets: [{name: a, url: http://127.0.0.1:1/}]\ntraffic:\n  phases:\n    - {shape: constant, rat: 10/s, duration: 1s}\n"), 0o644)
+	code, _, errs := cli("run", f, "--out", filepath.Join(t.TempDir(), "r"))
+	if code != 2 || !strings.Contains(errs, "bad.yaml:5:25") || !strings.Contains(errs, `did you mean "rate"`) {
+		t.Errorf("exit %d, stderr:\n%s", code, errs)
+	}
+	if strings.Contains(errs, "goroutine") || strings.Contains(errs, "panic") {
+		t.Errorf("stack trace on stderr:\n%s", errs)
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"nosuchcommand"},
+		{"run"},
+		{"run", "x.yaml", "--nosuchflag"},
+		{"report", "/nonexistent/run"},
+		{"report", "--format", "pdf", "x"},
+	} {
+		if code, _, errs := cli(args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", args, code, errs)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := cli("version")
+	if code != 0 || !strings.HasPrefix(out, "fnbench ") {
+		t.Errorf("exit %d: %q", code, out)
+	}
+}

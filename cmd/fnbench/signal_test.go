@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/attack"
+)
+
+// TestMain lets the test binary act as the fnbench command for tests that
+// need a child process (signals).
+func TestMain(m *testing.M) {
+	if os.Getenv("FNBENCH_TEST_AS_CLI") == "1" {
+		os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func writeScenario(t *testing.T, body string) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// Ctrl-C stops sending, waits for requests in flight, marks the run
+// interrupted, exits 3, and leaves a readable run directory.
+func TestCtrlCLeavesReadableRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(50 * time.Millisecond)
+		w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	scen := writeScenario(t, "name: sig\nseed: 1\ninterval: 200ms\ntargets: [{name: a, url: "+srv.URL+"}]\ntraffic: {phases: [{shape: constant, rate: 100/s, duration: 60s}]}\n")
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(os.Args[0], "run", scen, "--out", dir, "--progress", "plain")
+	cmd.Env = append(os.Environ(), "FNBENCH_TEST_AS_CLI=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	code := cmd.ProcessState.ExitCode()
+	if code != 3 {
+		t.Errorf("exit %d (%v), want 3\n%s", code, err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("stderr does not say interrupted:\n%s", stderr.String())
+	}
+	run, err := analyze.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := analyze.Summarize(run).Tables[0].Total
+	if run.Status != attack.StatusInterrupted || row.Sent < 100 || row.Sent != row.Warm {
+		t.Errorf("status %s, sent %d, warm %d: want an interrupted run whose requests all finished", run.Status, row.Sent, row.Warm)
+	}
+}
+
+// A sentinel secret passed through ${…} in a header and a ?code= value
+// never reaches the run directory, stdout or stderr, even in error messages.
+func TestSecretsNeverReachOutputs(t *testing.T) {
+	const sentinel = "SENTINEL-SECRET-7f3a9c"
+	t.Setenv("FNB_TOKEN", sentinel)
+	t.Setenv("FNB_CODE", sentinel+"-code")
+	var sawSecret bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sawSecret = strings.Contains(r.Header.Get("Authorization"), sentinel) && r.URL.Query().Get("code") == sentinel+"-code"
+		http.Error(w, "denied", http.StatusForbidden)
+	}))
+	defer srv.Close()
+	scen := writeScenario(t, `name: secret
+seed: 1
+targets:
+  - name: ok
+    url: `+srv.URL+`/?code=${FNB_CODE}
+    headers: {Authorization: "Bearer ${FNB_TOKEN}", X-Api-Key: "${FNB_TOKEN}"}
+  - name: refused
+    url: http://127.0.0.1:1/?code=${FNB_CODE}
+    http2: true
+    keepalive: false
+    headers: {Authorization: "Bearer ${FNB_TOKEN}"}
+traffic: {phases: [{shape: constant, rate: 20/s, duration: 300ms}]}
+`)
+	dir := filepath.Join(t.TempDir(), "run")
+	code, out, errs := cli("run", scen, "--out", dir, "--progress", "plain")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if !sawSecret {
+		t.Fatal("the server did not receive the secret: the test proves nothing")
+	}
+	code2, val, verr := cli("validate", scen)
+	if code2 != 0 {
+		t.Fatalf("validate exit %d: %s", code2, verr)
+	}
+	check := func(where, text string) {
+		if strings.Contains(text, sentinel) {
+			t.Errorf("the sentinel secret reached %s:\n%s", where, text)
+		}
+	}
+	check("stdout", out)
+	check("stderr", errs)
+	check("validate output", val)
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			check(p, string(b))
+		}
+		return nil
+	})
+	// The error samples are there, just without the secret.
+	if b, _ := os.ReadFile(filepath.Join(dir, "events.jsonl")); !strings.Contains(string(b), "transport_error") {
+		t.Errorf("no transport error sample recorded:\n%s", b)
+	}
+}
