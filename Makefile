@@ -32,6 +32,7 @@ tools: $(BIN)/vegeta
 # on a 2-core machine.
 test: build
 	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./attack/... ./analyze/...
 
 # The quick loop while developing.
 test-short:

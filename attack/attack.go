@@ -84,6 +84,9 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 		go func() { defer warm.Done(); r.s.prewarm() }()
 	}
 	warm.Wait()
+	// Collect now, before time zero, what set-up left behind, so that the
+	// first collection of the run comes late and finds little to do.
+	runtime.GC()
 	// Time zero lies a little ahead, so that writing the headers and
 	// run.json never makes the first arrivals late.
 	start := time.Now().Add(startLead)
@@ -130,6 +133,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	}
 
 	defer relaxGC()()
+	defer reserveSchedulerP()()
 	interrupted := eng.schedule(ctx, seed)
 
 	// Wait for requests in flight, bounded by Drain if set.
@@ -301,8 +305,9 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 			nextAt, _, more = gen.Next()
 		}
 		if spawned {
-			// A goroutine readied here waits in this P's run-next slot while
-			// this one sleeps in a system call: let it run first.
+			// A goroutine readied here waits in this P's run-next slot,
+			// which no other P serves while this one sleeps: let it run
+			// first.
 			runtime.Gosched()
 		}
 		for iend <= now {

@@ -38,8 +38,8 @@ type h1Sender struct {
 	tls      *tls.Config // nil for cleartext
 	dialer   net.Dialer
 	maxDials int
-	tmpl     *http.Request // tells ReadResponse the method
-	wire     []byte        // the serialized request
+	head     bool   // HEAD requests: responses have no body
+	wire     []byte // the serialized request
 
 	mu      sync.Mutex
 	idle    []*h1Conn
@@ -99,7 +99,7 @@ func newH1Sender(r *runner, addr string, tlsConf *tls.Config, tmpl *http.Request
 		tls:      tlsConf,
 		dialer:   net.Dialer{Timeout: r.t.Timeout, KeepAlive: 30 * time.Second},
 		maxDials: maxDials,
-		tmpl:     tmpl,
+		head:     tmpl.Method == http.MethodHead,
 		wire:     buf.Bytes(),
 		all:      make(map[*h1Conn]struct{}),
 		stop:     make(chan struct{}),
@@ -190,20 +190,19 @@ func (s *h1Sender) fail(j job, err error) {
 func (c *h1Conn) readLoop() {
 	s := c.s
 	for {
-		resp, err := http.ReadResponse(c.br, s.tmpl)
+		resp, err := readH1Response(c.br, s.head)
 		if c.state.CompareAndSwap(connIdle, connDead) {
 			// Nothing was asked: the server closed an idle connection, or
 			// spoke out of turn. Either way it cannot be reused.
-			if err == nil {
-				resp.Body.Close()
-			}
 			s.drop(c)
 			return
 		}
 		res := result{class: -1, lag: int64(c.sentAt - c.job.intended), bytesOut: int64(len(s.r.t.Request.Body))}
 		keep := false
 		if err == nil {
-			keep = readBody(resp, &res) && !resp.Close
+			res.bytesIn = resp.bodySize
+			classifyStatus(resp.status, &res)
+			keep = !resp.close
 		} else {
 			if we := c.writeErr.Load(); we != nil {
 				err = *we
@@ -312,7 +311,7 @@ func (s *h1Sender) open() (*h1Conn, error) {
 		nc.Close()
 		return nil, errSenderClosed
 	}
-	c := &h1Conn{s: s, nc: nc, br: bufio.NewReaderSize(nc, 4<<10)}
+	c := &h1Conn{s: s, nc: nc, br: bufio.NewReaderSize(nc, 16<<10)}
 	s.all[c] = struct{}{}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"runtime"
 	"time"
 )
 
@@ -13,7 +14,13 @@ import (
 // So a sleeper waits in two stages. Far from the deadline it blocks on a Go
 // timer, which costs nothing. Within coarseMargin of it, it sleeps in short
 // slices with the operating system's own sleep (see fineSleep), which wakes
-// within tens of microseconds.
+// within tens of microseconds and keeps its P: an ordinary system call may
+// hand the P away, and getting one back under load took milliseconds. Run
+// reserves one more P for the length of a run (reserveSchedulerP), so the
+// rest of the program keeps every core.
+//
+// The scheduler must not leave a goroutine it readied waiting in its P's
+// run-next slot while it sleeps: it yields first (see engine.walk).
 type sleeper struct {
 	start time.Time
 	timer *time.Timer
@@ -24,7 +31,8 @@ const (
 	// to fine sleeping: long enough to cover a late timer in a VM.
 	coarseMargin = 4 * time.Millisecond
 	// fineSlice bounds one fine sleep, so that the scheduler notices a
-	// cancelled run quickly.
+	// cancelled run quickly and never holds up a garbage-collection pause
+	// for long.
 	fineSlice = 250 * time.Microsecond
 )
 
@@ -61,4 +69,12 @@ func (s *sleeper) until(ctx context.Context, at time.Duration) (time.Duration, e
 			fineSleep(min(wait, fineSlice))
 		}
 	}
+}
+
+// reserveSchedulerP adds one P for the scheduler, which keeps its P while it
+// sleeps finely, and returns the function that gives it back.
+func reserveSchedulerP() (restore func()) {
+	prev := runtime.GOMAXPROCS(0)
+	runtime.GOMAXPROCS(prev + 1)
+	return func() { runtime.GOMAXPROCS(prev) }
 }

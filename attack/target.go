@@ -144,26 +144,50 @@ func hit(ctx context.Context, rt http.RoundTripper, vt *vegeta.Target, res *resu
 }
 
 // readBody drains and closes a response body and classifies the response.
-// It reports whether the body was read to its end.
-func readBody(resp *http.Response, res *result) bool {
+func readBody(resp *http.Response, res *result) {
 	n, err := drain(resp.Body)
 	resp.Body.Close()
 	res.bytesIn = n
-	res.status = resp.StatusCode
 	if err != nil {
+		res.status = resp.StatusCode
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
-		return false
+		return
 	}
+	classifyStatus(resp.StatusCode, res)
+}
+
+// classifyStatus sets the outcome of a response with the given status.
+func classifyStatus(status int, res *result) {
+	res.status = status
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		res.outcome, res.class, res.errMsg = outcomeIndexError, classIndex(ClassThrottled), resp.Status
-	case resp.StatusCode >= 400:
-		res.outcome, res.class, res.errMsg = outcomeIndexError, classIndex(ClassHTTPError), resp.Status
+	case status == http.StatusTooManyRequests:
+		res.outcome, res.class = outcomeIndexError, classThrottled
+	case status >= 400:
+		res.outcome, res.class = outcomeIndexError, classHTTPError
 	default:
 		res.outcome, res.class = outcomeIndexWarm, -1
+		return
 	}
-	return true
+	res.errMsg = statusText(status)
 }
+
+// statusText is "404 Not Found" without allocating for common statuses.
+func statusText(status int) string {
+	if s, ok := statusTexts[status]; ok {
+		return s
+	}
+	return fmt.Sprintf("%d %s", status, http.StatusText(status))
+}
+
+var statusTexts = func() map[int]string {
+	m := map[int]string{}
+	for code := 400; code < 600; code++ {
+		if t := http.StatusText(code); t != "" {
+			m[code] = fmt.Sprintf("%d %s", code, t)
+		}
+	}
+	return m
+}()
 
 func classIndex(name string) int {
 	for i, c := range Classes {
@@ -175,6 +199,8 @@ func classIndex(name string) int {
 }
 
 var (
+	classThrottled = classIndex(ClassThrottled)
+	classHTTPError = classIndex(ClassHTTPError)
 	classTimeout   = classIndex(ClassTimeout)
 	classTransport = classIndex(ClassTransportError)
 )

@@ -148,6 +148,21 @@ func bench(fnbench, vegeta, rateList string, dur, soak time.Duration, work strin
 		rows = append(rows, fb)
 	}
 	printTable(os.Stdout, rows)
+
+	// The simulator must never be what limits the engine: drive its
+	// trivial profile, in a process of its own, at the highest rate.
+	simURL, stopSim, err := startSim(fnbench)
+	if err != nil {
+		return err
+	}
+	m, err := runFnbench(fnbench, simURL, top, dur, work, "-sim")
+	stopSim()
+	if err != nil {
+		return err
+	}
+	m.tool = "fnbench→sim"
+	fmt.Printf("\nthe simulator (fnbench sim --profile trivial) as the target:\n")
+	printTable(os.Stdout, []measurement{m})
 	if soak > 0 {
 		fmt.Printf("\nsoak: fnbench at %.0f/s for %s, resident memory sampled every 10 s\n", top, soak)
 		m, err := runFnbench(fnbench, url, top, soak, work, "soak")
@@ -183,6 +198,37 @@ func startServer() (string, func(), error) {
 		return "", nil, fmt.Errorf("server did not start: %v", err)
 	}
 	return strings.TrimSpace(line), func() { cmd.Process.Kill(); cmd.Wait() }, nil
+}
+
+// startSim starts `fnbench sim --profile trivial` and returns the URL of
+// its function-URL endpoint.
+func startSim(fnbench string) (string, func(), error) {
+	cmd := exec.Command(fnbench, "sim", "--profile", "trivial")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
+	var doc struct {
+		Endpoints []struct {
+			Kind string `json:"kind"`
+			URL  string `json:"url"`
+		} `json:"endpoints"`
+	}
+	if err := json.NewDecoder(out).Decode(&doc); err != nil {
+		stop()
+		return "", nil, fmt.Errorf("fnbench sim: %v", err)
+	}
+	for _, e := range doc.Endpoints {
+		if e.Kind == "lambda-url" {
+			return e.URL, stop, nil
+		}
+	}
+	stop()
+	return "", nil, fmt.Errorf("fnbench sim: the trivial profile has no lambda-url endpoint")
 }
 
 // runVegeta runs `vegeta attack` open-model (no worker cap) and reads its

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 	"time"
 
@@ -26,6 +27,7 @@ type runFlags struct {
 	sets       []string
 	progress   string
 	cpuProfile string
+	trace      string
 }
 
 func newRunCmd() *cobra.Command {
@@ -50,6 +52,8 @@ marks the run interrupted; a second Ctrl-C abandons them.`,
 	cmd.Flags().StringVar(&f.progress, "progress", "auto", "progress on stderr: auto, live, plain or none")
 	cmd.Flags().StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file (for fnbench's developers)")
 	cmd.Flags().MarkHidden("cpuprofile")
+	cmd.Flags().StringVar(&f.trace, "trace", "", "write a Go execution trace of the run to this file (for fnbench's developers)")
+	cmd.Flags().MarkHidden("trace")
 	return cmd
 }
 
@@ -112,6 +116,17 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 			return runError(err)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if f.trace != "" {
+		tf, err := os.Create(f.trace)
+		if err != nil {
+			return usageError(err)
+		}
+		defer tf.Close()
+		if err := trace.Start(tf); err != nil {
+			return runError(err)
+		}
+		defer trace.Stop()
 	}
 	fmt.Fprintf(stderr, "fnbench: running %s → %s\n", plan.Scenario.Name, out)
 	res, err := attack.Run(ctx, attack.Options{
