@@ -53,8 +53,12 @@ traffic:
 // are all read correctly, and a server that closes idle connections between
 // requests costs no errors.
 func TestResponseFraming(t *testing.T) {
-	var n atomic.Int64
+	var gets, heads atomic.Int64
 	srv, _ := countingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := &gets
+		if r.Method == http.MethodHead {
+			n = &heads
+		}
 		switch n.Add(1) % 3 {
 		case 0:
 			w.Header().Set("Connection", "close")

@@ -136,16 +136,20 @@ func bench(fnbench, vegeta, rateList string, dur, soak time.Duration, work strin
 			return fmt.Errorf("bad -rates entry %q", f)
 		}
 		top = max(top, rate)
-		v, err := runVegeta(vegeta, url, rate, dur, work)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, v)
+		// fnbench first: a peer that collapses leaves thousands of closing
+		// connections behind, which would tax whatever runs next.
 		fb, err := runFnbench(fnbench, url, rate, dur, work, "")
 		if err != nil {
 			return err
 		}
 		rows = append(rows, fb)
+		coolDown()
+		v, err := runVegeta(vegeta, url, rate, dur, work)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, v)
+		coolDown()
 	}
 	printTable(os.Stdout, rows)
 
@@ -173,6 +177,9 @@ func bench(fnbench, vegeta, rateList string, dur, soak time.Duration, work strin
 	}
 	return nil
 }
+
+// coolDown lets connections from the last attack finish closing.
+func coolDown() { time.Sleep(5 * time.Second) }
 
 func numCPU() int {
 	b, _ := os.ReadFile("/proc/cpuinfo")
