@@ -128,14 +128,33 @@ func bench(fnbench, vegeta, rateList string, dur, soak time.Duration, work strin
 	url := "http://" + addr + "/"
 	fmt.Printf("fnbench-bench: trivial server at %s; %d CPUs; each attack %s\n", url, numCPU(), dur)
 
-	var rows []measurement
+	var rates []float64
 	var top float64
 	for _, f := range strings.Split(rateList, ",") {
 		rate, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil {
 			return fmt.Errorf("bad -rates entry %q", f)
 		}
+		rates = append(rates, rate)
 		top = max(top, rate)
+	}
+	// The simulator must never be what limits the engine: drive its
+	// trivial profile, in a process of its own, at the highest rate, on a
+	// machine not yet tired by a peer's collapse.
+	simURL, stopSim, err := startSim(fnbench)
+	if err != nil {
+		return err
+	}
+	simRow, err := runFnbench(fnbench, simURL, top, dur, work, "-sim")
+	stopSim()
+	if err != nil {
+		return err
+	}
+	simRow.tool = "fnbench→sim"
+	coolDown()
+
+	var rows []measurement
+	for _, rate := range rates {
 		// fnbench first: a peer that collapses leaves thousands of closing
 		// connections behind, which would tax whatever runs next.
 		fb, err := runFnbench(fnbench, url, rate, dur, work, "")
@@ -152,21 +171,8 @@ func bench(fnbench, vegeta, rateList string, dur, soak time.Duration, work strin
 		coolDown()
 	}
 	printTable(os.Stdout, rows)
-
-	// The simulator must never be what limits the engine: drive its
-	// trivial profile, in a process of its own, at the highest rate.
-	simURL, stopSim, err := startSim(fnbench)
-	if err != nil {
-		return err
-	}
-	m, err := runFnbench(fnbench, simURL, top, dur, work, "-sim")
-	stopSim()
-	if err != nil {
-		return err
-	}
-	m.tool = "fnbench→sim"
 	fmt.Printf("\nthe simulator (fnbench sim --profile trivial) as the target:\n")
-	printTable(os.Stdout, []measurement{m})
+	printTable(os.Stdout, []measurement{simRow})
 	if soak > 0 {
 		fmt.Printf("\nsoak: fnbench at %.0f/s for %s, resident memory sampled every 10 s\n", top, soak)
 		m, err := runFnbench(fnbench, url, top, soak, work, "soak")
