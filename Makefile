@@ -8,6 +8,9 @@ LDFLAGS := -X main.version=$(VERSION)
 
 # Pinned versions of the peers and test tools fetched into ./bin.
 VEGETA_VERSION := v12.13.0
+# The emulator tags its releases v1.NN, which is not semver, so the module
+# proxy knows it only by pseudo-version (this one is the 2026-10-30 commit).
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 
 GOFILES := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
 
@@ -23,6 +26,10 @@ $(BIN)/fnbench: $(GOFILES) $(shell find scenarios fixtures -name '*.yaml' 2>/dev
 $(BIN)/vegeta:
 	GOBIN=$(BIN) $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
 
+# The AWS Lambda Runtime Interface Emulator, for fixtures/functions/lambdarie.
+$(BIN)/aws-lambda-rie:
+	GOBIN=$(BIN) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+
 $(BIN)/fnbench-bench: $(GOFILES)
 	$(GO) build -o $@ ./cmd/fnbench-bench
 
@@ -30,12 +37,12 @@ tools: $(BIN)/vegeta
 
 # Every test. Loads are bounded; the whole run stays well under 10 minutes
 # on a 2-core machine.
-test: build
+test: build $(BIN)/aws-lambda-rie
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./attack/... ./analyze/...
 
 # The quick loop while developing.
-test-short:
+test-short: $(BIN)/aws-lambda-rie
 	$(GO) test -short -count=1 ./...
 
 demo: build

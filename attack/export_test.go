@@ -1,6 +1,9 @@
 package attack
 
-import "crypto/x509"
+import (
+	"crypto/x509"
+	"time"
+)
 
 // SetTestRoots makes targets trust roots (a test server's certificate) and
 // returns the function that undoes it.
@@ -8,4 +11,11 @@ func SetTestRoots(roots *x509.CertPool) (restore func()) {
 	prev := testRoots
 	testRoots = roots
 	return func() { testRoots = prev }
+}
+
+// SetIdleTimeout shortens how long idle connections are kept.
+func SetIdleTimeout(d time.Duration) (restore func()) {
+	prev := idleTimeout
+	idleTimeout = d
+	return func() { idleTimeout = prev }
 }

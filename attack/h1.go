@@ -55,9 +55,10 @@ type h1Sender struct {
 const maxInlineRequest = 32 << 10
 
 type h1Conn struct {
-	s  *h1Sender
-	nc net.Conn
-	br *bufio.Reader
+	s      *h1Sender
+	nc     net.Conn
+	br     *bufio.Reader
+	idleAt time.Time // when it last went into the idle pool; s.mu guards it
 
 	// job and sentAt are set by whoever starts a request before state
 	// turns busy; the reader reads them after it sees busy.
@@ -237,6 +238,7 @@ func (s *h1Sender) release(c *h1Conn) bool {
 			return false
 		}
 		if len(s.waiting) == 0 {
+			c.idleAt = time.Now()
 			s.idle = append(s.idle, c)
 			s.mu.Unlock()
 			return true
@@ -372,8 +374,13 @@ func (s *h1Sender) drop(c *h1Conn) {
 	}
 }
 
+// idleTimeout is how long a connection may sit unused before it is closed:
+// connections opened for a burst are given back, so memory returns to what
+// the steady load needs.
+var idleTimeout = 30 * time.Second
+
 // sweep times out waiting requests whose deadline passed while no
-// connection freed up.
+// connection freed up, and closes connections idle for idleTimeout.
 func (s *h1Sender) sweep() {
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
@@ -385,13 +392,27 @@ func (s *h1Sender) sweep() {
 		}
 		now := time.Now()
 		var expired []job
+		var stale []*h1Conn
 		s.mu.Lock()
 		for len(s.waiting) > 0 && !now.Before(s.deadline(s.waiting[0])) {
 			expired = append(expired, s.popWaiting())
 		}
+		// The pool is a stack: the oldest idle connections are at the bottom.
+		n := 0
+		for n < len(s.idle) && now.Sub(s.idle[n].idleAt) > idleTimeout {
+			n++
+		}
+		if n > 0 {
+			stale = append(stale, s.idle[:n]...)
+			s.idle = append(s.idle[:0], s.idle[n:]...)
+		}
 		s.mu.Unlock()
 		for _, j := range expired {
 			s.fail(j, errTimedOutWaiting)
+		}
+		for _, c := range stale {
+			// Its reader sees the close while idle and forgets it.
+			c.nc.Close()
 		}
 	}
 }

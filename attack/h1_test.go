@@ -143,3 +143,48 @@ traffic:
 		t.Errorf("classes %v, want 10 transport errors", row.Classes)
 	}
 }
+
+// Connections opened for a burst are closed after sitting idle, so memory
+// returns to what the steady load needs.
+func TestIdleConnectionsAreClosed(t *testing.T) {
+	defer attack.SetIdleTimeout(100 * time.Millisecond)()
+	var open, closed, closedByTrickle atomic.Int64
+	var first atomic.Pointer[time.Time]
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		now := time.Now()
+		first.CompareAndSwap(nil, &now)
+		if now.Sub(*first.Load()) > 550*time.Millisecond && closedByTrickle.Load() == 0 {
+			// The first request after the pause: how many were closed by then?
+			closedByTrickle.Store(closed.Load() + 1)
+		}
+		time.Sleep(20 * time.Millisecond)
+		w.Write([]byte("ok"))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed:
+			closed.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	_, dir := runYAML(t, context.Background(), srv.URL, `
+name: reap
+seed: 1
+targets: [{name: a, url: URL}]
+traffic:
+  phases:
+    - {shape: constant, rate: 2000/s, duration: 200ms}
+    - {shape: pause, duration: 400ms}
+    - {shape: constant, rate: 10/s, duration: 100ms}
+`)
+	row := analyze.Summarize(loadRun(t, dir)).Tables[0].Total
+	if row.Warm != 401 {
+		t.Fatalf("warm %d, want 401 (%v)", row.Warm, row.Classes)
+	}
+	if n := closedByTrickle.Load() - 1; open.Load() < 40 || n < open.Load()-5 {
+		t.Errorf("opened %d connections, %d closed after the pause: the burst's connections were kept", open.Load(), n)
+	}
+}

@@ -8,7 +8,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// A result is what a worker learned from one request.
+// A result is what a sender learned from one request.
 type result struct {
 	outcome  int   // index into Outcomes
 	class    int   // index into Classes, or -1 when the request succeeded
@@ -22,7 +22,7 @@ type result struct {
 
 // interval accumulates one slice of the timeline: [start, end) within one
 // phase. The scheduler writes the offered/sent side while the interval is
-// open; workers record results under mu; the flusher reads it all once the
+// open; senders record results under mu; the flusher reads it all once the
 // interval is closed and no request intended in it is still in flight.
 type interval struct {
 	seq        int
@@ -175,7 +175,7 @@ func (r *recorder) close(iv *interval) {
 	}
 }
 
-// finished is called by a worker after it recorded a request of iv.
+// finished is called after a request of iv was recorded.
 func (r *recorder) finished(iv *interval) {
 	if iv.outstanding.Add(-1) == 0 && iv.closed.Load() {
 		r.poke()
