@@ -139,14 +139,10 @@ func bench(fnbench, vegeta, rateList string, dur, soak time.Duration, work strin
 		top = max(top, rate)
 	}
 	// The simulator must never be what limits the engine: drive its
-	// trivial profile, in a process of its own, at the highest rate, on a
-	// machine not yet tired by a peer's collapse.
-	simURL, stopSim, err := startSim(fnbench)
-	if err != nil {
-		return err
-	}
-	simRow, err := runFnbench(fnbench, simURL, top, dur, work, "-sim")
-	stopSim()
+	// trivial profile at the highest rate, on a machine not yet tired by a
+	// peer's collapse, the way `fnbench run` uses it for sim:// targets
+	// (in-process, on loopback).
+	simRow, err := runFnbench(fnbench, "sim://trivial/noop", top, dur, work, "-sim")
 	if err != nil {
 		return err
 	}
@@ -171,7 +167,7 @@ func bench(fnbench, vegeta, rateList string, dur, soak time.Duration, work strin
 		coolDown()
 	}
 	printTable(os.Stdout, rows)
-	fmt.Printf("\nthe simulator (fnbench sim --profile trivial) as the target:\n")
+	fmt.Printf("\nthe built-in simulator (sim://trivial/noop, in-process) as the target:\n")
 	printTable(os.Stdout, []measurement{simRow})
 	if soak > 0 {
 		fmt.Printf("\nsoak: fnbench at %.0f/s for %s, resident memory sampled every 10 s\n", top, soak)
@@ -211,37 +207,6 @@ func startServer() (string, func(), error) {
 		return "", nil, fmt.Errorf("server did not start: %v", err)
 	}
 	return strings.TrimSpace(line), func() { cmd.Process.Kill(); cmd.Wait() }, nil
-}
-
-// startSim starts `fnbench sim --profile trivial` and returns the URL of
-// its function-URL endpoint.
-func startSim(fnbench string) (string, func(), error) {
-	cmd := exec.Command(fnbench, "sim", "--profile", "trivial")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	stop := func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
-	var doc struct {
-		Endpoints []struct {
-			Kind string `json:"kind"`
-			URL  string `json:"url"`
-		} `json:"endpoints"`
-	}
-	if err := json.NewDecoder(out).Decode(&doc); err != nil {
-		stop()
-		return "", nil, fmt.Errorf("fnbench sim: %v", err)
-	}
-	for _, e := range doc.Endpoints {
-		if e.Kind == "lambda-url" {
-			return e.URL, stop, nil
-		}
-	}
-	stop()
-	return "", nil, fmt.Errorf("fnbench sim: the trivial profile has no lambda-url endpoint")
 }
 
 // runVegeta runs `vegeta attack` open-model (no worker cap) and reads its

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -29,6 +30,7 @@ func newSimCmd() *cobra.Command {
 		profiles   []string
 		seed       uint64
 		timeScale  float64
+		cpuProfile string
 	)
 	cmd := &cobra.Command{
 		Use:   "sim [--config FILE] [--listen 127.0.0.1:0] [--truth FILE]",
@@ -68,6 +70,15 @@ says otherwise. Built-in profiles: ` + fmt.Sprint(sim.ProfileNames()),
 			}
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if cpuProfile != "" {
+				pf, err := os.Create(cpuProfile)
+				if err != nil {
+					return usageError(err)
+				}
+				defer pf.Close()
+				pprof.StartCPUProfile(pf)
+				defer pprof.StopCPUProfile()
+			}
 			return serveSim(ctx, fc, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
@@ -78,6 +89,8 @@ says otherwise. Built-in profiles: ` + fmt.Sprint(sim.ProfileNames()),
 	f.StringSliceVar(&profiles, "profile", nil, "serve only these built-in profiles (repeatable; default all)")
 	f.Uint64Var(&seed, "seed", 1, "seed for every random draw")
 	f.Float64Var(&timeScale, "time-scale", 1, "multiply every simulated duration (0.001 turns 10 min into 600 ms)")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a Go CPU profile to this file (for fnbench's developers)")
+	f.MarkHidden("cpuprofile")
 	return cmd
 }
 
