@@ -56,7 +56,6 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	}
 	eng := &engine{
 		plan:    plan,
-		redact:  plan.Redactor,
 		targets: make([]*runner, len(opt.Targets)),
 	}
 	names := make([]string, len(opt.Targets))
@@ -102,7 +101,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 		dir.close()
 		return nil, err
 	}
-	rec := newRecorder(dir, names)
+	rec := newRecorder(dir, names, plan.Redactor)
 	stopFlusher := make(chan struct{})
 	go rec.run(stopFlusher)
 
@@ -247,7 +246,6 @@ const startLead = 20 * time.Millisecond
 type engine struct {
 	plan    *scenarios.Plan
 	rec     *recorder
-	redact  *scenarios.Redactor
 	start   time.Time
 	targets []*runner
 	wg      sync.WaitGroup

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/fnbench/fnbench/scenarios"
 )
 
 // A result is what a sender learned from one request.
@@ -17,7 +19,7 @@ type result struct {
 	lag      int64 // ns, actual send − intended send time
 	bytesIn  int64
 	bytesOut int64
-	errMsg   string // redacted; set only for errors
+	errMsg   string // set only for errors; redacted when written
 }
 
 // interval accumulates one slice of the timeline: [start, end) within one
@@ -134,6 +136,7 @@ func (iv *interval) release() {
 type recorder struct {
 	dir     *runDir
 	targets []string
+	redact  *scenarios.Redactor // applied to error samples as they are written
 
 	mu     sync.Mutex
 	queue  []*interval // open or waiting intervals, oldest first
@@ -148,10 +151,11 @@ type IntervalStats struct {
 	P50, P99 time.Duration
 }
 
-func newRecorder(dir *runDir, targets []string) *recorder {
+func newRecorder(dir *runDir, targets []string, redact *scenarios.Redactor) *recorder {
 	r := &recorder{
 		dir:     dir,
 		targets: targets,
+		redact:  redact,
 		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
 	}
@@ -291,7 +295,7 @@ func (r *recorder) write(iv *interval) error {
 			}
 			c.Classes[Classes[k]] = n
 			s := ti.samples[k]
-			ev := Event{Type: "error_sample", AtNanos: int64(s.at), Target: name, Class: Classes[k], Status: s.status, Count: n, Message: s.message}
+			ev := Event{Type: "error_sample", AtNanos: int64(s.at), Target: name, Class: Classes[k], Status: s.status, Count: n, Message: r.redact.Redact(s.message)}
 			if err := r.dir.writeJSONLine(r.dir.evBuf, &ev); err != nil {
 				return err
 			}

@@ -77,9 +77,6 @@ func (r *runner) dispatch(j job) (spawned bool) {
 func (r *runner) finish(j job, res *result) {
 	eng := r.eng
 	res.latency = int64(time.Since(eng.start) - j.intended)
-	if res.errMsg != "" {
-		res.errMsg = eng.redact.Redact(res.errMsg)
-	}
 	r.inFlight.Add(-1)
 	r.completed.Add(1)
 	if res.outcome == outcomeIndexError {
