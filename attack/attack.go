@@ -58,20 +58,23 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 		plan:    plan,
 		targets: make([]*runner, len(opt.Targets)),
 	}
+	shutdown := func() {
+		for _, r := range eng.targets {
+			if r != nil {
+				r.s.shutdown()
+			}
+		}
+	}
 	names := make([]string, len(opt.Targets))
 	for i := range opt.Targets {
 		r, err := newRunner(i, &opt.Targets[i], eng)
 		if err != nil {
+			shutdown()
 			return nil, err
 		}
 		eng.targets[i], names[i] = r, opt.Targets[i].Name
 	}
 
-	shutdown := func() {
-		for _, r := range eng.targets {
-			r.s.shutdown()
-		}
-	}
 	dir, err := createRunDir(opt.OutDir)
 	if err != nil {
 		shutdown()

@@ -3,6 +3,7 @@ package attack
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/tls"
 	"errors"
 	"net"
@@ -274,15 +275,21 @@ func (s *h1Sender) popWaiting() job {
 // first milliseconds of a fast schedule turn into a storm of dials.
 const prewarmConns = 32
 
+// prewarmTimeout bounds the wait for prewarmed connections, so that an
+// unreachable target delays the start by no more than this.
+const prewarmTimeout = 3 * time.Second
+
 // prewarm opens up to prewarmConns connections and pools them.
 // Failures are left for the run to meet and report.
 func (s *h1Sender) prewarm() {
+	ctx, cancel := context.WithTimeout(context.Background(), min(prewarmTimeout, s.dialer.Timeout))
+	defer cancel()
 	var wg sync.WaitGroup
 	for range min(prewarmConns, int(s.r.cap)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if c, err := s.open(); err == nil {
+			if c, err := s.open(ctx); err == nil {
 				go c.readLoop()
 				s.release(c)
 			}
@@ -292,15 +299,13 @@ func (s *h1Sender) prewarm() {
 }
 
 // open dials and registers one connection.
-func (s *h1Sender) open() (*h1Conn, error) {
-	nc, err := s.dialer.Dial("tcp", s.addr)
+func (s *h1Sender) open(ctx context.Context) (*h1Conn, error) {
+	nc, err := s.dialer.DialContext(ctx, "tcp", s.addr)
 	if err == nil && s.tls != nil {
 		tc := tls.Client(nc, s.tls)
-		tc.SetDeadline(time.Now().Add(s.dialer.Timeout))
-		if err = tc.Handshake(); err != nil {
+		if err = tc.HandshakeContext(ctx); err != nil {
 			nc.Close()
 		} else {
-			tc.SetDeadline(time.Time{})
 			nc = tc
 		}
 	}
@@ -321,7 +326,9 @@ func (s *h1Sender) open() (*h1Conn, error) {
 // dial opens one connection. It runs detached from any one request: the
 // request that started it may be served by another connection first.
 func (s *h1Sender) dial() {
-	c, err := s.open()
+	ctx, cancel := context.WithTimeout(context.Background(), s.dialer.Timeout)
+	c, err := s.open(ctx)
+	cancel()
 	s.mu.Lock()
 	s.dialing--
 	if err != nil && err != errSenderClosed {
