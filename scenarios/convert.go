@@ -62,7 +62,10 @@ func at(pos positions, key string) *yaml.Node {
 }
 
 func (c *converter) scenario(f *fileScenario) Scenario {
-	s := Scenario{Name: c.str(f.Name), Interval: DefaultInterval}
+	s := Scenario{Name: c.str(f.Name), Interval: DefaultInterval, ColdStart: ColdStart{Detect: DetectAuto}}
+	if f.ColdStart != nil && f.ColdStart.Detect != nil {
+		s.ColdStart.Detect = c.str(*f.ColdStart.Detect)
+	}
 	if f.Description != nil {
 		s.Description = c.str(*f.Description)
 	}

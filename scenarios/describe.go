@@ -31,6 +31,7 @@ func (p *Plan) Describe(w io.Writer) error {
 	} else {
 		fmt.Fprintf(tw, "seed\tchosen at run time and recorded in run.json\n")
 	}
+	fmt.Fprintf(tw, "cold starts\tdetect %s\n", s.ColdStart.Detect)
 	fmt.Fprintf(tw, "duration\t%s\n", formatDuration(p.Schedule.Duration()))
 	if err := tw.Flush(); err != nil {
 		return err

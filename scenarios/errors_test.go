@@ -35,7 +35,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown key without a close one lists the keys",
 			src:  base + "colour: blue\n",
-			want: `scenario.yaml:8:1: unknown key "colour" in the scenario; valid keys: name, description, seed, interval, defaults, targets, traffic`,
+			want: `scenario.yaml:8:1: unknown key "colour" in the scenario; valid keys: name, description, seed, interval, defaults, targets, traffic, cold_start`,
 		},
 		{
 			name: "list where a mapping is expected",
@@ -73,9 +73,14 @@ func TestParseErrors(t *testing.T) {
 			want: `scenario.yaml:8:11: interval 10ms is below the minimum of 100ms`,
 		},
 		{
-			name: "reserved section",
-			src:  base + "cold_start:\n  detect: marker\n",
-			want: `scenario.yaml:8:1: section "cold_start" is not supported yet (it arrives with cold-start detection); remove it`,
+			name: "planned detection mode",
+			src:  base + "cold_start:\n  detect: inferred\n",
+			want: `scenario.yaml:9:11: detect "inferred" is not supported yet; use detect: auto or marker or none`,
+		},
+		{
+			name: "reserved forced cold starts",
+			src:  base + "cold_start:\n  force: {count: 20}\n",
+			want: `scenario.yaml:9:3: section "force" is not supported yet (forced cold starts arrive with the aws-lambda target kind); remove it`,
 		},
 		{
 			name: "reserved thresholds and cost",

@@ -31,17 +31,17 @@ import (
 // stay distinct until defaults are applied.
 
 type fileScenario struct {
-	Pos         positions     `yaml:"-"`
-	Name        text          `yaml:"name" required:"true" pattern:"name" doc:"Scenario name: lowercase letters, digits, '_', '.' and '-', starting with a letter or digit. Names the run directory."`
-	Description *text         `yaml:"description" doc:"Free text shown in reports."`
-	Seed        *int64        `yaml:"seed" doc:"Seed of the Poisson arrival generator. When absent the run picks one and records it in run.json, so any run can be replayed."`
-	Interval    *fileDuration `yaml:"interval" default:"1s" min:"100ms" max:"1m" doc:"Recording interval: histograms and counters are flushed this often. Between 100ms and 1m."`
-	Defaults    *fileRequest  `yaml:"defaults" doc:"Request settings applied to every target; each target may override any of them (headers merge per name, the target wins)."`
-	Targets     []fileTarget  `yaml:"targets" required:"true" min:"1" max:"16" doc:"The endpoints under test, 1 to 16. Every target receives the same schedule on one shared timeline."`
-	Traffic     *fileTraffic  `yaml:"traffic" required:"true" doc:"The offered load: how arrivals are spaced and the phases of the rate schedule."`
-	ColdStart   *yaml.Node    `yaml:"cold_start" reserved:"it arrives with cold-start detection"`
-	Thresholds  *yaml.Node    `yaml:"thresholds" reserved:"it arrives with threshold gates"`
-	Cost        *yaml.Node    `yaml:"cost" reserved:"it arrives with the cost model"`
+	Pos         positions      `yaml:"-"`
+	Name        text           `yaml:"name" required:"true" pattern:"name" doc:"Scenario name: lowercase letters, digits, '_', '.' and '-', starting with a letter or digit. Names the run directory."`
+	Description *text          `yaml:"description" doc:"Free text shown in reports."`
+	Seed        *int64         `yaml:"seed" doc:"Seed of the Poisson arrival generator. When absent the run picks one and records it in run.json, so any run can be replayed."`
+	Interval    *fileDuration  `yaml:"interval" default:"1s" min:"100ms" max:"1m" doc:"Recording interval: histograms and counters are flushed this often. Between 100ms and 1m."`
+	Defaults    *fileRequest   `yaml:"defaults" doc:"Request settings applied to every target; each target may override any of them (headers merge per name, the target wins)."`
+	Targets     []fileTarget   `yaml:"targets" required:"true" min:"1" max:"16" doc:"The endpoints under test, 1 to 16. Every target receives the same schedule on one shared timeline."`
+	Traffic     *fileTraffic   `yaml:"traffic" required:"true" doc:"The offered load: how arrivals are spaced and the phases of the rate schedule."`
+	ColdStart   *fileColdStart `yaml:"cold_start" doc:"How cold starts are detected."`
+	Thresholds  *yaml.Node     `yaml:"thresholds" reserved:"it arrives with threshold gates"`
+	Cost        *yaml.Node     `yaml:"cost" reserved:"it arrives with the cost model"`
 }
 
 // fileRequest is the request settings shared by defaults and targets.
@@ -63,6 +63,12 @@ type fileTarget struct {
 	Kind        *text     `yaml:"kind" enum:"http" planned:"aws-lambda" default:"http" doc:"How requests are sent. Only http for now."`
 	URL         text      `yaml:"url" required:"true" doc:"Endpoint URL: http://, https://, or sim://<profile>/<function> for the built-in simulator."`
 	fileRequest `yaml:",inline"`
+}
+
+type fileColdStart struct {
+	Pos    positions  `yaml:"-"`
+	Detect *text      `yaml:"detect" enum:"auto,marker,none" planned:"report,inferred" default:"auto" doc:"Evidence used to tag cold starts: auto (the strongest present), marker (the Fnbench-Cold headers or JSON fields of instrumented functions), or none."`
+	Force  *yaml.Node `yaml:"force" reserved:"forced cold starts arrive with the aws-lambda target kind"`
 }
 
 type fileTraffic struct {

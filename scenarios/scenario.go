@@ -16,11 +16,24 @@ type Scenario struct {
 	Description string
 	// Seed seeds the Poisson arrival generator. HasSeed is false when the
 	// file gave none; the run then picks a seed and records it.
-	Seed     int64
-	HasSeed  bool
-	Interval time.Duration // recording interval
-	Targets  []Target
-	Traffic  Traffic
+	Seed      int64
+	HasSeed   bool
+	Interval  time.Duration // recording interval
+	Targets   []Target
+	Traffic   Traffic
+	ColdStart ColdStart
+}
+
+// Detection modes: which evidence tags a cold start.
+const (
+	DetectAuto   = "auto"   // the strongest evidence present
+	DetectMarker = "marker" // only the instrumented functions' markers
+	DetectNone   = "none"   // no tagging: every success is warm
+)
+
+// ColdStart says how cold starts are detected.
+type ColdStart struct {
+	Detect string // DetectAuto, DetectMarker or DetectNone
 }
 
 // Target is one endpoint under test with its request settings resolved
@@ -78,6 +91,7 @@ type scenarioJSON struct {
 	Interval    jsonDuration `json:"interval"`
 	Targets     []Target     `json:"targets"`
 	Traffic     trafficJSON  `json:"traffic"`
+	ColdStart   *ColdStart   `json:"cold_start,omitempty"`
 }
 
 type trafficJSON struct {
@@ -91,6 +105,9 @@ func (s Scenario) MarshalJSON() ([]byte, error) {
 	j := scenarioJSON{
 		Name: s.Name, Description: s.Description, Interval: jsonDuration(s.Interval),
 		Targets: s.Targets, Traffic: trafficJSON{s.Traffic.Arrivals, s.Traffic.Phases},
+	}
+	if s.ColdStart != (ColdStart{}) {
+		j.ColdStart = &s.ColdStart
 	}
 	if s.HasSeed {
 		j.Seed = &s.Seed
@@ -107,6 +124,9 @@ func (s *Scenario) UnmarshalJSON(b []byte) error {
 	*s = Scenario{
 		Name: j.Name, Description: j.Description, Interval: time.Duration(j.Interval),
 		Targets: j.Targets, Traffic: Traffic{j.Traffic.Arrivals, j.Traffic.Phases},
+	}
+	if j.ColdStart != nil {
+		s.ColdStart = *j.ColdStart
 	}
 	if j.Seed != nil {
 		s.Seed, s.HasSeed = *j.Seed, true
@@ -243,5 +263,22 @@ func (p *PhaseSpec) UnmarshalJSON(b []byte) error {
 		Duration: time.Duration(j.Duration), At: time.Duration(j.At), Hold: time.Duration(j.Hold),
 		Period: time.Duration(j.Period), Steps: j.Steps,
 	}
+	return nil
+}
+
+func (c ColdStart) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Detect string `json:"detect"`
+	}{c.Detect})
+}
+
+func (c *ColdStart) UnmarshalJSON(b []byte) error {
+	var j struct {
+		Detect string `json:"detect"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	c.Detect = j.Detect
 	return nil
 }

@@ -13,10 +13,11 @@ const schemaID = "https://github.com/fnbench/fnbench/scenarios/scenario.schema.j
 
 // schemaDefs names the file types that become $defs entries.
 var schemaDefs = map[reflect.Type]string{
-	reflect.TypeFor[fileRequest](): "request",
-	reflect.TypeFor[fileTarget]():  "target",
-	reflect.TypeFor[fileTraffic](): "traffic",
-	reflect.TypeFor[filePhase]():   "phase",
+	reflect.TypeFor[fileRequest]():   "request",
+	reflect.TypeFor[fileTarget]():    "target",
+	reflect.TypeFor[fileTraffic]():   "traffic",
+	reflect.TypeFor[filePhase]():     "phase",
+	reflect.TypeFor[fileColdStart](): "cold_start",
 }
 
 // JSONSchema returns the JSON Schema (draft 2020-12) of scenario files,
