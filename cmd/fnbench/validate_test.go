@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -51,7 +52,7 @@ func TestValidateSetOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "http://127.0.0.1:9000/a,b") || !strings.Contains(out, "seed      7") {
+	if !strings.Contains(out, "http://127.0.0.1:9000/a,b") || !regexp.MustCompile(`(?m)^seed\s+7$`).MatchString(out) {
 		t.Errorf("override not applied:\n%s", out)
 	}
 }
