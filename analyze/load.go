@@ -200,6 +200,14 @@ func addCounts(sum, c *attack.IntervalCounts) {
 	sum.BytesIn += c.BytesIn
 	sum.BytesOut += c.BytesOut
 	sum.PeakInFl = max(sum.PeakInFl, c.PeakInFl)
+	sum.Instances = max(sum.Instances, c.Instances) // the busiest interval's
+	sum.NewInstances += c.NewInstances
+	for k, v := range c.ColdEvidence {
+		if sum.ColdEvidence == nil {
+			sum.ColdEvidence = map[string]int64{}
+		}
+		sum.ColdEvidence[k] += v
+	}
 	sum.LagMaxNs = max(sum.LagMaxNs, c.LagMaxNs)
 	for k, v := range c.Classes {
 		if sum.Classes == nil {

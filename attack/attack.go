@@ -153,6 +153,9 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	}
 	close(stopFlusher)
 	<-rec.done
+	if rec.err == nil {
+		rec.err = rec.writeInstances()
+	}
 	if opt.Progress != nil {
 		opt.Progress.stop()
 	}
@@ -161,7 +164,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	out := &Outcome{Dir: opt.OutDir, Status: StatusComplete, Seed: seed}
 	if interrupted {
 		out.Status, out.Reason = StatusInterrupted, "stopped by a signal before the schedule ended"
-		ev := Event{Type: "interrupted", AtNanos: int64(eng.stoppedAt)}
+		ev := Event{Type: EventInterrupted, AtNanos: int64(eng.stoppedAt)}
 		dir.writeJSONLine(dir.evBuf, &ev)
 	}
 	werr := rec.err

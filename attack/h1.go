@@ -183,7 +183,7 @@ func (e timeoutError) Timeout() bool { return true }
 
 // fail records j as failed with err without having sent it.
 func (s *h1Sender) fail(j job, err error) {
-	res := result{class: -1, lag: int64(time.Since(s.r.eng.start) - j.intended)}
+	res := result{class: -1, evidence: -1, lag: int64(time.Since(s.r.eng.start) - j.intended)}
 	res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
 	s.r.finish(j, &res)
 }
@@ -199,11 +199,12 @@ func (c *h1Conn) readLoop() {
 			s.drop(c)
 			return
 		}
-		res := result{class: -1, lag: int64(c.sentAt - c.job.intended), bytesOut: int64(len(s.r.t.Request.Body))}
+		res := result{class: -1, evidence: -1, lag: int64(c.sentAt - c.job.intended), bytesOut: int64(len(s.r.t.Request.Body))}
 		keep := false
 		if err == nil {
 			res.bytesIn = resp.bodySize
 			classifyStatus(resp.status, &res)
+			applyMarkers(&res, resp.markers, s.r.t.Detect)
 			keep = !resp.close
 		} else {
 			if we := c.writeErr.Load(); we != nil {

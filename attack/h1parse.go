@@ -16,7 +16,8 @@ import (
 type h1Response struct {
 	status   int
 	bodySize int64
-	close    bool // the connection cannot be reused
+	close    bool    // the connection cannot be reused
+	markers  markers // the instrumented function's cold-start markers
 }
 
 var (
@@ -90,6 +91,12 @@ func readH1Once(br *bufio.Reader, head bool) (h1Response, error) {
 		case equalFold(name, "connection"):
 			closeAsked = closeAsked || hasToken(value, "close")
 			keepAlive = keepAlive || hasToken(value, "keep-alive")
+		case len(name) > 8 && equalFold(name[:8], "fnbench-"):
+			for _, n := range [...]string{"fnbench-cold", "fnbench-instance", "fnbench-init-ms"} {
+				if equalFold(name, n) {
+					r.markers.parse(n, value)
+				}
+			}
 		}
 	}
 	if closeAsked || (http10 && !keepAlive) {

@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,12 @@ type result struct {
 	bytesIn  int64
 	bytesOut int64
 	errMsg   string // set only for errors; redacted when written
+
+	// Cold-start evidence: evidence indexes Evidences for a cold result;
+	// instance names the execution environment when it is known.
+	evidence int
+	instance string
+	init     time.Duration // init (or restore) duration, when reported
 }
 
 // interval accumulates one slice of the timeline: [start, end) within one
@@ -50,6 +57,20 @@ type targetInterval struct {
 	bytesIn   int64
 	bytesOut  int64
 	samples   [len(Classes)]errSample
+	evidence  [len(Evidences)]int64
+	colds     []coldEvent
+	instances map[string]span // instance → intended send times of the requests it answered
+}
+
+// span is the first and last of a set of moments.
+type span struct{ first, last time.Duration }
+
+type coldEvent struct {
+	at       time.Duration // intended send time
+	latency  time.Duration
+	init     time.Duration
+	instance string
+	evidence int
 }
 
 type errSample struct {
@@ -99,6 +120,20 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 	ti.completed++
 	ti.bytesIn += r.bytesIn
 	ti.bytesOut += r.bytesOut
+	if r.evidence >= 0 {
+		ti.evidence[r.evidence]++
+		ti.colds = append(ti.colds, coldEvent{at: intended, latency: time.Duration(r.latency), init: r.init, instance: r.instance, evidence: r.evidence})
+	}
+	if r.instance != "" {
+		if ti.instances == nil {
+			ti.instances = make(map[string]span)
+		}
+		if sp, ok := ti.instances[r.instance]; ok {
+			ti.instances[r.instance] = span{min(sp.first, intended), max(sp.last, intended)}
+		} else {
+			ti.instances[r.instance] = span{intended, intended}
+		}
+	}
 	if r.class >= 0 {
 		if ti.classes[r.class] == 0 {
 			ti.samples[r.class] = errSample{at: intended, status: r.status, message: r.errMsg}
@@ -116,6 +151,28 @@ func clampNanos(v int64) int64 {
 		return HighestNanos
 	}
 	return v
+}
+
+// writeInstances appends one instance event per execution environment seen,
+// with the first and last intended send time of a request it answered. It
+// runs once, after the last interval was written.
+func (r *recorder) writeInstances() error {
+	for t, name := range r.targets {
+		ids := make([]string, 0, len(r.seen[t]))
+		for id := range r.seen[t] {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(i, j int) bool { return r.seen[t][ids[i]].first < r.seen[t][ids[j]].first })
+		for _, id := range ids {
+			s := r.seen[t][id]
+			ev := Event{Type: EventInstance, AtNanos: int64(s.first), Target: name, Instance: id,
+				FirstNanos: int64(s.first), LastNanos: int64(s.last)}
+			if err := r.dir.writeJSONLine(r.dir.evBuf, &ev); err != nil {
+				return err
+			}
+		}
+	}
+	return r.dir.flush()
 }
 
 // release returns the interval's histograms to the pool after it was written.
@@ -144,6 +201,8 @@ type recorder struct {
 	done   chan struct{}
 	err    error        // first write error; stops further writes
 	latest atomic.Value // IntervalStats of the last interval written
+
+	seen []map[string]*span // per target, every instance seen; the flusher's own
 }
 
 // IntervalStats is what the progress line shows of the last written interval.
@@ -158,6 +217,10 @@ func newRecorder(dir *runDir, targets []string, redact *scenarios.Redactor) *rec
 		redact:  redact,
 		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
+		seen:    make([]map[string]*span, len(targets)),
+	}
+	for i := range r.seen {
+		r.seen[i] = make(map[string]*span)
 	}
 	return r
 }
@@ -295,10 +358,36 @@ func (r *recorder) write(iv *interval) error {
 			}
 			c.Classes[Classes[k]] = n
 			s := ti.samples[k]
-			ev := Event{Type: "error_sample", AtNanos: int64(s.at), Target: name, Class: Classes[k], Status: s.status, Count: n, Message: r.redact.Redact(s.message)}
+			ev := Event{Type: EventErrorSample, AtNanos: int64(s.at), Target: name, Class: Classes[k], Status: s.status, Count: n, Message: r.redact.Redact(s.message)}
 			if err := r.dir.writeJSONLine(r.dir.evBuf, &ev); err != nil {
 				return err
 			}
+		}
+		for k, n := range ti.evidence {
+			if n > 0 {
+				if c.ColdEvidence == nil {
+					c.ColdEvidence = make(map[string]int64, len(Evidences))
+				}
+				c.ColdEvidence[Evidences[k]] = n
+			}
+		}
+		for _, ce := range ti.colds {
+			ev := Event{Type: EventColdStart, AtNanos: int64(ce.at), Target: name, LatencyNanos: int64(ce.latency),
+				InitNanos: int64(ce.init), Instance: ce.instance, Evidence: Evidences[ce.evidence]}
+			if err := r.dir.writeJSONLine(r.dir.evBuf, &ev); err != nil {
+				return err
+			}
+		}
+		c.Instances = int64(len(ti.instances))
+		seen := r.seen[t]
+		for id, sp := range ti.instances {
+			s := seen[id]
+			if s == nil {
+				s = &span{sp.first, sp.last}
+				seen[id] = s
+				c.NewInstances++
+			}
+			s.first, s.last = min(s.first, sp.first), max(s.last, sp.last)
 		}
 		if ti.lag != nil && ti.lag.TotalCount() > 0 {
 			c.LagP50Ns = ti.lag.ValueAtQuantile(50)

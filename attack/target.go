@@ -28,6 +28,7 @@ type Target struct {
 	Simulated   bool   // the URL points at fnbench's built-in simulator
 	Plan        string // hosting plan, where the provider has several
 	Region      string
+	Detect      string // cold-start detection mode (scenarios.Detect*)
 	Request     vegeta.Target
 	Timeout     time.Duration
 	MaxInFlight int
@@ -128,7 +129,8 @@ func drain(body io.Reader) (int64, error) {
 }
 
 // hit sends one request and classifies what came back.
-func hit(ctx context.Context, rt http.RoundTripper, vt *vegeta.Target, res *result) {
+func hit(ctx context.Context, rt http.RoundTripper, t *Target, res *result) {
+	vt := &t.Request
 	req, err := newRequest(ctx, vt)
 	if err != nil {
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classIndex(ClassTransportError), err.Error()
@@ -141,6 +143,7 @@ func hit(ctx context.Context, rt http.RoundTripper, vt *vegeta.Target, res *resu
 		return
 	}
 	readBody(resp, res)
+	applyMarkers(res, markersFromHeader(resp.Header), t.Detect)
 }
 
 // readBody drains and closes a response body and classifies the response.
@@ -235,6 +238,7 @@ func TargetsFromPlan(plan *scenarios.Plan, resolve func(simURL string) (SimEndpo
 			Name:        st.Name,
 			Kind:        st.Kind,
 			Provider:    "generic",
+			Detect:      plan.Scenario.ColdStart.Detect,
 			Timeout:     st.Timeout,
 			MaxInFlight: st.MaxInFlight,
 			HTTP2:       st.HTTP2,

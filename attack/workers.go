@@ -52,9 +52,9 @@ func (p *poolSender) work(j job) {
 // its latency: a request sent late has less time left.
 func (p *poolSender) do(j job) {
 	r := p.r
-	res := result{class: -1, lag: int64(time.Since(r.eng.start) - j.intended)}
+	res := result{class: -1, evidence: -1, lag: int64(time.Since(r.eng.start) - j.intended)}
 	ctx, cancel := context.WithDeadline(p.ctx, r.eng.start.Add(j.intended+r.t.Timeout))
-	hit(ctx, p.rt, &r.t.Request, &res)
+	hit(ctx, p.rt, r.t, &res)
 	cancel()
 	r.finish(j, &res)
 }

@@ -33,7 +33,10 @@ func text(w io.Writer, s *analyze.Summary) error {
 	r := s.Run
 	info := &r.Info
 	var scen struct {
-		Name string `json:"name"`
+		Name      string `json:"name"`
+		ColdStart struct {
+			Detect string `json:"detect"`
+		} `json:"cold_start"`
 	}
 	_ = json.Unmarshal(info.Scenario, &scen)
 	fmt.Fprintf(w, "run %s  scenario %s  %s  seed %d  status %s\n",
@@ -60,11 +63,12 @@ func text(w io.Writer, s *analyze.Summary) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		fmt.Fprintln(w, coldLine(ts.Total, scen.ColdStart.Detect))
 		if cls := classes(ts.Total.Classes); cls != "" {
 			fmt.Fprintf(w, "errors by class: %s\n", cls)
 		}
 		for _, ev := range r.Events {
-			if ev.Type == "error_sample" && ev.Target == t.Name {
+			if ev.Type == attack.EventErrorSample && ev.Target == t.Name {
 				fmt.Fprintf(w, "first %s at %s: %s\n", ev.Class, time.Duration(ev.AtNanos).Truncate(time.Millisecond), ev.Message)
 				break
 			}
@@ -105,4 +109,26 @@ func classes(m map[string]int64) string {
 		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// coldLine says how many cold starts were tagged, on what evidence, and how
+// many execution environments answered; or why none could be tagged.
+func coldLine(total analyze.Row, detect string) string {
+	if detect == "" {
+		detect = "auto"
+	}
+	if detect == "none" {
+		return "cold starts: not detected (cold_start.detect: none)"
+	}
+	if total.Cold == 0 && total.NewInstances == 0 {
+		return "cold starts: none tagged; the responses carried no evidence (instrument the function with fnbench's markers, see the README's Sample functions)"
+	}
+	line := fmt.Sprintf("cold starts: %d", total.Cold)
+	if ev := classes(total.ColdEvidence); ev != "" {
+		line += " (evidence: " + ev + ")"
+	}
+	if total.NewInstances > 0 {
+		line += fmt.Sprintf("; instances seen: %d, at most %d in one interval", total.NewInstances, total.Instances)
+	}
+	return line
 }

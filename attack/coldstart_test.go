@@ -1,0 +1,118 @@
+package attack_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/fixtures/sim"
+)
+
+// readEvents returns the events of a run directory of one type.
+func readEvents(t *testing.T, dir, typ string) []attack.Event {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, attack.EventsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []attack.Event
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var e attack.Event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Type == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// With marker evidence, cold-start tagging matches the simulator's ground
+// truth exactly: every environment the simulator started is one cold start
+// fnbench tagged, and no other request is tagged. The scenario has a burst
+// from zero, an idle gap long enough for evictions (time-scaled), a spike
+// and a ramp.
+func TestMarkerColdStartsMatchGroundTruth(t *testing.T) {
+	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.005, Seed: 3})
+	url, err := s.Resolve("sim://aws-go-hello/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, dir := runYAML(t, context.Background(), url, `
+name: cold
+seed: 1
+interval: 250ms
+targets: [{name: lambda, url: URL}]
+traffic:
+  phases:
+    - {name: burst, shape: constant, rate: 400/s, duration: 1s}
+    - {name: idle, shape: pause, duration: 3s}
+    - {name: spike, shape: spike, rate: 20/s, peak: 800/s, at: 200ms, hold: 300ms, duration: 1s}
+    - {name: ramp, shape: ramp, rate: 50/s, to: 600/s, duration: 1s}
+`)
+	var truthCold []string
+	truthOK := 0
+	for _, inv := range s.Truth() {
+		if inv.Status == 200 {
+			truthOK++
+		}
+		if inv.Cold {
+			truthCold = append(truthCold, inv.Instance)
+		}
+	}
+	var tagged []string
+	for _, e := range readEvents(t, dir, attack.EventColdStart) {
+		if e.Evidence != attack.EvidenceMarker || e.Instance == "" {
+			t.Errorf("cold start event %+v: want marker evidence and an instance", e)
+		}
+		tagged = append(tagged, e.Instance)
+	}
+	sort.Strings(truthCold)
+	sort.Strings(tagged)
+	if len(truthCold) < 3 {
+		t.Fatalf("the simulator started only %d environments: the scenario does not exercise cold starts", len(truthCold))
+	}
+	if len(tagged) != len(truthCold) {
+		t.Fatalf("tagged %d cold starts, ground truth has %d", len(tagged), len(truthCold))
+	}
+	for i := range tagged {
+		if tagged[i] != truthCold[i] {
+			t.Fatalf("tagged instances %v, ground truth %v", tagged, truthCold)
+		}
+	}
+	row := analyze.Summarize(loadRun(t, dir)).Tables[0].Total
+	if row.Cold != int64(len(truthCold)) || row.Cold+row.Warm != int64(truthOK) || row.ColdEvidence[attack.EvidenceMarker] != row.Cold {
+		t.Errorf("summary: cold %d warm %d evidence %v; truth: %d cold of %d", row.Cold, row.Warm, row.ColdEvidence, len(truthCold), truthOK)
+	}
+	if got := len(readEvents(t, dir, attack.EventInstance)); got != len(truthCold) {
+		t.Errorf("%d instance events, want one per environment (%d)", got, len(truthCold))
+	}
+	t.Logf("%d cold starts of %d requests, all tagged by marker", len(truthCold), truthOK)
+}
+
+// With detection off, nothing is tagged.
+func TestDetectNoneTagsNothing(t *testing.T) {
+	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.005})
+	url, _ := s.Resolve("sim://aws-go-hello/hello")
+	_, dir := runYAML(t, context.Background(), url, `
+name: nodetect
+seed: 1
+cold_start: {detect: none}
+targets: [{name: lambda, url: URL}]
+traffic:
+  phases: [{shape: constant, rate: 100/s, duration: 300ms}]
+`)
+	row := analyze.Summarize(loadRun(t, dir)).Tables[0].Total
+	if row.Cold != 0 || row.Warm != 30 {
+		t.Errorf("cold %d warm %d; want 0 and 30", row.Cold, row.Warm)
+	}
+}
