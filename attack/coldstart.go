@@ -3,7 +3,6 @@ package attack
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/fnbench/fnbench/scenarios"
@@ -39,15 +38,16 @@ type markers struct {
 	init     time.Duration
 }
 
-// parse reads one marker header; name is lower case.
-func (m *markers) parse(name string, value []byte) {
-	switch name {
-	case "fnbench-cold":
+// parseHeader reads one header if it is a marker, comparing names without
+// regard to case and without allocating.
+func (m *markers) parseHeader(name, value []byte) {
+	switch {
+	case equalFold(name, "fnbench-cold"):
 		m.present = true
-		m.cold = strings.EqualFold(string(value), "true")
-	case "fnbench-instance":
+		m.cold = equalFold(value, "true")
+	case equalFold(name, "fnbench-instance"):
 		m.instance = string(value)
-	case "fnbench-init-ms":
+	case equalFold(name, "fnbench-init-ms"):
 		if f, err := strconv.ParseFloat(string(value), 64); err == nil && f >= 0 && f < 1e9 {
 			m.init = time.Duration(f * float64(time.Millisecond))
 		}
@@ -59,7 +59,7 @@ func markersFromHeader(h http.Header) markers {
 	var m markers
 	for _, name := range [...]string{headerMarkerCold, headerMarkerInstance, headerMarkerInitMs} {
 		if v := h.Get(name); v != "" {
-			m.parse(strings.ToLower(name), []byte(v))
+			m.parseHeader([]byte(name), []byte(v))
 		}
 	}
 	return m

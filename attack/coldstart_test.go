@@ -11,6 +11,7 @@ import (
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/fixtures/functions/coldmark"
 	"github.com/fnbench/fnbench/fixtures/sim"
 )
 
@@ -114,5 +115,14 @@ traffic:
 	row := analyze.Summarize(loadRun(t, dir)).Tables[0].Total
 	if row.Cold != 0 || row.Warm != 30 {
 		t.Errorf("cold %d warm %d; want 0 and 30", row.Cold, row.Warm)
+	}
+}
+
+// fnbench reads the very headers its sample functions write.
+func TestMarkerHeadersMatchTheSampleFunctions(t *testing.T) {
+	for _, h := range []string{coldmark.HeaderCold, coldmark.HeaderInstance, coldmark.HeaderInitMs} {
+		if !attack.IsMarkerHeader(h) {
+			t.Errorf("%s is not a header fnbench reads", h)
+		}
 	}
 }

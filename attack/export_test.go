@@ -19,3 +19,14 @@ func SetIdleTimeout(d time.Duration) (restore func()) {
 	idleTimeout = d
 	return func() { idleTimeout = prev }
 }
+
+// IsMarkerHeader reports whether fnbench reads the header name as a
+// cold-start marker.
+func IsMarkerHeader(name string) bool {
+	for _, h := range [...]string{headerMarkerCold, headerMarkerInstance, headerMarkerInitMs} {
+		if h == name {
+			return true
+		}
+	}
+	return false
+}

@@ -92,11 +92,7 @@ func readH1Once(br *bufio.Reader, head bool) (h1Response, error) {
 			closeAsked = closeAsked || hasToken(value, "close")
 			keepAlive = keepAlive || hasToken(value, "keep-alive")
 		case len(name) > 8 && equalFold(name[:8], "fnbench-"):
-			for _, n := range [...]string{"fnbench-cold", "fnbench-instance", "fnbench-init-ms"} {
-				if equalFold(name, n) {
-					r.markers.parse(n, value)
-				}
-			}
+			r.markers.parseHeader(name, value)
 		}
 	}
 	if closeAsked || (http10 && !keepAlive) {

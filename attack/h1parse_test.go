@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestReadH1Response(t *testing.T) {
@@ -115,4 +116,20 @@ func FuzzReadH1Response(f *testing.F) {
 			t.Fatalf("ours: status %d body %d; net/http: status %d body %d", ours.status, ours.bodySize, theirs.StatusCode, n)
 		}
 	})
+}
+
+func TestReadH1ResponseMarkers(t *testing.T) {
+	in := "HTTP/1.1 200 OK\r\nfnbench-cold: TRUE\r\nFnbench-Instance: abc123\r\nFNBENCH-INIT-MS: 51.20\r\nContent-Length: 0\r\n\r\n"
+	r, err := readH1Response(bufio.NewReader(strings.NewReader(in)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := markers{present: true, cold: true, instance: "abc123", init: 51200 * time.Microsecond}
+	if r.markers != want {
+		t.Errorf("markers %+v, want %+v", r.markers, want)
+	}
+	r, _ = readH1Response(bufio.NewReader(strings.NewReader("HTTP/1.1 200 OK\r\nFnbench-Cold: false\r\nContent-Length: 0\r\n\r\n")), false)
+	if !r.markers.present || r.markers.cold {
+		t.Errorf("warm markers read as %+v", r.markers)
+	}
 }
