@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -313,4 +314,59 @@ func TestRefusesExistingRun(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, attack.RunFile)); string(b) != "{}" {
 		t.Errorf("run.json was overwritten")
 	}
+}
+
+// Outcomes are classified by status and headers: throttling by 429 or by
+// x-amzn-ErrorType even on a 400, function errors by X-Amz-Function-Error or
+// a 5xx, other 4xx as http errors. Both response paths agree.
+func TestErrorClasses(t *testing.T) {
+	srv := okServerWith(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/throttle400":
+			w.Header().Set("x-amzn-ErrorType", "ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/")
+			w.WriteHeader(400)
+		case "/throttle429":
+			w.Header().Set("X-Amzn-ErrorType", "TooManyRequestsException")
+			w.WriteHeader(429)
+		case "/fnerr":
+			w.Header().Set("X-Amz-Function-Error", "Unhandled")
+			w.Write([]byte(`{"errorMessage":"boom"}`))
+		case "/bad-gateway":
+			w.WriteHeader(502)
+		case "/missing":
+			w.WriteHeader(404)
+		}
+	})
+	for _, pooled := range []bool{false, true} { // the h1 sender, then net/http's transport
+		_, dir := runYAML(t, context.Background(), srv.URL, fmt.Sprintf(`
+name: classes
+seed: 1
+defaults: {keepalive: %v}
+targets:
+  - {name: throttle400, url: URL/throttle400}
+  - {name: throttle429, url: URL/throttle429}
+  - {name: fnerr, url: URL/fnerr}
+  - {name: bad-gateway, url: URL/bad-gateway}
+  - {name: missing, url: URL/missing}
+traffic:
+  phases: [{shape: constant, rate: 20/s, duration: 250ms}]
+`, !pooled))
+		want := map[string]string{
+			"throttle400": attack.ClassThrottled, "throttle429": attack.ClassThrottled,
+			"fnerr": attack.ClassFunctionError, "bad-gateway": attack.ClassFunctionError,
+			"missing": attack.ClassHTTPError,
+		}
+		for _, ts := range analyze.Summarize(loadRun(t, dir)).Tables {
+			c := want[ts.Target.Name]
+			if ts.Total.Errors != 5 || ts.Total.Classes[c] != 5 {
+				t.Errorf("net/http path %v, target %s: errors %d, classes %v; want 5 %s", pooled, ts.Target.Name, ts.Total.Errors, ts.Total.Classes, c)
+			}
+		}
+	}
+}
+
+func okServerWith(t *testing.T, h http.HandlerFunc) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
 }

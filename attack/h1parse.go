@@ -18,6 +18,7 @@ type h1Response struct {
 	bodySize int64
 	close    bool    // the connection cannot be reused
 	markers  markers // the instrumented function's cold-start markers
+	signals  signals // what the headers say went wrong
 }
 
 var (
@@ -93,6 +94,8 @@ func readH1Once(br *bufio.Reader, head bool) (h1Response, error) {
 			keepAlive = keepAlive || hasToken(value, "keep-alive")
 		case len(name) > 8 && equalFold(name[:8], "fnbench-"):
 			r.markers.parseHeader(name, value)
+		case len(name) > 6 && (name[0] == 'x' || name[0] == 'X'):
+			r.signals.parseHeader(name, value)
 		}
 	}
 	if closeAsked || (http10 && !keepAlive) {

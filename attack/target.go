@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -156,15 +157,51 @@ func readBody(resp *http.Response, res *result) {
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
 		return
 	}
-	classifyStatus(resp.StatusCode, res)
+	classifyStatus(resp.StatusCode, signalsFromHeader(resp.Header), res)
 }
 
-// classifyStatus sets the outcome of a response with the given status.
-func classifyStatus(status int, res *result) {
+// signals are the response headers, beyond the status, that tell what went
+// wrong: the AWS error type and Lambda's function-error flag.
+type signals struct {
+	errorType     string // x-amzn-ErrorType, up to any ':'
+	functionError bool   // X-Amz-Function-Error present
+}
+
+// parseHeader reads one header if it is a signal; no allocation unless it is.
+func (sg *signals) parseHeader(name, value []byte) {
+	switch {
+	case equalFold(name, "x-amzn-errortype"):
+		if i := bytes.IndexByte(value, ':'); i >= 0 {
+			value = value[:i]
+		}
+		sg.errorType = string(value)
+	case equalFold(name, "x-amz-function-error"):
+		sg.functionError = len(value) > 0
+	}
+}
+
+func signalsFromHeader(h http.Header) signals {
+	var sg signals
+	for _, name := range [...]string{"X-Amzn-Errortype", "X-Amz-Function-Error"} {
+		if v := h.Get(name); v != "" {
+			sg.parseHeader([]byte(name), []byte(v))
+		}
+	}
+	return sg
+}
+
+// classifyStatus sets the outcome of a response from its status and
+// signals. Throttling is told by status and headers, not status alone:
+// Lambda function URLs have answered 400 with x-amzn-ErrorType
+// ThrottlingException (FACTS.md, "Scaling and throttling"). A function error
+// is Lambda's X-Amz-Function-Error or a 5xx; other 4xx are http errors.
+func classifyStatus(status int, sg signals, res *result) {
 	res.status = status
 	switch {
-	case status == http.StatusTooManyRequests:
+	case status == http.StatusTooManyRequests, isThrottleType(sg.errorType):
 		res.outcome, res.class = outcomeIndexError, classThrottled
+	case sg.functionError, status >= 500:
+		res.outcome, res.class = outcomeIndexError, classFunction
 	case status >= 400:
 		res.outcome, res.class = outcomeIndexError, classHTTPError
 	default:
@@ -172,6 +209,14 @@ func classifyStatus(status int, res *result) {
 		return
 	}
 	res.errMsg = statusText(status)
+	if sg.errorType != "" {
+		res.errMsg += " " + sg.errorType
+	}
+}
+
+// isThrottleType reports whether an AWS error type means throttling.
+func isThrottleType(t string) bool {
+	return t == "ThrottlingException" || t == "TooManyRequestsException"
 }
 
 // statusText is "404 Not Found" without allocating for common statuses.
@@ -202,6 +247,7 @@ func classIndex(name string) int {
 }
 
 var (
+	classFunction  = classIndex(ClassFunctionError)
 	classThrottled = classIndex(ClassThrottled)
 	classHTTPError = classIndex(ClassHTTPError)
 	classTimeout   = classIndex(ClassTimeout)
