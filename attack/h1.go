@@ -203,7 +203,7 @@ func (c *h1Conn) readLoop() {
 		keep := false
 		if err == nil {
 			res.bytesIn = resp.bodySize
-			classifyStatus(resp.status, resp.signals, &res)
+			classifyStatus(s.r.t, resp.status, resp.signals, &res)
 			applyMarkers(&res, resp.markers, s.r.t.Detect)
 			keep = !resp.close
 		} else {

@@ -143,12 +143,12 @@ func hit(ctx context.Context, rt http.RoundTripper, t *Target, res *result) {
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
 		return
 	}
-	readBody(resp, res)
+	readBody(t, resp, res)
 	applyMarkers(res, markersFromHeader(resp.Header), t.Detect)
 }
 
 // readBody drains and closes a response body and classifies the response.
-func readBody(resp *http.Response, res *result) {
+func readBody(t *Target, resp *http.Response, res *result) {
 	n, err := drain(resp.Body)
 	resp.Body.Close()
 	res.bytesIn = n
@@ -157,7 +157,7 @@ func readBody(resp *http.Response, res *result) {
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
 		return
 	}
-	classifyStatus(resp.StatusCode, signalsFromHeader(resp.Header), res)
+	classifyStatus(t, resp.StatusCode, signalsFromHeader(resp.Header), res)
 }
 
 // signals are the response headers, beyond the status, that tell what went
@@ -193,12 +193,14 @@ func signalsFromHeader(h http.Header) signals {
 // classifyStatus sets the outcome of a response from its status and
 // signals. Throttling is told by status and headers, not status alone:
 // Lambda function URLs have answered 400 with x-amzn-ErrorType
-// ThrottlingException (FACTS.md, "Scaling and throttling"). A function error
-// is Lambda's X-Amz-Function-Error or a 5xx; other 4xx are http errors.
-func classifyStatus(status int, sg signals, res *result) {
+// ThrottlingException, and Azure Functions answers 503 at its scale limit
+// (FACTS.md, "Scaling and throttling"). A function error is Lambda's
+// X-Amz-Function-Error or a 5xx; other 4xx are http errors.
+func classifyStatus(t *Target, status int, sg signals, res *result) {
 	res.status = status
 	switch {
-	case status == http.StatusTooManyRequests, isThrottleType(sg.errorType):
+	case status == http.StatusTooManyRequests, isThrottleType(sg.errorType),
+		status == http.StatusServiceUnavailable && t.Provider == ProviderAzure:
 		res.outcome, res.class = outcomeIndexError, classThrottled
 	case sg.functionError, status >= 500:
 		res.outcome, res.class = outcomeIndexError, classFunction
@@ -266,6 +268,13 @@ func classifyErr(err error) int {
 	return classTransport
 }
 
+// Providers a target can name.
+const (
+	ProviderGeneric   = "generic"
+	ProviderAWSLambda = "aws-lambda"
+	ProviderAzure     = "azure-functions"
+)
+
 // SimEndpoint is what a sim:// URL resolves to in a running simulator.
 type SimEndpoint struct {
 	URL      string // the endpoint's http:// address on loopback
@@ -283,7 +292,7 @@ func TargetsFromPlan(plan *scenarios.Plan, resolve func(simURL string) (SimEndpo
 		t := Target{
 			Name:        st.Name,
 			Kind:        st.Kind,
-			Provider:    "generic",
+			Provider:    ProviderGeneric,
 			Detect:      plan.Scenario.ColdStart.Detect,
 			Timeout:     st.Timeout,
 			MaxInFlight: st.MaxInFlight,

@@ -1,0 +1,34 @@
+package attack
+
+import "testing"
+
+func TestClassifyStatus(t *testing.T) {
+	generic := &Target{Provider: ProviderGeneric}
+	azure := &Target{Provider: ProviderAzure}
+	for _, c := range []struct {
+		t      *Target
+		status int
+		sg     signals
+		want   string // class, or "" for success
+	}{
+		{generic, 200, signals{}, ""},
+		{generic, 302, signals{}, ""},
+		{generic, 429, signals{}, ClassThrottled},
+		{generic, 400, signals{errorType: "ThrottlingException"}, ClassThrottled},
+		{generic, 200, signals{functionError: true}, ClassFunctionError},
+		{generic, 502, signals{}, ClassFunctionError},
+		{generic, 503, signals{}, ClassFunctionError},
+		{azure, 503, signals{}, ClassThrottled},
+		{generic, 403, signals{errorType: "InvalidSignatureException"}, ClassHTTPError},
+	} {
+		res := result{class: -1}
+		classifyStatus(c.t, c.status, c.sg, &res)
+		got := ""
+		if res.class >= 0 {
+			got = Classes[res.class]
+		}
+		if got != c.want || (got == "") != (res.outcome == outcomeIndexWarm) {
+			t.Errorf("%s %d %+v: class %q outcome %d, want %q", c.t.Provider, c.status, c.sg, got, res.outcome, c.want)
+		}
+	}
+}
