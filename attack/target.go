@@ -311,6 +311,9 @@ func TargetsFromPlan(plan *scenarios.Plan, resolve func(simURL string) (SimEndpo
 		if t.Request.Header.Get("User-Agent") == "" {
 			t.Request.Header.Set("User-Agent", "fnbench")
 		}
+		if a := st.Auth; a.Header != "" {
+			t.Request.Header.Set(a.Header, a.Value)
+		}
 		if strings.HasPrefix(st.URL, "sim://") {
 			if resolve == nil {
 				return nil, fmt.Errorf("target %q: %s names the built-in simulator, which is not running", st.Name, st.URL)
@@ -321,6 +324,16 @@ func TargetsFromPlan(plan *scenarios.Plan, resolve func(simURL string) (SimEndpo
 			}
 			t.Request.URL, t.Simulated = e.URL, true
 			t.Provider, t.Plan, t.Region = e.Provider, e.Plan, e.Region
+		}
+		if a := st.Auth; a.Query != "" {
+			u, err := url.Parse(t.Request.URL)
+			if err != nil {
+				return nil, fmt.Errorf("target %q: bad URL: %v", st.Name, err)
+			}
+			q := u.Query()
+			q.Set(a.Query, a.Value)
+			u.RawQuery = q.Encode()
+			t.Request.URL = u.String()
 		}
 		out = append(out, t)
 	}

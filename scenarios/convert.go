@@ -140,7 +140,58 @@ func (c *converter) target(ft *fileTarget, def *fileRequest) Target {
 		}
 		t.Headers = c.headers(t.Headers, r)
 	}
+	if ft.Auth != nil {
+		t.Auth = c.auth(t.Name, ft.Auth)
+	}
 	return t
+}
+
+// auth resolves a target's auth section. Its secret is registered for
+// redaction whether or not it came from the environment; the redacted
+// scenario shows its ${NAME} reference, or REDACTED.
+func (c *converter) auth(target string, f *fileAuth) Auth {
+	a := Auth{Type: c.str(f.Type)}
+	if a.Type == AuthNone {
+		return Auth{Type: AuthNone}
+	}
+	switch {
+	case f.Value != nil && f.ValueFile != nil:
+		c.fail(f.ValueFile.node, "auth takes value or value_file, not both", "remove one of them")
+	case f.Value != nil:
+		a.Value = f.Value.Value
+		if c.redacted {
+			a.Value = "REDACTED"
+			if strings.Contains(f.Value.Template, "${") {
+				a.Value = f.Value.Template
+			}
+		}
+	case f.ValueFile != nil:
+		b := c.bodyFile(*f.ValueFile)
+		a.Value = strings.TrimSpace(string(b))
+		if c.redacted {
+			a.Value = "REDACTED (from " + f.ValueFile.Value + ")"
+		}
+	default:
+		c.fail(at(f.Pos, "type"), fmt.Sprintf("auth type %s needs the secret", a.Type), "add value: ${YOUR_ENV_VAR} or value_file: path")
+	}
+	if !c.redacted {
+		c.d.env.redactor.Add(target+" auth", a.Value)
+	}
+	switch a.Type {
+	case AuthHeader:
+		if f.Name == nil {
+			c.fail(at(f.Pos, "type"), "auth type header needs the header's name", "add name: X-Api-Key (or the header your endpoint expects)")
+			break
+		}
+		a.Header = http.CanonicalHeaderKey(c.str(*f.Name))
+	case AuthAzureFunctionKey:
+		if f.SendAs != nil && c.str(*f.SendAs) == "query" {
+			a.Query = "code"
+		} else {
+			a.Header = "X-Functions-Key"
+		}
+	}
+	return a
 }
 
 // checkBodyKeys rejects body and body_file in one mapping.

@@ -62,7 +62,17 @@ type fileTarget struct {
 	Name        text      `yaml:"name" required:"true" pattern:"name" max_len:"40" doc:"Target name, unique in the scenario, at most 40 characters: lowercase letters, digits, '_', '.' and '-'. Labels every result."`
 	Kind        *text     `yaml:"kind" enum:"http" planned:"aws-lambda" default:"http" doc:"How requests are sent. Only http for now."`
 	URL         text      `yaml:"url" required:"true" doc:"Endpoint URL: http://, https://, or sim://<profile>/<function> for the built-in simulator."`
+	Auth        *fileAuth `yaml:"auth" doc:"How requests authenticate (default none)."`
 	fileRequest `yaml:",inline"`
+}
+
+type fileAuth struct {
+	Pos       positions `yaml:"-"`
+	Type      text      `yaml:"type" required:"true" enum:"none,header,azure-function-key" planned:"aws-sigv4,azure-entra" doc:"none; header (a header whose value is a secret); azure-function-key (an Azure Functions key)."`
+	Name      *text     `yaml:"name" doc:"The header's name, for type header (for example X-Api-Key)."`
+	Value     *text     `yaml:"value" doc:"The secret. Write it as ${NAME} so that it comes from the environment; it is redacted everywhere either way."`
+	ValueFile *text     `yaml:"value_file" doc:"A file holding the secret, relative to the scenario file, instead of value."`
+	SendAs    *text     `yaml:"send_as" enum:"header,query" default:"header" doc:"For azure-function-key: the x-functions-key header, or the code query parameter."`
 }
 
 type fileColdStart struct {

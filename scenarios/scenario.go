@@ -50,6 +50,23 @@ type Target struct {
 	MaxInFlight int           // beyond it an arrival is counted "not sent"
 	HTTP2       bool          // allow HTTP/2 where offered
 	KeepAlive   bool
+	Auth        Auth
+}
+
+// Auth types.
+const (
+	AuthNone             = "none"
+	AuthHeader           = "header"
+	AuthAzureFunctionKey = "azure-function-key"
+)
+
+// Auth is how a target's requests authenticate. Value is a secret: in
+// Plan.Redacted it is its ${NAME} reference or "REDACTED".
+type Auth struct {
+	Type   string `json:"type"`
+	Header string `json:"header,omitempty"` // send Value in this header
+	Query  string `json:"query,omitempty"`  // or in this query parameter
+	Value  string `json:"value,omitempty"`
 }
 
 // Arrivals says how arrival times are spaced within the rate schedule.
@@ -146,6 +163,7 @@ type targetJSON struct {
 	MaxInFlight int               `json:"max_in_flight"`
 	HTTP2       bool              `json:"http2"`
 	KeepAlive   bool              `json:"keepalive"`
+	Auth        *Auth             `json:"auth,omitempty"`
 }
 
 // MarshalJSON writes the target with the file's keys. A body that is valid
@@ -154,6 +172,9 @@ func (t Target) MarshalJSON() ([]byte, error) {
 	j := targetJSON{
 		Name: t.Name, Kind: t.Kind, URL: t.URL, Method: t.Method, Headers: t.Headers,
 		Timeout: jsonDuration(t.Timeout), MaxInFlight: t.MaxInFlight, HTTP2: t.HTTP2, KeepAlive: t.KeepAlive,
+	}
+	if t.Auth.Type != "" && t.Auth.Type != AuthNone {
+		j.Auth = &t.Auth
 	}
 	switch {
 	case len(t.Body) == 0:
@@ -176,6 +197,9 @@ func (t *Target) UnmarshalJSON(b []byte) error {
 		Name: j.Name, Kind: j.Kind, URL: j.URL, Method: j.Method, Headers: j.Headers,
 		Timeout: time.Duration(j.Timeout), MaxInFlight: j.MaxInFlight, HTTP2: j.HTTP2, KeepAlive: j.KeepAlive,
 		Body: j.BodyBase64,
+	}
+	if j.Auth != nil {
+		t.Auth = *j.Auth
 	}
 	if j.Body != nil {
 		t.Body = []byte(*j.Body)

@@ -18,6 +18,7 @@ var schemaDefs = map[reflect.Type]string{
 	reflect.TypeFor[fileTraffic]():   "traffic",
 	reflect.TypeFor[filePhase]():     "phase",
 	reflect.TypeFor[fileColdStart](): "cold_start",
+	reflect.TypeFor[fileAuth]():      "auth",
 }
 
 // JSONSchema returns the JSON Schema (draft 2020-12) of scenario files,

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fnbench/fnbench/analyze"
 )
 
 // cli runs fnbench in-process and returns its exit code and output.
@@ -71,5 +73,56 @@ func TestVersion(t *testing.T) {
 	code, out, _ := cli("version")
 	if code != 0 || !strings.HasPrefix(out, "fnbench ") {
 		t.Errorf("exit %d: %q", code, out)
+	}
+}
+
+// Azure function keys reach the simulated Azure Functions app as the
+// x-functions-key header or the code query parameter; without one it
+// answers 401.
+func TestAzureFunctionKeyOnSimulator(t *testing.T) {
+	t.Setenv("FNB_AZURE_KEY", "fnbench-sim-function-key") // the simulator's test key
+	scen := writeScenario(t, `name: azkey
+seed: 1
+targets:
+  - name: header
+    url: sim://azure-consumption-node/hello
+    auth: {type: azure-function-key, value: "${FNB_AZURE_KEY}"}
+  - name: query
+    url: sim://azure-consumption-node/hello
+    auth: {type: azure-function-key, send_as: query, value: "${FNB_AZURE_KEY}"}
+  - name: nokey
+    url: sim://azure-consumption-node/hello
+traffic: {phases: [{shape: constant, rate: 10/s, duration: 500ms}]}
+`)
+	dir := filepath.Join(t.TempDir(), "run")
+	code, out, errs := cli("run", scen, "--out", dir, "--progress", "none")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	run, err := analyze.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cold int64
+	for _, ts := range analyze.Summarize(run).Tables {
+		ok := ts.Total.Warm + ts.Total.Cold
+		switch ts.Target.Name {
+		case "header", "query":
+			cold += ts.Total.Cold
+			if ok != 5 {
+				t.Errorf("%s: %d successes, classes %v; want 5", ts.Target.Name, ok, ts.Total.Classes)
+			}
+		case "nokey":
+			if ts.Total.Classes["http_error"] != 5 {
+				t.Errorf("nokey: classes %v, want 5 http errors (401)", ts.Total.Classes)
+			}
+		}
+	}
+	// Both targets call one simulated app: its first instance starts cold.
+	if cold < 1 {
+		t.Error("no cold start tagged on the simulated Azure app")
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "run.json")); strings.Contains(string(b), "fnbench-sim-function-key") {
+		t.Error("the function key reached run.json")
 	}
 }

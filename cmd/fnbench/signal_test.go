@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -81,9 +82,14 @@ func TestSecretsNeverReachOutputs(t *testing.T) {
 	const sentinel = "SENTINEL-SECRET-7f3a9c"
 	t.Setenv("FNB_TOKEN", sentinel)
 	t.Setenv("FNB_CODE", sentinel+"-code")
-	var sawSecret bool
+	var sawSecret, sawAuthHeader atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sawSecret = strings.Contains(r.Header.Get("Authorization"), sentinel) && r.URL.Query().Get("code") == sentinel+"-code"
+		if strings.Contains(r.Header.Get("Authorization"), sentinel) && r.URL.Query().Get("code") == sentinel+"-code" {
+			sawSecret.Store(true)
+		}
+		if r.Header.Get("X-Secret") == sentinel {
+			sawAuthHeader.Store(true)
+		}
 		http.Error(w, "denied", http.StatusForbidden)
 	}))
 	defer srv.Close()
@@ -93,6 +99,9 @@ targets:
   - name: ok
     url: `+srv.URL+`/?code=${FNB_CODE}
     headers: {Authorization: "Bearer ${FNB_TOKEN}", X-Api-Key: "${FNB_TOKEN}"}
+  - name: keyed
+    url: `+srv.URL+`/?code=${FNB_CODE}
+    auth: {type: header, name: X-Secret, value: "${FNB_TOKEN}"}
   - name: refused
     url: http://127.0.0.1:1/?code=${FNB_CODE}
     http2: true
@@ -105,8 +114,8 @@ traffic: {phases: [{shape: constant, rate: 20/s, duration: 300ms}]}
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
-	if !sawSecret {
-		t.Fatal("the server did not receive the secret: the test proves nothing")
+	if !sawSecret.Load() || !sawAuthHeader.Load() {
+		t.Fatal("the server did not receive the secrets: the test proves nothing")
 	}
 	code2, val, verr := cli("validate", scen)
 	if code2 != 0 {
