@@ -56,9 +56,9 @@ func (p *Plan) Describe(w io.Writer) error {
 	perTarget := p.Schedule.ExpectedRequests(kind)
 	buf.WriteString("\n")
 	tw = tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "TARGET\tKIND\tMETHOD\tURL\tTIMEOUT\tMAX IN FLIGHT\tREQUESTS\n")
+	fmt.Fprintf(tw, "TARGET\tKIND\tMETHOD\tURL\tAUTH\tTIMEOUT\tMAX IN FLIGHT\tREQUESTS\n")
 	for _, t := range s.Targets {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s%d\n", t.Name, t.Kind, t.Method, t.URL,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s%d\n", t.Name, t.Kind, t.Method, t.URL, authText(t.Auth),
 			formatDuration(t.Timeout), t.MaxInFlight, approx, perTarget)
 	}
 	if err := tw.Flush(); err != nil {
@@ -99,4 +99,17 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// authText says how a target authenticates, without its secret.
+func authText(a Auth) string {
+	switch {
+	case a.Type == "" || a.Type == AuthNone:
+		return "none"
+	case a.Header != "":
+		return a.Type + " (" + a.Header + ")"
+	case a.Query != "":
+		return a.Type + " (?" + a.Query + "=)"
+	}
+	return a.Type
 }
