@@ -328,6 +328,7 @@ func TestErrorClasses(t *testing.T) {
 		case "/throttle429":
 			w.Header().Set("X-Amzn-ErrorType", "TooManyRequestsException")
 			w.WriteHeader(429)
+			w.Write([]byte(`{"Reason": "ConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}`))
 		case "/fnerr":
 			w.Header().Set("X-Amz-Function-Error", "Unhandled")
 			w.Write([]byte(`{"errorMessage":"boom"}`))
@@ -356,7 +357,17 @@ traffic:
 			"fnerr": attack.ClassFunctionError, "bad-gateway": attack.ClassFunctionError,
 			"missing": attack.ClassHTTPError,
 		}
-		for _, ts := range analyze.Summarize(loadRun(t, dir)).Tables {
+		run := loadRun(t, dir)
+		reason := false
+		for _, ev := range run.Events {
+			if ev.Target == "throttle429" && strings.Contains(ev.Message, "TooManyRequestsException (ConcurrentInvocationLimitExceeded)") {
+				reason = true
+			}
+		}
+		if !reason {
+			t.Errorf("net/http path %v: no error sample names the throttle's reason: %+v", pooled, run.Events)
+		}
+		for _, ts := range analyze.Summarize(run).Tables {
 			c := want[ts.Target.Name]
 			if ts.Total.Errors != 5 || ts.Total.Classes[c] != 5 {
 				t.Errorf("net/http path %v, target %s: errors %d, classes %v; want 5 %s", pooled, ts.Target.Name, ts.Total.Errors, ts.Total.Classes, c)

@@ -21,6 +21,10 @@ type h1Response struct {
 	signals  signals // what the headers say went wrong
 }
 
+// errBodyPeek is how much of an error response's body is read for its
+// reason (a throttle's "Reason", an error message).
+const errBodyPeek = 512
+
 var (
 	errMalformedStatus = errors.New("malformed HTTP status line")
 	errMalformedHeader = errors.New("malformed HTTP header line")
@@ -109,6 +113,13 @@ func readH1Once(br *bufio.Reader, head bool) (h1Response, error) {
 	case chunked:
 		r.bodySize, err = discardChunked(br)
 	case length >= 0:
+		if r.status >= 400 && length > 0 {
+			// The head of an error body may say why; peeking copies
+			// nothing unless a reason is found.
+			if b, _ := br.Peek(int(min(length, errBodyPeek))); len(b) > 0 {
+				r.signals.reason = throttleReason(b)
+			}
+		}
 		var n int
 		n, err = br.Discard(int(length))
 		r.bodySize = int64(n)

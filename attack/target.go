@@ -149,15 +149,23 @@ func hit(ctx context.Context, rt http.RoundTripper, t *Target, res *result) {
 
 // readBody drains and closes a response body and classifies the response.
 func readBody(t *Target, resp *http.Response, res *result) {
+	sg := signalsFromHeader(resp.Header)
+	var head int64
+	if resp.StatusCode >= 400 {
+		var buf [errBodyPeek]byte
+		n, _ := io.ReadFull(resp.Body, buf[:])
+		head = int64(n)
+		sg.reason = throttleReason(buf[:n])
+	}
 	n, err := drain(resp.Body)
 	resp.Body.Close()
-	res.bytesIn = n
+	res.bytesIn = head + n
 	if err != nil {
 		res.status = resp.StatusCode
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
 		return
 	}
-	classifyStatus(t, resp.StatusCode, signalsFromHeader(resp.Header), res)
+	classifyStatus(t, resp.StatusCode, sg, res)
 }
 
 // signals are the response headers, beyond the status, that tell what went
@@ -165,6 +173,28 @@ func readBody(t *Target, resp *http.Response, res *result) {
 type signals struct {
 	errorType     string // x-amzn-ErrorType, up to any ':'
 	functionError bool   // X-Amz-Function-Error present
+	reason        string // a throttle's "Reason" from the body
+}
+
+// throttleReason finds the "Reason" of a Lambda TooManyRequestsException
+// body, {"Reason":"ConcurrentInvocationLimitExceeded",…}, in the head of an
+// error body. It allocates only when there is one.
+func throttleReason(body []byte) string {
+	const key = `"Reason":`
+	i := bytes.Index(body, []byte(key))
+	if i < 0 {
+		return ""
+	}
+	rest := bytes.TrimLeft(body[i+len(key):], " ")
+	if len(rest) == 0 || rest[0] != '"' {
+		return ""
+	}
+	rest = rest[1:]
+	end := bytes.IndexByte(rest, '"')
+	if end <= 0 || end > 100 {
+		return ""
+	}
+	return string(rest[:end])
 }
 
 // parseHeader reads one header if it is a signal; no allocation unless it is.
@@ -213,6 +243,9 @@ func classifyStatus(t *Target, status int, sg signals, res *result) {
 	res.errMsg = statusText(status)
 	if sg.errorType != "" {
 		res.errMsg += " " + sg.errorType
+	}
+	if sg.reason != "" {
+		res.errMsg += " (" + sg.reason + ")"
 	}
 }
 
