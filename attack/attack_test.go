@@ -43,12 +43,10 @@ func runYAML(t *testing.T, ctx context.Context, url, scenario string) (*attack.O
 }
 
 func okServer(t *testing.T) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return okServerWith(t, func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Write([]byte("ok"))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	})
 }
 
 func loadRun(t *testing.T, dir string) *analyze.Run {
