@@ -90,10 +90,16 @@ const (
 
 var errSenderClosed = errors.New("connection closed: the run was aborted")
 
+// errTooLarge says a request is too large for h1Sender to write inline.
+var errTooLarge = errors.New("request too large to write inline")
+
 func newH1Sender(r *runner, addr string, tlsConf *tls.Config, tmpl *http.Request) (*h1Sender, error) {
 	var buf bytes.Buffer
 	if err := tmpl.Write(&buf); err != nil {
 		return nil, err
+	}
+	if buf.Len() > maxInlineRequest {
+		return nil, errTooLarge
 	}
 	s := &h1Sender{
 		r:        r,

@@ -296,13 +296,6 @@ func (r *recorder) flushReady() {
 	}
 }
 
-// pending returns how many intervals wait to be written.
-func (r *recorder) pending() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.queue)
-}
-
 func (r *recorder) write(iv *interval) error {
 	iv.mu.Lock()
 	defer iv.mu.Unlock()

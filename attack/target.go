@@ -59,30 +59,30 @@ func newSender(r *runner) (sender, error) {
 	}
 	tlsConf := &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(0), ServerName: u.Hostname(), RootCAs: testRoots}
 	proxy, _ := http.ProxyFromEnvironment(&http.Request{URL: u})
-	inline := proxy == nil && t.KeepAlive && len(t.Request.Body) <= maxInlineRequest/2 &&
+	inline := proxy == nil && t.KeepAlive &&
 		(u.Scheme == "http" || (u.Scheme == "https" && !t.HTTP2))
 	if inline {
 		addr := u.Host
 		if u.Port() == "" {
 			addr = net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
 		}
-		if u.Scheme == "http" {
-			tlsConf = nil
-		} else {
-			tlsConf.NextProtos = []string{"http/1.1"}
+		var h1TLS *tls.Config
+		if u.Scheme == "https" {
+			h1TLS = tlsConf.Clone()
+			h1TLS.NextProtos = []string{"http/1.1"}
 		}
 		tmpl, err := t.Request.Request()
 		if err != nil {
 			return nil, fmt.Errorf("target %q: %v", t.Name, err)
 		}
-		s, err := newH1Sender(r, addr, tlsConf, tmpl)
-		if err != nil {
+		s, err := newH1Sender(r, addr, h1TLS, tmpl)
+		switch {
+		case err == nil:
+			return s, nil
+		case !errors.Is(err, errTooLarge):
 			return nil, fmt.Errorf("target %q: %v", t.Name, err)
 		}
-		if len(s.wire) <= maxInlineRequest {
-			return s, nil
-		}
-		s.shutdown()
+		// Too large to write inline: net/http's transport carries it.
 	}
 	dialer := &net.Dialer{Timeout: t.Timeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{

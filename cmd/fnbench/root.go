@@ -17,7 +17,8 @@ const (
 )
 
 // exitError carries the exit code a failure maps to. Sub-commands wrap their
-// errors with usageError, gateError or runError; an unwrapped error comes
+// errors with usageError or runError (a gate failure, exit 1, arrives with
+// thresholds); an unwrapped error comes
 // from cobra itself (unknown command or flag, wrong argument count), which is
 // bad usage.
 type exitError struct {
@@ -29,7 +30,6 @@ func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 func usageError(err error) error { return &exitError{exitUsage, err} }
-func gateError(err error) error  { return &exitError{exitGate, err} }
 func runError(err error) error   { return &exitError{exitRunFailed, err} }
 
 // newRoot builds the command tree. Output streams are parameters so tests
