@@ -39,7 +39,7 @@ traffic:
 	if err != nil {
 		panic(err)
 	}
-	targets, err := attack.TargetsFromPlan(plan, nil)
+	targets, err := attack.TargetsFromPlan(context.Background(), plan, attack.Env{})
 	if err != nil {
 		panic(err)
 	}

@@ -209,6 +209,12 @@ func addCounts(sum, c *attack.IntervalCounts) {
 		sum.ColdEvidence[k] += v
 	}
 	sum.LagMaxNs = max(sum.LagMaxNs, c.LagMaxNs)
+	if c.Billing != nil {
+		if sum.Billing == nil {
+			sum.Billing = &attack.Billing{}
+		}
+		sum.Billing.Merge(c.Billing)
+	}
 	for k, v := range c.Classes {
 		if sum.Classes == nil {
 			sum.Classes = map[string]int64{}

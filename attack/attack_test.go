@@ -30,7 +30,7 @@ func runYAML(t *testing.T, ctx context.Context, url, scenario string) (*attack.O
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets, err := attack.TargetsFromPlan(plan, nil)
+	targets, err := attack.TargetsFromPlan(context.Background(), plan, attack.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ func TestRefusesExistingRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	targets, _ := attack.TargetsFromPlan(plan, nil)
+	targets, _ := attack.TargetsFromPlan(context.Background(), plan, attack.Env{})
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, attack.RunFile), []byte("{}"), 0o644)
 	_, err = attack.Run(context.Background(), attack.Options{Plan: plan, Targets: targets, OutDir: dir})

@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"encoding/base64"
 	"net/http"
 	"strconv"
 	"time"
@@ -20,7 +21,11 @@ const (
 // Evidences lists the evidence kinds in a fixed order; results index into it.
 var Evidences = [...]string{EvidenceReport, EvidenceMarker, EvidenceInferred}
 
-const evidenceIndexMarker = 1
+const (
+	evidenceIndexReport   = 0
+	evidenceIndexMarker   = 1
+	evidenceIndexInferred = 2
+)
 
 // Marker headers of fnbench's instrumented sample functions
 // (fixtures/functions/coldmark).
@@ -65,17 +70,88 @@ func markersFromHeader(h http.Header) markers {
 	return m
 }
 
-// applyMarkers tags a successful response as cold when its markers say so
-// and the target's detection mode accepts marker evidence. It records the
-// instance either way.
-func applyMarkers(res *result, m markers, detect string) {
-	if detect == scenarios.DetectNone || !m.present {
+// tagColdStart decides, once a request's latency is known, whether it was
+// a cold start and on what evidence, and reads its REPORT line for billing.
+// With detection auto each request takes the strongest evidence it has: a
+// REPORT line decides alone (warm or cold) when there is one; else the
+// markers; else nothing here, and the recorder may infer.
+//
+// A REPORT line with an Init Duration that the client did not wait for is
+// a proactive init (FACTS.md, "The Lambda REPORT line"): Lambda brought the
+// environment up before the request arrived. It is not a cold start; its
+// init is still billed. See readReport for how the wait is told.
+func tagColdStart(res *result, detect string) {
+	if res.logResult != "" {
+		res.readReport()
+	}
+	if res.markers.instance != "" && detect != scenarios.DetectNone {
+		res.instance = res.markers.instance
+	}
+	if res.outcome != outcomeIndexWarm {
 		return
 	}
-	res.instance = m.instance
-	if m.cold && res.outcome == outcomeIndexWarm {
-		res.outcome = outcomeIndexCold
-		res.evidence = evidenceIndexMarker
-		res.init = m.init
+	byReport := detect == scenarios.DetectAuto || detect == scenarios.DetectReport
+	byMarker := detect == scenarios.DetectAuto || detect == scenarios.DetectMarker
+	switch {
+	case byReport && res.bill.ok:
+		if res.bill.coldFor > 0 && time.Duration(res.latency) >= res.bill.coldFor {
+			res.outcome, res.evidence, res.init = outcomeIndexCold, evidenceIndexReport, res.bill.coldFor
+		}
+	case byMarker && res.markers.present:
+		if res.markers.cold {
+			res.outcome, res.evidence, res.init = outcomeIndexCold, evidenceIndexMarker, res.markers.init
+		}
+	default:
+		res.inferable = detect == scenarios.DetectAuto || detect == scenarios.DetectInferred
 	}
+}
+
+// bill is what a REPORT line says of one invocation.
+type bill struct {
+	ok             bool
+	requestID      string
+	billed         time.Duration // Billed Duration (whole ms)
+	duration       time.Duration
+	init           time.Duration // Init Duration, also of a proactive init
+	restoreBilled  time.Duration // Billed Restore Duration (SnapStart)
+	memoryMB       int
+	maxMemoryMB    int
+	coldFor        time.Duration // init or restore the platform ran for it; 0 when warm
+	proactive      bool          // an init no client waited for
+	functionStatus string        // "timeout" or "error" when the invocation failed
+}
+
+// readReport decodes X-Amz-Log-Result (base64 of the log's last 4 KB) and
+// reads its REPORT line. A tail without one (cut off) is no evidence.
+//
+// Whether the client waited for the init is told from what it waited
+// beyond the function's Duration, counted from the actual send (time spent
+// waiting for a connection is the client's): a request that waited for its
+// init waited at least the init on top of Duration, whatever the network.
+// One that waited less did not wait for it: a proactive init. The error
+// this leaves is one way only: a proactive init whose round trip was
+// longer than the init itself is tagged cold.
+func (res *result) readReport() {
+	tail, err := base64.StdEncoding.DecodeString(res.logResult)
+	res.logResult = ""
+	if err != nil {
+		return
+	}
+	r, ok, err := ParseLambdaLog(tail)
+	if err != nil || !ok {
+		return
+	}
+	b := bill{ok: true, requestID: r.RequestID, billed: r.BilledDuration, duration: r.Duration, restoreBilled: r.BilledRestoreDuration,
+		memoryMB: r.MemorySizeMB, maxMemoryMB: r.MaxMemoryUsedMB, functionStatus: r.Status}
+	if r.HasInit {
+		b.init = r.InitDuration
+	}
+	if r.Cold() {
+		b.coldFor = r.ColdStartDuration()
+		extra := time.Duration(res.latency-res.lag) - r.Duration
+		if extra < b.coldFor && !r.InitError {
+			b.proactive, b.coldFor = true, 0
+		}
+	}
+	res.bill = b
 }

@@ -39,8 +39,9 @@ type h1Sender struct {
 	tls      *tls.Config // nil for cleartext
 	dialer   net.Dialer
 	maxDials int
-	head     bool   // HEAD requests: responses have no body
-	wire     []byte // the serialized request
+	head     bool      // HEAD requests: responses have no body
+	wire     []byte    // the serialized request, when every request is the same
+	prep     *preparer // otherwise, what makes each one
 
 	mu      sync.Mutex
 	idle    []*h1Conn
@@ -60,6 +61,7 @@ type h1Conn struct {
 	nc     net.Conn
 	br     *bufio.Reader
 	idleAt time.Time // when it last went into the idle pool; s.mu guards it
+	wbuf   []byte    // a prepared request's bytes, reused
 
 	// job and sentAt are set by whoever starts a request before state
 	// turns busy; the reader reads them after it sees busy.
@@ -93,12 +95,13 @@ var errSenderClosed = errors.New("connection closed: the run was aborted")
 // errTooLarge says a request is too large for h1Sender to write inline.
 var errTooLarge = errors.New("request too large to write inline")
 
-func newH1Sender(r *runner, addr string, tlsConf *tls.Config, tmpl *http.Request) (*h1Sender, error) {
+func newH1Sender(r *runner, addr string, tlsConf *tls.Config, tmpl *http.Request, prep *preparer) (*h1Sender, error) {
 	var buf bytes.Buffer
 	if err := tmpl.Write(&buf); err != nil {
 		return nil, err
 	}
-	if buf.Len() > maxInlineRequest {
+	// A prepared request adds a signature or a token, and perhaps ids.
+	if buf.Len()+prepSlack(prep) > maxInlineRequest {
 		return nil, errTooLarge
 	}
 	s := &h1Sender{
@@ -109,6 +112,7 @@ func newH1Sender(r *runner, addr string, tlsConf *tls.Config, tmpl *http.Request
 		maxDials: maxDials,
 		head:     tmpl.Method == http.MethodHead,
 		wire:     buf.Bytes(),
+		prep:     prep,
 		all:      make(map[*h1Conn]struct{}),
 		stop:     make(chan struct{}),
 	}
@@ -158,7 +162,19 @@ func (s *h1Sender) deadline(j job) time.Time {
 	return s.r.eng.start.Add(j.intended + s.r.t.Timeout)
 }
 
-// start writes j's request on c, whose reader then records it.
+// prepSlack is what a prepared request may add to its template: a SigV4
+// Authorization, date and session token, or a bearer token, and ids in the
+// body.
+func prepSlack(p *preparer) int {
+	if p == nil {
+		return 0
+	}
+	return 4 << 10
+}
+
+// start writes j's request on c, whose reader then records it. A request
+// that could not be prepared (its credentials expired) is recorded as
+// failed and c stays free.
 func (c *h1Conn) start(j job) startResult {
 	s := c.s
 	d := s.deadline(j)
@@ -166,12 +182,21 @@ func (c *h1Conn) start(j job) startResult {
 		s.fail(j, errTimedOutWaiting)
 		return expired
 	}
+	wire := s.wire
+	if s.prep != nil {
+		var err error
+		if c.wbuf, err = s.prep.wire(c.wbuf[:0]); err != nil {
+			s.fail(j, err)
+			return expired
+		}
+		wire = c.wbuf
+	}
 	c.job, c.sentAt = j, time.Since(s.r.eng.start)
 	if !c.state.CompareAndSwap(connIdle, connBusy) {
 		return connGone
 	}
 	c.nc.SetDeadline(d)
-	if _, err := c.nc.Write(s.wire); err != nil {
+	if _, err := c.nc.Write(wire); err != nil {
 		// The reader sees the closed connection and records the request
 		// with this error.
 		c.writeErr.Store(&err)
@@ -210,7 +235,7 @@ func (c *h1Conn) readLoop() {
 		if err == nil {
 			res.bytesIn = resp.bodySize
 			classifyStatus(s.r.t, resp.status, resp.signals, &res)
-			applyMarkers(&res, resp.markers, s.r.t.Detect)
+			res.markers, res.logResult = resp.markers, resp.signals.logResult
 			keep = !resp.close
 		} else {
 			if we := c.writeErr.Load(); we != nil {

@@ -27,6 +27,12 @@ type result struct {
 	evidence int
 	instance string
 	init     time.Duration // init (or restore) duration, when reported
+
+	// What the response said, read once latency is known (tagColdStart).
+	markers   markers
+	logResult string // X-Amz-Log-Result, base64
+	bill      bill   // from the REPORT line in logResult
+	inferable bool   // no evidence either way: the recorder may infer
 }
 
 // interval accumulates one slice of the timeline: [start, end) within one
@@ -60,17 +66,19 @@ type targetInterval struct {
 	evidence  [len(Evidences)]int64
 	colds     []coldEvent
 	instances map[string]span // instance → intended send times of the requests it answered
+	billing   Billing
 }
 
 // span is the first and last of a set of moments.
 type span struct{ first, last time.Duration }
 
 type coldEvent struct {
-	at       time.Duration // intended send time
-	latency  time.Duration
-	init     time.Duration
-	instance string
-	evidence int
+	requestID string        // the platform's, when known (REPORT)
+	at        time.Duration // intended send time
+	latency   time.Duration
+	init      time.Duration
+	instance  string
+	evidence  int
 }
 
 type errSample struct {
@@ -120,9 +128,12 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 	ti.completed++
 	ti.bytesIn += r.bytesIn
 	ti.bytesOut += r.bytesOut
+	if b := &r.bill; b.ok {
+		ti.billing.add(b)
+	}
 	if r.evidence >= 0 {
 		ti.evidence[r.evidence]++
-		ti.colds = append(ti.colds, coldEvent{at: intended, latency: time.Duration(r.latency), init: r.init, instance: r.instance, evidence: r.evidence})
+		ti.colds = append(ti.colds, coldEvent{requestID: r.bill.requestID, at: intended, latency: time.Duration(r.latency), init: r.init, instance: r.instance, evidence: r.evidence})
 	}
 	if r.instance != "" {
 		if ti.instances == nil {
@@ -366,10 +377,14 @@ func (r *recorder) write(iv *interval) error {
 		}
 		for _, ce := range ti.colds {
 			ev := Event{Type: EventColdStart, AtNanos: int64(ce.at), Target: name, LatencyNanos: int64(ce.latency),
-				InitNanos: int64(ce.init), Instance: ce.instance, Evidence: Evidences[ce.evidence]}
+				InitNanos: int64(ce.init), Instance: ce.instance, Evidence: Evidences[ce.evidence], RequestID: ce.requestID}
 			if err := r.dir.writeJSONLine(r.dir.evBuf, &ev); err != nil {
 				return err
 			}
+		}
+		if ti.billing.Reports > 0 {
+			b := ti.billing
+			c.Billing = &b
 		}
 		c.Instances = int64(len(ti.instances))
 		seen := r.seen[t]

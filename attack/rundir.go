@@ -177,6 +177,73 @@ type IntervalCounts struct {
 	// those had not answered before.
 	Instances    int64 `json:"instances,omitempty"`
 	NewInstances int64 `json:"new_instances,omitempty"`
+	// Billing sums the REPORT lines of the interval's invocations
+	// (aws-lambda targets); nil when there were none.
+	Billing *Billing `json:"billing,omitempty"`
+}
+
+// Billing sums what the REPORT lines of an interval's invocations said:
+// the figures Lambda bills on. Billed Duration already holds the INIT
+// phase where Lambda bills it (FACTS.md, "AWS Lambda pricing").
+type Billing struct {
+	Reports    int64 `json:"reports"`     // invocations with a REPORT line
+	BilledMs   int64 `json:"billed_ms"`   // sum of Billed Duration
+	DurationNs int64 `json:"duration_ns"` // sum of Duration
+	// Inits counts REPORT lines with an Init Duration, proactive inits
+	// included (they are billed too); InitNs sums those durations.
+	Inits          int64 `json:"inits,omitempty"`
+	InitNs         int64 `json:"init_ns,omitempty"`
+	ProactiveInits int64 `json:"proactive_inits,omitempty"`
+	// RestoreBilledMs sums SnapStart's Billed Restore Duration.
+	RestoreBilledMs int64 `json:"restore_billed_ms,omitempty"`
+	Restores        int64 `json:"restores,omitempty"`
+	MemoryMB        int   `json:"memory_mb"`          // Memory Size (the largest seen)
+	MaxMemoryUsedMB int   `json:"max_memory_used_mb"` // the largest Max Memory Used
+	// FunctionErrors and Timeouts count REPORT lines with Status error or
+	// timeout.
+	FunctionErrors int64 `json:"function_errors,omitempty"`
+	Timeouts       int64 `json:"timeouts,omitempty"`
+}
+
+// Merge adds o's sums to b.
+func (b *Billing) Merge(o *Billing) {
+	b.Reports += o.Reports
+	b.BilledMs += o.BilledMs
+	b.DurationNs += o.DurationNs
+	b.Inits += o.Inits
+	b.InitNs += o.InitNs
+	b.ProactiveInits += o.ProactiveInits
+	b.RestoreBilledMs += o.RestoreBilledMs
+	b.Restores += o.Restores
+	b.MemoryMB = max(b.MemoryMB, o.MemoryMB)
+	b.MaxMemoryUsedMB = max(b.MaxMemoryUsedMB, o.MaxMemoryUsedMB)
+	b.FunctionErrors += o.FunctionErrors
+	b.Timeouts += o.Timeouts
+}
+
+func (b *Billing) add(x *bill) {
+	b.Reports++
+	b.BilledMs += x.billed.Milliseconds()
+	b.DurationNs += int64(x.duration)
+	if x.init > 0 {
+		b.Inits++
+		b.InitNs += int64(x.init)
+	}
+	if x.proactive {
+		b.ProactiveInits++
+	}
+	if x.restoreBilled > 0 {
+		b.Restores++
+		b.RestoreBilledMs += x.restoreBilled.Milliseconds()
+	}
+	b.MemoryMB = max(b.MemoryMB, x.memoryMB)
+	b.MaxMemoryUsedMB = max(b.MaxMemoryUsedMB, x.maxMemoryMB)
+	switch x.functionStatus {
+	case "error":
+		b.FunctionErrors++
+	case "timeout":
+		b.Timeouts++
+	}
 }
 
 // Event types in events.jsonl.
@@ -202,8 +269,9 @@ type Event struct {
 	InitNanos    int64  `json:"init_ns,omitempty"`    // init or restore duration, when reported
 	Instance     string `json:"instance,omitempty"`
 	Evidence     string `json:"evidence,omitempty"`
-	FirstNanos   int64  `json:"first_ns,omitempty"` // instance: first and last intended send
-	LastNanos    int64  `json:"last_ns,omitempty"`  // time of a request it answered
+	RequestID    string `json:"request_id,omitempty"` // the platform's request id, when known
+	FirstNanos   int64  `json:"first_ns,omitempty"`   // instance: first and last intended send
+	LastNanos    int64  `json:"last_ns,omitempty"`    // time of a request it answered
 }
 
 // runDir appends to the files of one run directory. Every flush reaches the

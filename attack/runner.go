@@ -36,6 +36,7 @@ type runner struct {
 	t        *Target
 	eng      *engine
 	s        sender
+	prep     *preparer // nil when every request is the same bytes
 	inFlight atomic.Int64
 	cap      int64
 
@@ -77,6 +78,7 @@ func (r *runner) dispatch(j job) (spawned bool) {
 func (r *runner) finish(j job, res *result) {
 	eng := r.eng
 	res.latency = int64(time.Since(eng.start) - j.intended)
+	tagColdStart(res, r.t.Detect)
 	r.inFlight.Add(-1)
 	r.completed.Add(1)
 	if res.outcome == outcomeIndexError {

@@ -35,6 +35,36 @@ type Target struct {
 	MaxInFlight int
 	HTTP2       bool
 	KeepAlive   bool
+
+	// aws-lambda targets: the function as the Invoke API names it, and
+	// the API endpoint.
+	Function, Qualifier, Endpoint string
+	// Meta describes the function for cost: from GetFunctionConfiguration
+	// when fnbench may read it, else from the scenario.
+	Meta FunctionMeta
+
+	SigV4  *sigV4             // signs each request; nil unless aws-sigv4
+	Bearer *refresher[string] // an Entra token; nil unless azure-entra
+}
+
+// Where a target's FunctionMeta came from.
+const (
+	MetaFromPlatform = "platform" // GetFunctionConfiguration (or the simulator's)
+	MetaFromScenario = "scenario" // the scenario's memory_mb and architecture
+)
+
+// FunctionMeta is what the platform (or the scenario) says of a function.
+type FunctionMeta struct {
+	Source      string `json:"source,omitempty"` // MetaFromPlatform or MetaFromScenario
+	MemoryMB    int    `json:"memory_mb,omitempty"`
+	Arch        string `json:"architecture,omitempty"`
+	Runtime     string `json:"runtime,omitempty"`
+	PackageType string `json:"package_type,omitempty"`
+	EphemeralMB int    `json:"ephemeral_storage_mb,omitempty"`
+	SnapStart   bool   `json:"snapstart,omitempty"`
+	Version     string `json:"version,omitempty"`
+	// Note says why the platform was not asked, when it was not.
+	Note string `json:"note,omitempty"`
 }
 
 // testRoots, when set by a test, replaces the system's trusted roots.
@@ -53,6 +83,13 @@ const maxDials = 32
 // retries.
 func newSender(r *runner) (sender, error) {
 	t := r.t
+	if needsPreparer(t) {
+		p, err := newPreparer(t)
+		if err != nil {
+			return nil, err
+		}
+		r.prep = p
+	}
 	u, err := url.Parse(t.Request.URL)
 	if err != nil {
 		return nil, fmt.Errorf("target %q: bad URL: %v", t.Name, err)
@@ -75,7 +112,7 @@ func newSender(r *runner) (sender, error) {
 		if err != nil {
 			return nil, fmt.Errorf("target %q: %v", t.Name, err)
 		}
-		s, err := newH1Sender(r, addr, h1TLS, tmpl)
+		s, err := newH1Sender(r, addr, h1TLS, tmpl, r.prep)
 		switch {
 		case err == nil:
 			return s, nil
@@ -130,9 +167,15 @@ func drain(body io.Reader) (int64, error) {
 }
 
 // hit sends one request and classifies what came back.
-func hit(ctx context.Context, rt http.RoundTripper, t *Target, res *result) {
+func hit(ctx context.Context, rt http.RoundTripper, t *Target, prep *preparer, res *result) {
 	vt := &t.Request
-	req, err := newRequest(ctx, vt)
+	var req *http.Request
+	var err error
+	if prep != nil {
+		req, err = prep.request(ctx)
+	} else {
+		req, err = newRequest(ctx, vt)
+	}
 	if err != nil {
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classIndex(ClassTransportError), err.Error()
 		return
@@ -144,7 +187,7 @@ func hit(ctx context.Context, rt http.RoundTripper, t *Target, res *result) {
 		return
 	}
 	readBody(t, resp, res)
-	applyMarkers(res, markersFromHeader(resp.Header), t.Detect)
+	res.markers = markersFromHeader(resp.Header)
 }
 
 // readBody drains and closes a response body and classifies the response.
@@ -160,6 +203,7 @@ func readBody(t *Target, resp *http.Response, res *result) {
 	n, err := drain(resp.Body)
 	resp.Body.Close()
 	res.bytesIn = head + n
+	res.logResult = sg.logResult
 	if err != nil {
 		res.status = resp.StatusCode
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
@@ -174,6 +218,7 @@ type signals struct {
 	errorType     string // x-amzn-ErrorType, up to any ':'
 	functionError bool   // X-Amz-Function-Error present
 	reason        string // a throttle's "Reason" from the body
+	logResult     string // X-Amz-Log-Result: the log tail of an Invoke
 }
 
 // throttleReason finds the "Reason" of a Lambda TooManyRequestsException
@@ -207,12 +252,14 @@ func (sg *signals) parseHeader(name, value []byte) {
 		sg.errorType = string(value)
 	case equalFold(name, "x-amz-function-error"):
 		sg.functionError = len(value) > 0
+	case equalFold(name, "x-amz-log-result"):
+		sg.logResult = string(value)
 	}
 }
 
 func signalsFromHeader(h http.Header) signals {
 	var sg signals
-	for _, name := range [...]string{"X-Amzn-Errortype", "X-Amz-Function-Error"} {
+	for _, name := range [...]string{"X-Amzn-Errortype", "X-Amz-Function-Error", "X-Amz-Log-Result"} {
 		if v := h.Get(name); v != "" {
 			sg.parseHeader([]byte(name), []byte(v))
 		}
@@ -314,61 +361,195 @@ type SimEndpoint struct {
 	Provider string // the provider the simulator plays, e.g. aws-lambda
 	Plan     string // e.g. consumption, flex-consumption
 	Region   string
+	Kind     string // lambda-url, lambda-invoke, apigw-http, apigw-rest or azure-http
+	// BaseEndpoint is where an AWS client reaches the profile's Lambda API.
+	BaseEndpoint string
+	// The simulator's own credentials, which work nowhere else.
+	AccessKeyID, SecretAccessKey string
 }
 
-// TargetsFromPlan turns the plan's targets into attack targets. resolve maps
-// a sim:// URL to an endpoint of a running simulator; when it is nil such
-// URLs are an error.
-func TargetsFromPlan(plan *scenarios.Plan, resolve func(simURL string) (SimEndpoint, error)) ([]Target, error) {
+// TargetsFromPlan turns the plan's targets into attack targets: URLs
+// resolved (sim:// through env.Sim), Invoke API requests built, and
+// credentials and tokens fetched once, so that a missing credential fails
+// before the run rather than on every request. Call Close on the targets
+// when the run is over.
+func TargetsFromPlan(ctx context.Context, plan *scenarios.Plan, env Env) ([]Target, error) {
 	out := make([]Target, 0, len(plan.Scenario.Targets))
-	for _, st := range plan.Scenario.Targets {
-		t := Target{
-			Name:        st.Name,
-			Kind:        st.Kind,
-			Provider:    ProviderGeneric,
-			Detect:      plan.Scenario.ColdStart.Detect,
-			Timeout:     st.Timeout,
-			MaxInFlight: st.MaxInFlight,
-			HTTP2:       st.HTTP2,
-			KeepAlive:   st.KeepAlive,
-			Request: vegeta.Target{
-				Method: st.Method,
-				URL:    st.URL,
-				Body:   st.Body,
-				Header: make(http.Header, len(st.Headers)),
-			},
-		}
-		for k, v := range st.Headers {
-			t.Request.Header.Set(k, v)
-		}
-		if t.Request.Header.Get("User-Agent") == "" {
-			t.Request.Header.Set("User-Agent", "fnbench")
-		}
-		if a := st.Auth; a.Header != "" {
-			t.Request.Header.Set(a.Header, a.Value)
-		}
-		if strings.HasPrefix(st.URL, "sim://") {
-			if resolve == nil {
-				return nil, fmt.Errorf("target %q: %s names the built-in simulator, which is not running", st.Name, st.URL)
-			}
-			e, err := resolve(st.URL)
-			if err != nil {
-				return nil, fmt.Errorf("target %q: %w", st.Name, err)
-			}
-			t.Request.URL, t.Simulated = e.URL, true
-			t.Provider, t.Plan, t.Region = e.Provider, e.Plan, e.Region
-		}
-		if a := st.Auth; a.Query != "" {
-			u, err := url.Parse(t.Request.URL)
-			if err != nil {
-				return nil, fmt.Errorf("target %q: bad URL: %v", st.Name, err)
-			}
-			q := u.Query()
-			q.Set(a.Query, a.Value)
-			u.RawQuery = q.Encode()
-			t.Request.URL = u.String()
+	env.redact = plan.Redactor
+	for i := range plan.Scenario.Targets {
+		st := &plan.Scenario.Targets[i]
+		t, err := targetFromPlan(ctx, plan, st, &env)
+		if err != nil {
+			CloseTargets(out)
+			return nil, fmt.Errorf("target %q: %w", st.Name, err)
 		}
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Target, env *Env) (Target, error) {
+	t := Target{
+		Name:        st.Name,
+		Kind:        st.Kind,
+		Provider:    ProviderGeneric,
+		Detect:      plan.Scenario.ColdStart.Detect,
+		Timeout:     st.Timeout,
+		MaxInFlight: st.MaxInFlight,
+		HTTP2:       st.HTTP2,
+		KeepAlive:   st.KeepAlive,
+		Region:      st.Region,
+		Plan:        st.Plan,
+		Meta:        FunctionMeta{MemoryMB: st.MemoryMB, Arch: st.Arch, Source: MetaFromScenario},
+		Request: vegeta.Target{
+			Method: st.Method,
+			URL:    st.URL,
+			Body:   st.Body,
+			Header: make(http.Header, len(st.Headers)+2),
+		},
+	}
+	if st.MemoryMB == 0 && st.Arch == "" {
+		t.Meta.Source = ""
+	}
+	for k, v := range st.Headers {
+		t.Request.Header.Set(k, v)
+	}
+	if t.Request.Header.Get("User-Agent") == "" {
+		t.Request.Header.Set("User-Agent", "fnbench")
+	}
+	if a := st.Auth; a.Header != "" {
+		t.Request.Header.Set(a.Header, a.Value)
+	}
+	var sim *SimEndpoint
+	simURL := st.URL
+	if st.Kind == scenarios.KindAWSLambda {
+		simURL = ""
+		if strings.HasPrefix(st.Endpoint, "sim://") {
+			fn, _ := scenarios.ParseFunction(st.Function)
+			simURL = strings.TrimRight(st.Endpoint, "/") + "/" + fn.Name + "/lambda-invoke"
+		}
+	}
+	if strings.HasPrefix(simURL, "sim://") {
+		if env.Sim == nil {
+			return t, fmt.Errorf("%s names the built-in simulator, which is not running", simURL)
+		}
+		e, err := env.Sim(simURL)
+		if err != nil {
+			return t, err
+		}
+		sim = &e
+		t.Request.URL, t.Simulated = e.URL, true
+		t.Provider, t.Plan, t.Region = e.Provider, e.Plan, e.Region
+	}
+	if st.Kind == scenarios.KindAWSLambda {
+		if err := lambdaRequest(ctx, &t, st, sim, env); err != nil {
+			return t, err
+		}
+	} else if err := httpAuth(ctx, &t, st, sim, env); err != nil {
+		return t, err
+	}
+	if a := st.Auth; a.Query != "" {
+		u, err := url.Parse(t.Request.URL)
+		if err != nil {
+			return t, fmt.Errorf("bad URL: %v", err)
+		}
+		q := u.Query()
+		q.Set(a.Query, a.Value)
+		u.RawQuery = q.Encode()
+		t.Request.URL = u.String()
+	}
+	return t, nil
+}
+
+// httpAuth sets up the auth of an http target that is not a fixed header or
+// query parameter: SigV4 or an Entra token.
+func httpAuth(ctx context.Context, t *Target, st *scenarios.Target, sim *SimEndpoint, env *Env) error {
+	switch st.Auth.Type {
+	case scenarios.AuthAWSSigV4:
+		service, region := signingScope(t.Request.URL)
+		if sim != nil {
+			service, region = "lambda", sim.Region
+			if strings.HasPrefix(sim.Kind, "apigw") {
+				service = "execute-api"
+			}
+		}
+		if st.Auth.Service != "" {
+			service = st.Auth.Service
+		}
+		if st.Auth.Region != "" {
+			region = st.Auth.Region
+		}
+		if service == "" {
+			return fmt.Errorf("cannot tell which AWS service %s belongs to; set auth.service to lambda or execute-api", t.Request.URL)
+		}
+		s, err := env.awsSigner(ctx, st, sim, service, region)
+		if err != nil {
+			return err
+		}
+		t.SigV4 = s
+		if t.Region == "" {
+			t.Region = s.region
+		}
+	case scenarios.AuthAzureEntra:
+		tok, err := env.entraToken(ctx, st.Auth.Scope)
+		if err != nil {
+			return err
+		}
+		t.Bearer = tok
+	}
+	return nil
+}
+
+// lambdaRequest builds an aws-lambda target's Invoke API request: POST to
+// the function's invocations URL, asking for the log tail so that every
+// response carries its REPORT line, signed for the lambda service unless
+// the scenario says auth: none (the Runtime Interface Emulator).
+func lambdaRequest(ctx context.Context, t *Target, st *scenarios.Target, sim *SimEndpoint, env *Env) error {
+	t.Provider = ProviderAWSLambda
+	t.Plan = "lambda"
+	fn, err := scenarios.ParseFunction(st.Function)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSuffix(st.Function, ":"+fn.Qualifier)
+	t.Function, t.Qualifier = name, st.Qualifier
+	if t.Region == "" {
+		t.Region = fn.Region
+	}
+	endpoint := st.Endpoint
+	if sim != nil {
+		endpoint = sim.BaseEndpoint
+	}
+	if st.Auth.Type == scenarios.AuthAWSSigV4 {
+		s, err := env.awsSigner(ctx, st, sim, "lambda", t.Region)
+		if err != nil {
+			return err
+		}
+		t.SigV4 = s
+		t.Region = s.region
+	}
+	if endpoint == "" {
+		if t.Region == "" {
+			return errors.New("no AWS region: set region on the target, AWS_REGION, or a profile's region")
+		}
+		endpoint = lambdaEndpoint(t.Region)
+	}
+	t.Endpoint = endpoint
+	t.Request.URL = invokeURL(endpoint, name, st.Qualifier)
+	t.Request.Method = http.MethodPost
+	t.Request.Header.Set("X-Amz-Log-Type", "Tail")
+	t.Request.Header.Set("X-Amz-Invocation-Type", "RequestResponse")
+	return nil
+}
+
+// CloseTargets stops the credential and token refreshers of targets.
+func CloseTargets(ts []Target) {
+	for i := range ts {
+		if s := ts[i].SigV4; s != nil {
+			s.creds.close()
+		}
+		if b := ts[i].Bearer; b != nil {
+			b.close()
+		}
+	}
 }

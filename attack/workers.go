@@ -54,7 +54,7 @@ func (p *poolSender) do(j job) {
 	r := p.r
 	res := result{class: -1, evidence: -1, lag: int64(time.Since(r.eng.start) - j.intended)}
 	ctx, cancel := context.WithDeadline(p.ctx, r.eng.start.Add(j.intended+r.t.Timeout))
-	hit(ctx, p.rt, r.t, &res)
+	hit(ctx, p.rt, r.t, r.prep, &res)
 	cancel()
 	r.finish(j, &res)
 }

@@ -62,7 +62,9 @@ func TestAuthErrors(t *testing.T) {
 	for _, c := range []struct{ auth, want string }{
 		{"{type: header, value: x1234}", "auth type header needs the header's name"},
 		{"{type: azure-function-key}", "auth type azure-function-key needs the secret"},
-		{"{type: aws-sigv4}", `type "aws-sigv4" is not supported yet`},
+		{"{type: aws-sigv4, value: x}", "auth type aws-sigv4 takes no value; auth type aws-sigv4 takes service, region, profile"},
+		{"{type: azure-entra}", "auth type azure-entra needs the token's scope"},
+		{"{type: header, name: X-Key, value: k, scope: s}", "auth type header takes no scope"},
 	} {
 		_, err := Parse("s.yaml", []byte(authBase+"    auth: "+c.auth+"\n"), LoadOptions{LookupEnv: noEnv})
 		if err == nil || !strings.Contains(err.Error(), c.want) {

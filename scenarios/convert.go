@@ -66,6 +66,13 @@ func (c *converter) scenario(f *fileScenario) Scenario {
 	if f.ColdStart != nil && f.ColdStart.Detect != nil {
 		s.ColdStart.Detect = c.str(*f.ColdStart.Detect)
 	}
+	if f.ColdStart != nil && f.ColdStart.Force != nil {
+		ff := f.ColdStart.Force
+		s.ColdStart.Force = &Force{Count: ff.Count, Method: ForceConfigUpdate}
+		if ff.Method != nil {
+			s.ColdStart.Force.Method = c.str(*ff.Method)
+		}
+	}
 	if f.Description != nil {
 		s.Description = c.str(*f.Description)
 	}
@@ -94,14 +101,56 @@ func (c *converter) scenario(f *fileScenario) Scenario {
 	if f.Traffic != nil {
 		s.Traffic = c.traffic(f.Traffic)
 	}
+	if f.Sweep != nil {
+		s.Sweep = &Sweep{MemoryMB: f.Sweep.MemoryMB}
+		c.checkSweep(f.Sweep)
+	}
+	c.needsLambda(f, s)
 	return s
+}
+
+// checkSweep checks the memory sizes of a sweep.
+func (c *converter) checkSweep(f *fileSweep) {
+	n := at(f.Pos, "memory_mb")
+	if l := len(f.MemoryMB); l == 0 || l > 20 {
+		c.fail(n, fmt.Sprintf("sweep.memory_mb has %d entries", l), "list 1 to 20 memory sizes, for example [128, 256, 512, 1024, 2048]")
+	}
+	seen := map[int]bool{}
+	for i, mb := range f.MemoryMB {
+		item := n
+		if n.Kind == yaml.SequenceNode && i < len(n.Content) {
+			item = n.Content[i]
+		}
+		switch {
+		case mb < 128 || mb > 10240:
+			c.fail(item, fmt.Sprintf("memory size %d MB is outside Lambda's range", mb), "use 128 to 10240 MB")
+		case seen[mb]:
+			c.fail(item, fmt.Sprintf("memory size %d MB is listed twice", mb), "list each size once")
+		}
+		seen[mb] = true
+	}
+}
+
+// needsLambda rejects forced cold starts and sweeps in a scenario with no
+// aws-lambda target: both change a Lambda function's configuration.
+func (c *converter) needsLambda(f *fileScenario, s Scenario) {
+	for _, t := range s.Targets {
+		if t.Kind == KindAWSLambda {
+			return
+		}
+	}
+	if f.ColdStart != nil && f.ColdStart.Force != nil {
+		c.fail(at(f.ColdStart.Pos, "force"), "cold_start.force needs an aws-lambda target", "forcing a cold start updates a Lambda function's configuration; add a target with kind: aws-lambda, or remove force")
+	}
+	if f.Sweep != nil {
+		c.fail(at(f.Pos, "sweep"), "sweep needs an aws-lambda target", "a memory sweep changes a Lambda function's memory; add a target with kind: aws-lambda, or remove sweep")
+	}
 }
 
 func (c *converter) target(ft *fileTarget, def *fileRequest) Target {
 	t := Target{
 		Name:        c.str(ft.Name),
 		Kind:        DefaultKind,
-		URL:         c.str(ft.URL),
 		Method:      DefaultMethod,
 		Timeout:     DefaultTimeout,
 		MaxInFlight: DefaultMaxInFlight,
@@ -111,7 +160,11 @@ func (c *converter) target(ft *fileTarget, def *fileRequest) Target {
 	if ft.Kind != nil {
 		t.Kind = c.str(*ft.Kind)
 	}
-	if ft.URL.node != nil && !c.redacted {
+	if ft.URL != nil {
+		t.URL = c.str(*ft.URL)
+	}
+	c.kindKeys(ft, t.Kind)
+	if ft.URL != nil && ft.URL.node != nil && !c.redacted && t.Kind == KindHTTP {
 		c.checkURL(ft.URL.node, t.URL)
 	}
 	c.checkBodyKeys(ft.fileRequest)
@@ -143,39 +196,194 @@ func (c *converter) target(ft *fileTarget, def *fileRequest) Target {
 	if ft.Auth != nil {
 		t.Auth = c.auth(t.Name, ft.Auth)
 	}
+	if ft.MemoryMB != nil {
+		t.MemoryMB = *ft.MemoryMB
+	}
+	if ft.Arch != nil {
+		t.Arch = c.str(*ft.Arch)
+	}
+	if ft.Plan != nil {
+		t.Plan = c.str(*ft.Plan)
+	}
+	if t.Kind == KindAWSLambda {
+		c.lambdaTarget(ft, &t)
+	}
 	return t
 }
 
-// auth resolves a target's auth section. Its secret is registered for
+// lambdaKeys are the keys only an aws-lambda target takes; httpKeys those
+// only an http target takes.
+var (
+	lambdaKeys = []string{"function", "qualifier", "region", "endpoint", "payload", "payload_file"}
+	httpKeys   = []string{"url", "body", "body_file"}
+)
+
+// kindKeys rejects keys that do not belong to the target's kind, and asks
+// for those it needs.
+func (c *converter) kindKeys(ft *fileTarget, kind string) {
+	switch kind {
+	case KindHTTP:
+		for _, k := range lambdaKeys {
+			if n := ft.Pos.keyNodes[k]; n != nil {
+				c.fail(n, fmt.Sprintf("%s is a key of aws-lambda targets; this target is http", k), "add kind: aws-lambda to invoke a function through the Lambda API, or remove "+k)
+			}
+		}
+		if ft.URL == nil {
+			c.fail(at(ft.Pos, "name"), fmt.Sprintf("target %s has no url", c.str(ft.Name)), "add url: https://… (or sim://<profile>/<function> for the built-in simulator)")
+		}
+	case KindAWSLambda:
+		hints := map[string]string{
+			"url":       "an aws-lambda target calls the Invoke API by function name; use function: (or kind: http to call a function URL)",
+			"body":      "use payload: for the invocation's payload",
+			"body_file": "use payload_file: for the invocation's payload",
+		}
+		for _, k := range httpKeys {
+			if n := ft.Pos.keyNodes[k]; n != nil {
+				c.fail(n, fmt.Sprintf("%s is not a key of aws-lambda targets", k), hints[k])
+			}
+		}
+		if ft.Function == nil {
+			c.fail(at(ft.Pos, "kind"), fmt.Sprintf("aws-lambda target %s has no function", c.str(ft.Name)), "add function: my-function (a name, ARN or partial ARN)")
+		}
+		if ft.Method != nil && strings.ToUpper(c.str(*ft.Method)) != http.MethodPost {
+			c.fail(ft.Method.node, "the Invoke API takes POST only", "remove method from this aws-lambda target")
+		}
+		if ft.Payload != nil && ft.PayloadFile != nil {
+			c.fail(ft.Pos.keyNodes["payload_file"], "payload and payload_file are both set", "keep one of them")
+		}
+	}
+}
+
+// lambdaTarget fills an aws-lambda target: the function, its region (from
+// an ARN when given one), the endpoint, the payload and the auth, which is
+// SigV4 for the lambda service unless the file says none (the Runtime
+// Interface Emulator takes no signature).
+func (c *converter) lambdaTarget(ft *fileTarget, t *Target) {
+	t.Method = http.MethodPost
+	t.Body = nil
+	if ft.Function != nil {
+		t.Function = c.str(*ft.Function)
+	}
+	if ft.Qualifier != nil {
+		t.Qualifier = c.str(*ft.Qualifier)
+	}
+	if ft.Region != nil {
+		t.Region = c.str(*ft.Region)
+	}
+	if ft.Endpoint != nil {
+		t.Endpoint = c.str(*ft.Endpoint)
+		if !c.redacted {
+			c.checkEndpoint(ft.Endpoint.node, t.Endpoint)
+		}
+	}
+	switch {
+	case ft.Payload != nil:
+		t.Body = []byte(c.str(*ft.Payload))
+	case ft.PayloadFile != nil:
+		t.Body = c.bodyFile(*ft.PayloadFile)
+	}
+	if !c.redacted && ft.Function != nil {
+		arn, err := ParseFunction(t.Function)
+		switch {
+		case err != nil:
+			c.fail(ft.Function.node, err.Error(), "use a function name (my-function), a partial ARN (123456789012:function:my-function) or a full ARN")
+		case arn.Qualifier != "" && t.Qualifier != "" && arn.Qualifier != t.Qualifier:
+			c.fail(ft.Qualifier.node, fmt.Sprintf("qualifier %q differs from the ARN's %q", t.Qualifier, arn.Qualifier), "give the qualifier in one place")
+		case arn.Region != "" && t.Region != "" && arn.Region != t.Region:
+			c.fail(ft.Region.node, fmt.Sprintf("region %q differs from the ARN's %q", t.Region, arn.Region), "remove region; the ARN says where the function is")
+		}
+		if err == nil {
+			if t.Region == "" {
+				t.Region = arn.Region
+			}
+			if t.Qualifier == "" {
+				t.Qualifier = arn.Qualifier
+			}
+		}
+	}
+	switch t.Auth.Type {
+	case "":
+		t.Auth = Auth{Type: AuthAWSSigV4, Service: "lambda"}
+	case AuthAWSSigV4:
+		if t.Auth.Service != "" && t.Auth.Service != "lambda" {
+			c.fail(at(ft.Auth.Pos, "service"), "the Invoke API is signed for the lambda service", "remove service")
+		}
+		if ft.Auth.Region != nil {
+			c.fail(at(ft.Auth.Pos, "region"), "an aws-lambda target's region is set on the target", "move region: up to the target")
+		}
+		t.Auth.Service, t.Auth.Region = "lambda", ""
+	case AuthNone:
+	default:
+		c.fail(at(ft.Auth.Pos, "type"), fmt.Sprintf("auth type %s does not apply to the Invoke API", t.Auth.Type), "use aws-sigv4 (the default), or none for the Runtime Interface Emulator")
+	}
+	if t.Auth.Type == AuthAWSSigV4 {
+		t.Auth.Region = t.Region
+	}
+}
+
+// checkEndpoint accepts http(s)://host[:port] and sim://<profile>.
+func (c *converter) checkEndpoint(n *yaml.Node, raw string) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		c.fail(n, fmt.Sprintf("endpoint %q is not a valid URL", raw), "write it like http://127.0.0.1:9000")
+	case u.Scheme == "sim":
+		if u.Host == "" || strings.Trim(u.Path, "/") != "" {
+			c.fail(n, fmt.Sprintf("endpoint %q is not a simulator profile", raw), "write sim://<profile>, for example sim://aws-go-hello")
+		}
+	case u.Scheme == "http" || u.Scheme == "https":
+		if u.Host == "" {
+			c.fail(n, fmt.Sprintf("endpoint %q has no host", raw), "write it like http://127.0.0.1:9000")
+		}
+	default:
+		c.fail(n, fmt.Sprintf("endpoint %q has unsupported scheme %q", raw, u.Scheme), "use http, https or sim")
+	}
+}
+
+// authKeys lists, per auth type, the keys it takes besides type.
+var authKeys = map[string][]string{
+	AuthNone:             {},
+	AuthHeader:           {"name", "value", "value_file"},
+	AuthAzureFunctionKey: {"value", "value_file", "send_as"},
+	AuthAWSSigV4:         {"service", "region", "profile"},
+	AuthAzureEntra:       {"scope"},
+}
+
+// auth resolves a target's auth section. A secret is registered for
 // redaction whether or not it came from the environment; the redacted
 // scenario shows its ${NAME} reference, or REDACTED.
 func (c *converter) auth(target string, f *fileAuth) Auth {
 	a := Auth{Type: c.str(f.Type)}
-	if a.Type == AuthNone {
+	keys, known := authKeys[a.Type]
+	if !known {
+		return a // the decoder reported the unknown type
+	}
+	for _, k := range sortedKeys(f.Pos.keyNodes) {
+		if k != "type" && !contains(keys, k) {
+			c.fail(f.Pos.keyNodes[k], fmt.Sprintf("auth type %s takes no %s", a.Type, k), authHint(a.Type))
+		}
+	}
+	switch a.Type {
+	case AuthNone:
 		return Auth{Type: AuthNone}
-	}
-	switch {
-	case f.Value != nil && f.ValueFile != nil:
-		c.fail(f.ValueFile.node, "auth takes value or value_file, not both", "remove one of them")
-	case f.Value != nil:
-		a.Value = f.Value.Value
-		if c.redacted {
-			a.Value = "REDACTED"
-			if strings.Contains(f.Value.Template, "${") {
-				a.Value = f.Value.Template
-			}
+	case AuthHeader, AuthAzureFunctionKey:
+		a.Value = c.secret(target, f)
+	case AuthAWSSigV4:
+		if f.Service != nil {
+			a.Service = c.str(*f.Service)
 		}
-	case f.ValueFile != nil:
-		b := c.bodyFile(*f.ValueFile)
-		a.Value = strings.TrimSpace(string(b))
-		if c.redacted {
-			a.Value = "REDACTED (from " + f.ValueFile.Value + ")"
+		if f.Region != nil {
+			a.Region = c.str(*f.Region)
 		}
-	default:
-		c.fail(at(f.Pos, "type"), fmt.Sprintf("auth type %s needs the secret", a.Type), "add value: ${YOUR_ENV_VAR} or value_file: path")
-	}
-	if !c.redacted {
-		c.d.env.redactor.Add(target+" auth", a.Value)
+		if f.Profile != nil {
+			a.Profile = c.str(*f.Profile)
+		}
+	case AuthAzureEntra:
+		if f.Scope == nil {
+			c.fail(at(f.Pos, "type"), "auth type azure-entra needs the token's scope", "add scope: api://<application-id>/.default (the app registration of the function app)")
+			break
+		}
+		a.Scope = c.str(*f.Scope)
 	}
 	switch a.Type {
 	case AuthHeader:
@@ -192,6 +400,44 @@ func (c *converter) auth(target string, f *fileAuth) Auth {
 		}
 	}
 	return a
+}
+
+// authHint says which keys an auth type takes.
+func authHint(typ string) string {
+	keys := authKeys[typ]
+	if len(keys) == 0 {
+		return "auth type " + typ + " takes only type"
+	}
+	return "auth type " + typ + " takes " + strings.Join(keys, ", ")
+}
+
+// secret reads an auth section's secret from value or value_file.
+func (c *converter) secret(target string, f *fileAuth) string {
+	var v string
+	switch {
+	case f.Value != nil && f.ValueFile != nil:
+		c.fail(f.ValueFile.node, "auth takes value or value_file, not both", "remove one of them")
+	case f.Value != nil:
+		v = f.Value.Value
+		if c.redacted {
+			v = "REDACTED"
+			if strings.Contains(f.Value.Template, "${") {
+				v = f.Value.Template
+			}
+		}
+	case f.ValueFile != nil:
+		b := c.bodyFile(*f.ValueFile)
+		v = strings.TrimSpace(string(b))
+		if c.redacted {
+			v = "REDACTED (from " + f.ValueFile.Value + ")"
+		}
+	default:
+		c.fail(at(f.Pos, "type"), fmt.Sprintf("auth type %s needs the secret", c.str(f.Type)), "add value: ${YOUR_ENV_VAR} or value_file: path")
+	}
+	if !c.redacted {
+		c.d.env.redactor.Add(target+" auth", v)
+	}
+	return v
 }
 
 // checkBodyKeys rejects body and body_file in one mapping.

@@ -35,7 +35,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown key without a close one lists the keys",
 			src:  base + "colour: blue\n",
-			want: `scenario.yaml:8:1: unknown key "colour" in the scenario; valid keys: name, description, seed, interval, defaults, targets, traffic, cold_start`,
+			want: `scenario.yaml:8:1: unknown key "colour" in the scenario; valid keys: name, description, seed, interval, defaults, targets, traffic, cold_start, sweep`,
 		},
 		{
 			name: "list where a mapping is expected",
@@ -73,14 +73,20 @@ func TestParseErrors(t *testing.T) {
 			want: `scenario.yaml:8:11: interval 10ms is below the minimum of 100ms`,
 		},
 		{
-			name: "planned detection mode",
-			src:  base + "cold_start:\n  detect: inferred\n",
-			want: `scenario.yaml:9:11: detect "inferred" is not supported yet; use detect: auto or marker or none`,
+			name: "unknown detection mode",
+			src:  base + "cold_start:\n  detect: infered\n",
+			want: `scenario.yaml:9:11: unknown detect "infered"; did you mean "inferred"?`,
 		},
 		{
-			name: "reserved forced cold starts",
+			name: "forced cold starts without a lambda target",
 			src:  base + "cold_start:\n  force: {count: 20}\n",
-			want: `scenario.yaml:9:3: section "force" is not supported yet (forced cold starts arrive with the aws-lambda target kind); remove it`,
+			want: `scenario.yaml:9:10: cold_start.force needs an aws-lambda target; forcing a cold start updates a Lambda function's configuration; add a target with kind: aws-lambda, or remove force`,
+		},
+		{
+			name: "sweep sizes out of range and repeated",
+			src:  strings.Replace(base, "    url: http://127.0.0.1:8080/hello", "    kind: aws-lambda\n    function: hello", 1) + "sweep: {memory_mb: [64, 256, 256]}\n",
+			want: `scenario.yaml:9:21: memory size 64 MB is outside Lambda's range; use 128 to 10240 MB` + "\n" +
+				`scenario.yaml:9:30: memory size 256 MB is listed twice; list each size once`,
 		},
 		{
 			name: "reserved thresholds and cost",
@@ -114,9 +120,20 @@ func TestParseErrors(t *testing.T) {
 			want: `scenario.yaml:7:15: unknown shape "constnt"; did you mean "constant"?`,
 		},
 		{
-			name: "kind not supported yet",
+			name: "aws-lambda target with a url",
 			src:  strings.Replace(base, "    url:", "    kind: aws-lambda\n    url:", 1),
-			want: `scenario.yaml:4:11: kind "aws-lambda" is not supported yet; use kind: http`,
+			want: `scenario.yaml:4:11: aws-lambda target aws has no function; add function: my-function (a name, ARN or partial ARN)` + "\n" +
+				`scenario.yaml:5:5: url is not a key of aws-lambda targets; an aws-lambda target calls the Invoke API by function name; use function: (or kind: http to call a function URL)`,
+		},
+		{
+			name: "http target with lambda keys",
+			src:  strings.Replace(base, "    url:", "    qualifier: live\n    url:", 1),
+			want: `scenario.yaml:4:5: qualifier is a key of aws-lambda targets; this target is http; add kind: aws-lambda to invoke a function through the Lambda API, or remove qualifier`,
+		},
+		{
+			name: "function ARN with a bad region",
+			src:  strings.Replace(base, "    url: http://127.0.0.1:8080/hello", "    kind: aws-lambda\n    function: arn:aws:lambda:moon:123456789012:function:f", 1),
+			want: `scenario.yaml:5:15: function ARN "arn:aws:lambda:moon:123456789012:function:f" has no valid region; use a function name (my-function), a partial ARN (123456789012:function:my-function) or a full ARN`,
 		},
 		{
 			name: "missing required section",

@@ -39,7 +39,8 @@ type fileScenario struct {
 	Defaults    *fileRequest   `yaml:"defaults" doc:"Request settings applied to every target; each target may override any of them (headers merge per name, the target wins)."`
 	Targets     []fileTarget   `yaml:"targets" required:"true" min:"1" max:"16" doc:"The endpoints under test, 1 to 16. Every target receives the same schedule on one shared timeline."`
 	Traffic     *fileTraffic   `yaml:"traffic" required:"true" doc:"The offered load: how arrivals are spaced and the phases of the rate schedule."`
-	ColdStart   *fileColdStart `yaml:"cold_start" doc:"How cold starts are detected."`
+	ColdStart   *fileColdStart `yaml:"cold_start" doc:"How cold starts are detected, and whether to force them."`
+	Sweep       *fileSweep     `yaml:"sweep" doc:"Run the whole traffic once per memory size of every aws-lambda target (the job of AWS Lambda Power Tuning); the original configuration is restored at the end."`
 	Thresholds  *yaml.Node     `yaml:"thresholds" reserved:"it arrives with threshold gates"`
 	Cost        *yaml.Node     `yaml:"cost" reserved:"it arrives with the cost model"`
 }
@@ -60,25 +61,49 @@ type fileRequest struct {
 type fileTarget struct {
 	Pos         positions `yaml:"-"`
 	Name        text      `yaml:"name" required:"true" pattern:"name" max_len:"40" doc:"Target name, unique in the scenario, at most 40 characters: lowercase letters, digits, '_', '.' and '-'. Labels every result."`
-	Kind        *text     `yaml:"kind" enum:"http" planned:"aws-lambda" default:"http" doc:"How requests are sent. Only http for now."`
-	URL         text      `yaml:"url" required:"true" doc:"Endpoint URL: http://, https://, or sim://<profile>/<function> for the built-in simulator."`
-	Auth        *fileAuth `yaml:"auth" doc:"How requests authenticate (default none)."`
+	Kind        *text     `yaml:"kind" enum:"http,aws-lambda" default:"http" doc:"How requests are sent: http (any URL: function URLs, API Gateway, Azure Functions) or aws-lambda (the Lambda Invoke API, with the REPORT line of every invocation)."`
+	URL         *text     `yaml:"url" doc:"Endpoint URL of an http target: http://, https://, or sim://<profile>/<function>[/<kind>] for the built-in simulator."`
+	Auth        *fileAuth `yaml:"auth" doc:"How requests authenticate: default none for http, aws-sigv4 for aws-lambda."`
+	Function    *text     `yaml:"function" doc:"aws-lambda: the function's name, ARN or partial ARN."`
+	Qualifier   *text     `yaml:"qualifier" doc:"aws-lambda: a version or alias to invoke (default $LATEST)."`
+	Region      *text     `yaml:"region" doc:"aws-lambda: the function's region (default: from the ARN, else AWS_REGION or the profile's region)."`
+	Endpoint    *text     `yaml:"endpoint" doc:"aws-lambda: another Lambda API endpoint, for the simulator (sim://<profile>) or the Runtime Interface Emulator (http://127.0.0.1:9000)."`
+	Payload     *text     `yaml:"payload" doc:"aws-lambda: the invocation payload (JSON). {{request_id}} and {{seq}} are replaced per request. Mutually exclusive with payload_file."`
+	PayloadFile *text     `yaml:"payload_file" doc:"aws-lambda: a file holding the payload, relative to the scenario file."`
+	MemoryMB    *int      `yaml:"memory_mb" min:"128" max:"10240" doc:"The configured memory, for cost, when fnbench cannot read it (aws-lambda without lambda:GetFunctionConfiguration, Azure Flex instance memory)."`
+	Arch        *text     `yaml:"architecture" enum:"x86_64,arm64" doc:"The function's architecture, for cost, when fnbench cannot read it."`
+	Plan        *text     `yaml:"plan" enum:"lambda,consumption,flex-consumption,premium" doc:"The hosting plan, for cost: lambda for AWS; consumption, flex-consumption or premium for Azure Functions."`
 	fileRequest `yaml:",inline"`
 }
 
 type fileAuth struct {
 	Pos       positions `yaml:"-"`
-	Type      text      `yaml:"type" required:"true" enum:"none,header,azure-function-key" planned:"aws-sigv4,azure-entra" doc:"none; header (a header whose value is a secret); azure-function-key (an Azure Functions key)."`
+	Type      text      `yaml:"type" required:"true" enum:"none,header,azure-function-key,aws-sigv4,azure-entra" doc:"none; header (a header whose value is a secret); azure-function-key (an Azure Functions key); aws-sigv4 (IAM: requests signed with credentials from the standard AWS chain); azure-entra (a Microsoft Entra bearer token from Azure's default credential chain)."`
 	Name      *text     `yaml:"name" doc:"The header's name, for type header (for example X-Api-Key)."`
 	Value     *text     `yaml:"value" doc:"The secret. Write it as ${NAME} so that it comes from the environment; it is redacted everywhere either way."`
 	ValueFile *text     `yaml:"value_file" doc:"A file holding the secret, relative to the scenario file, instead of value."`
 	SendAs    *text     `yaml:"send_as" enum:"header,query" default:"header" doc:"For azure-function-key: the x-functions-key header, or the code query parameter."`
+	Service   *text     `yaml:"service" enum:"lambda,execute-api" doc:"For aws-sigv4: the service signed for: lambda (function URLs) or execute-api (API Gateway). Default: from the URL's host."`
+	Region    *text     `yaml:"region" doc:"For aws-sigv4 on an http target: the signing region. Default: from the URL's host, else AWS_REGION or the profile's region."`
+	Profile   *text     `yaml:"profile" doc:"For aws-sigv4: a named profile of the shared AWS config (default: AWS_PROFILE, else the default chain)."`
+	Scope     *text     `yaml:"scope" doc:"For azure-entra: the token scope, for example api://<app-id>/.default."`
 }
 
 type fileColdStart struct {
 	Pos    positions  `yaml:"-"`
-	Detect *text      `yaml:"detect" enum:"auto,marker,none" planned:"report,inferred" default:"auto" doc:"Evidence used to tag cold starts: auto (the strongest present), marker (the Fnbench-Cold headers or JSON fields of instrumented functions), or none."`
-	Force  *yaml.Node `yaml:"force" reserved:"forced cold starts arrive with the aws-lambda target kind"`
+	Detect *text      `yaml:"detect" enum:"auto,report,marker,inferred,none" default:"auto" doc:"Evidence used to tag cold starts: auto (per request, the strongest present), report (the Lambda REPORT line), marker (the Fnbench-Cold headers of instrumented functions), inferred (from instance changes and latency, with no help from the function), or none."`
+	Force  *fileForce `yaml:"force" doc:"Force cold starts on aws-lambda targets before the traffic: count invocations, each on a new execution environment."`
+}
+
+type fileForce struct {
+	Pos    positions `yaml:"-"`
+	Count  int       `yaml:"count" required:"true" min:"1" max:"1000" doc:"Cold samples to collect per aws-lambda target."`
+	Method *text     `yaml:"method" enum:"config-update" default:"config-update" doc:"config-update: set an environment-variable nonce with UpdateFunctionConfiguration and wait until the update is Successful, so that the next invocation starts a new environment."`
+}
+
+type fileSweep struct {
+	Pos      positions `yaml:"-"`
+	MemoryMB []int     `yaml:"memory_mb" required:"true" doc:"Memory sizes in MB, 1 to 20 of them, each from 128 to 10240, run in turn."`
 }
 
 type fileTraffic struct {

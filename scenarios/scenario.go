@@ -22,26 +22,44 @@ type Scenario struct {
 	Targets   []Target
 	Traffic   Traffic
 	ColdStart ColdStart
+	Sweep     *Sweep // nil unless the file asks for a memory sweep
+}
+
+// Sweep runs the traffic once per memory size of the aws-lambda targets.
+type Sweep struct {
+	MemoryMB []int `json:"memory_mb"`
 }
 
 // Detection modes: which evidence tags a cold start.
 const (
-	DetectAuto   = "auto"   // the strongest evidence present
-	DetectMarker = "marker" // only the instrumented functions' markers
-	DetectNone   = "none"   // no tagging: every success is warm
+	DetectAuto     = "auto"     // per request, the strongest evidence present
+	DetectReport   = "report"   // only the Lambda REPORT line
+	DetectMarker   = "marker"   // only the instrumented functions' markers
+	DetectInferred = "inferred" // only inference from instances and latency
+	DetectNone     = "none"     // no tagging: every success is warm
 )
 
-// ColdStart says how cold starts are detected.
+// ColdStart says how cold starts are detected and whether to force them.
 type ColdStart struct {
-	Detect string // DetectAuto, DetectMarker or DetectNone
+	Detect string `json:"detect"`          // one of the Detect* modes
+	Force  *Force `json:"force,omitempty"` // nil unless cold starts are forced
+}
+
+// ForceConfigUpdate is the one way to force cold starts so far.
+const ForceConfigUpdate = "config-update"
+
+// Force asks for Count forced cold starts per aws-lambda target.
+type Force struct {
+	Count  int    `json:"count"`
+	Method string `json:"method"`
 }
 
 // Target is one endpoint under test with its request settings resolved
 // (defaults merged in).
 type Target struct {
 	Name   string
-	Kind   string // "http"
-	URL    string // http, https or sim://<profile>/<function>
+	Kind   string // KindHTTP or KindAWSLambda
+	URL    string // http, https or sim://<profile>/<function>; http only
 	Method string // upper case
 	// Headers are keyed by canonical name (http.CanonicalHeaderKey).
 	Headers     map[string]string
@@ -51,13 +69,32 @@ type Target struct {
 	HTTP2       bool          // allow HTTP/2 where offered
 	KeepAlive   bool
 	Auth        Auth
+
+	// aws-lambda targets: the Invoke API.
+	Function  string // name, ARN or partial ARN
+	Qualifier string // version or alias; "" for $LATEST
+	Region    string // "" until the AWS chain says
+	Endpoint  string // "" for AWS itself; http(s) or sim://<profile>
+
+	// Metadata for cost, from the file; what the platform reports wins.
+	MemoryMB int
+	Arch     string
+	Plan     string
 }
+
+// Target kinds.
+const (
+	KindHTTP      = "http"
+	KindAWSLambda = "aws-lambda"
+)
 
 // Auth types.
 const (
 	AuthNone             = "none"
 	AuthHeader           = "header"
 	AuthAzureFunctionKey = "azure-function-key"
+	AuthAWSSigV4         = "aws-sigv4"
+	AuthAzureEntra       = "azure-entra"
 )
 
 // Auth is how a target's requests authenticate. Value is a secret: in
@@ -67,6 +104,13 @@ type Auth struct {
 	Header string `json:"header,omitempty"` // send Value in this header
 	Query  string `json:"query,omitempty"`  // or in this query parameter
 	Value  string `json:"value,omitempty"`
+	// aws-sigv4: the service and region signed for ("" = from the URL) and
+	// the shared-config profile ("" = the default chain).
+	Service string `json:"service,omitempty"`
+	Region  string `json:"region,omitempty"`
+	Profile string `json:"profile,omitempty"`
+	// azure-entra: the token's scope.
+	Scope string `json:"scope,omitempty"`
 }
 
 // Arrivals says how arrival times are spaced within the rate schedule.
@@ -109,6 +153,7 @@ type scenarioJSON struct {
 	Targets     []Target     `json:"targets"`
 	Traffic     trafficJSON  `json:"traffic"`
 	ColdStart   *ColdStart   `json:"cold_start,omitempty"`
+	Sweep       *Sweep       `json:"sweep,omitempty"`
 }
 
 type trafficJSON struct {
@@ -122,8 +167,9 @@ func (s Scenario) MarshalJSON() ([]byte, error) {
 	j := scenarioJSON{
 		Name: s.Name, Description: s.Description, Interval: jsonDuration(s.Interval),
 		Targets: s.Targets, Traffic: trafficJSON{s.Traffic.Arrivals, s.Traffic.Phases},
+		Sweep: s.Sweep,
 	}
-	if s.ColdStart != (ColdStart{}) {
+	if s.ColdStart.Detect != "" || s.ColdStart.Force != nil {
 		j.ColdStart = &s.ColdStart
 	}
 	if s.HasSeed {
@@ -141,6 +187,7 @@ func (s *Scenario) UnmarshalJSON(b []byte) error {
 	*s = Scenario{
 		Name: j.Name, Description: j.Description, Interval: time.Duration(j.Interval),
 		Targets: j.Targets, Traffic: Traffic{j.Traffic.Arrivals, j.Traffic.Phases},
+		Sweep: j.Sweep,
 	}
 	if j.ColdStart != nil {
 		s.ColdStart = *j.ColdStart
@@ -154,7 +201,14 @@ func (s *Scenario) UnmarshalJSON(b []byte) error {
 type targetJSON struct {
 	Name        string            `json:"name"`
 	Kind        string            `json:"kind"`
-	URL         string            `json:"url"`
+	URL         string            `json:"url,omitempty"`
+	Function    string            `json:"function,omitempty"`
+	Qualifier   string            `json:"qualifier,omitempty"`
+	Region      string            `json:"region,omitempty"`
+	Endpoint    string            `json:"endpoint,omitempty"`
+	MemoryMB    int               `json:"memory_mb,omitempty"`
+	Arch        string            `json:"architecture,omitempty"`
+	Plan        string            `json:"plan,omitempty"`
 	Method      string            `json:"method"`
 	Headers     map[string]string `json:"headers,omitempty"`
 	Body        *string           `json:"body,omitempty"`
@@ -172,8 +226,10 @@ func (t Target) MarshalJSON() ([]byte, error) {
 	j := targetJSON{
 		Name: t.Name, Kind: t.Kind, URL: t.URL, Method: t.Method, Headers: t.Headers,
 		Timeout: jsonDuration(t.Timeout), MaxInFlight: t.MaxInFlight, HTTP2: t.HTTP2, KeepAlive: t.KeepAlive,
+		Function: t.Function, Qualifier: t.Qualifier, Region: t.Region, Endpoint: t.Endpoint,
+		MemoryMB: t.MemoryMB, Arch: t.Arch, Plan: t.Plan,
 	}
-	if t.Auth.Type != "" && t.Auth.Type != AuthNone {
+	if t.Auth.Type != "" && (t.Auth.Type != AuthNone || t.Kind == KindAWSLambda) {
 		j.Auth = &t.Auth
 	}
 	switch {
@@ -196,7 +252,8 @@ func (t *Target) UnmarshalJSON(b []byte) error {
 	*t = Target{
 		Name: j.Name, Kind: j.Kind, URL: j.URL, Method: j.Method, Headers: j.Headers,
 		Timeout: time.Duration(j.Timeout), MaxInFlight: j.MaxInFlight, HTTP2: j.HTTP2, KeepAlive: j.KeepAlive,
-		Body: j.BodyBase64,
+		Body: j.BodyBase64, Function: j.Function, Qualifier: j.Qualifier, Region: j.Region, Endpoint: j.Endpoint,
+		MemoryMB: j.MemoryMB, Arch: j.Arch, Plan: j.Plan,
 	}
 	if j.Auth != nil {
 		t.Auth = *j.Auth

@@ -19,6 +19,8 @@ var schemaDefs = map[reflect.Type]string{
 	reflect.TypeFor[filePhase]():     "phase",
 	reflect.TypeFor[fileColdStart](): "cold_start",
 	reflect.TypeFor[fileAuth]():      "auth",
+	reflect.TypeFor[fileForce]():     "force",
+	reflect.TypeFor[fileSweep]():     "sweep",
 }
 
 // JSONSchema returns the JSON Schema (draft 2020-12) of scenario files,

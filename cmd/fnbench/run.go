@@ -79,10 +79,11 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 		return runError(err)
 	}
 	defer stopSim()
-	targets, err := attack.TargetsFromPlan(plan, resolve)
+	targets, err := attack.TargetsFromPlan(ctx, plan, attack.Env{Sim: resolve})
 	if err != nil {
-		return runError(err)
+		return runError(errors.New(plan.Redactor.Redact(err.Error())))
 	}
+	defer attack.CloseTargets(targets)
 
 	// The first SIGINT or SIGTERM stops the schedule; the second abandons
 	// requests in flight.

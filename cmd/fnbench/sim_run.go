@@ -47,7 +47,9 @@ func startSimFor(ctx context.Context, plan *scenarios.Plan) (resolve func(string
 		if err != nil {
 			return attack.SimEndpoint{}, err
 		}
-		return attack.SimEndpoint{URL: e.URL, Provider: e.Provider, Plan: e.Plan, Region: e.Region}, nil
+		creds := s.Credentials()
+		return attack.SimEndpoint{URL: e.URL, Provider: e.Provider, Plan: e.Plan, Region: e.Region, Kind: e.Kind,
+			BaseEndpoint: e.BaseEndpoint, AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey}, nil
 	}
 	return resolve, func() { s.Close() }, nil
 }
