@@ -1,0 +1,145 @@
+package cost
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// Hand-computed Azure Functions vectors. Each cites the FACTS.md lines it
+// uses.
+
+func TestConsumptionRoundingAndMinimums(t *testing.T) {
+	// FACTS.md:30 $0.000016 per GB-s, $0.20 per M executions; observed
+	// memory rounded up to 128 MB, minimum 100 ms and 128 MB.
+	for _, tc := range []struct {
+		name       string
+		observedMB int
+		durationMs float64
+		wantGBs    string
+		wantTotal  string
+	}{
+		// 200 MB → 256 MB; 50 ms → 100 ms: 1 M × 0.1 s × 0.25 GB = 25,000
+		// GB-s → 0.40, plus 0.20.
+		{"100 ms minimum, 128 MB rounding", 200, 50, "25000", "0.6"},
+		// 64 MB → 128 MB minimum; 100.2 ms → 101 ms: 1 M × 0.101 × 0.125 =
+		// 12,625 GB-s → 0.202, plus 0.20.
+		{"128 MB minimum, 1 ms rounding", 64, 100.2, "12625", "0.402"},
+		// 1,500 MB → 1,536 MB (the maximum): 3 M × 1 s × 1.5 GB = 4.5 M
+		// GB-s → 72, plus 3 × 0.20.
+		{"rounded to the 1,536 MB maximum", 1500, 1000, "4500000", "72.6"},
+	} {
+		requests := int64(1_000_000)
+		if tc.observedMB == 1500 {
+			requests = 3_000_000
+		}
+		b := calc(t, Calculator{Provider: AzureConsumption, MemoryMB: tc.observedMB, DurationMs: tc.durationMs, Requests: requests})
+		exact(t, tc.name+": GB-s", item(t, b, "execution time").Quantity, tc.wantGBs)
+		exact(t, tc.name+": total", b.TotalUSD, tc.wantTotal)
+	}
+}
+
+func TestConsumptionFreeGrant(t *testing.T) {
+	// FACTS.md:30 free grant 400,000 GB-s and 1 M executions per month:
+	// (4.5 M − 0.4 M) GB-s × 0.000016 = 65.6; (3 M − 1 M) × $0.20/M = 0.40.
+	b := calc(t, Calculator{Provider: AzureConsumption, MemoryMB: 1500, DurationMs: 1000, Requests: 3_000_000, FreeTier: true})
+	exact(t, "with the grant", b.TotalUSD, "66")
+	// 25,000 GB-s and 1 M executions fit in the grant entirely.
+	b = calc(t, Calculator{Provider: AzureConsumption, MemoryMB: 200, DurationMs: 50, Requests: 1_000_000, FreeTier: true})
+	exact(t, "inside the grant", b.TotalUSD, "0")
+}
+
+func TestConsumptionMeasuredExecutionUnits(t *testing.T) {
+	// FACTS.md:30 execution units in MB-ms, divided by 1,024,000 for GB-s:
+	// 100 ms × 128 + 250 ms × 256 + 1,000 ms × 1,536 = 1,612,800 MB-ms =
+	// 1.575 GB-s × 0.000016 = 0.0000252; 3 executions × $0.20/M = 0.0000006.
+	var billed Billed
+	for _, inv := range []Invocation{
+		{Billed: 100 * time.Millisecond, MemoryMB: 128},
+		{Billed: 250 * time.Millisecond, MemoryMB: 256},
+		{Billed: 1000 * time.Millisecond, MemoryMB: 1536},
+	} {
+		billed.Add(inv)
+	}
+	b, err := Default().Price(Config{Provider: AzureConsumption}, Usage{Billed: &billed}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact(t, "GB-s", item(t, b, "execution time").Quantity, "1.575")
+	exact(t, "total", b.TotalUSD, "0.0000258")
+}
+
+func TestConsumptionEstimateIsUpperBound(t *testing.T) {
+	// FACTS.md:30 minimum 100 ms: 30 ms of client latency bills 100 ms; with
+	// the memory unknown, the 1,536 MB maximum: 10 × 0.1 s × 1.5 GB = 1.5
+	// GB-s.
+	u := Usage{Latency: []LatencyBucket{{Latency: 30 * time.Millisecond, Count: 10}}}
+	b, err := Default().Price(Config{Provider: AzureConsumption}, u, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact(t, "GB-s", item(t, b, "execution time").Quantity, "1.5")
+	if !b.Estimate || !strings.Contains(strings.Join(b.Notes, "\n"), "1,536 MB maximum") {
+		t.Errorf("estimate=%v notes=%q", b.Estimate, b.Notes)
+	}
+}
+
+func TestFlexMinimumAndSteps(t *testing.T) {
+	// FACTS.md:31 on demand $0.000026 per GB-s, $0.40 per M executions,
+	// configured instance memory, minimum 1,000 ms then 100 ms steps.
+	// 120 ms → 1,000 ms: 1 M × 1 s × 2 GB = 2 M GB-s → 52, plus 0.40.
+	b := calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 120, Requests: 1_000_000})
+	exact(t, "1,000 ms minimum", b.TotalUSD, "52.4")
+	// 1,050 ms → 1,100 ms: 2.2 M GB-s → 57.2, plus 0.40.
+	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 1050, Requests: 1_000_000})
+	exact(t, "100 ms steps", b.TotalUSD, "57.6")
+	// FACTS.md:31 free grant 100,000 GB-s and 250,000 executions:
+	// 1.9 M × 0.000026 = 49.4; 0.75 M × $0.40/M = 0.30.
+	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 120, Requests: 1_000_000, FreeTier: true})
+	exact(t, "with the grant", b.TotalUSD, "49.7")
+	// Flex bills configured memory, one of 512, 2048 or 4096 MB.
+	if _, err := Default().Calculate(Calculator{Provider: AzureFlex, InstanceMemoryMB: 1000, DurationMs: 1, Requests: 1}); err == nil {
+		t.Error("1,000 MB Flex instances accepted")
+	}
+}
+
+func TestFlexAlwaysReady(t *testing.T) {
+	// FACTS.md:31 always ready: baseline $0.000004/GB-s, execution
+	// $0.000016/GB-s, $0.40 per M executions, no free grant.
+	// FACTS.md:61 a 2,048 MB instance serves 16 HTTP requests at once.
+	//
+	// One 2 GB instance for 1 h: 7,200 GB-s baseline → 0.0288. 36,000
+	// requests of 1 s in 1 h: 10 in flight ≤ 16, all on the always-ready
+	// instance: 72,000 GB-s → 1.152; 36,000 executions → 0.0144.
+	b := calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 1000, Requests: 36_000, AlwaysReady: 1, Hours: 1, FreeTier: true})
+	exact(t, "baseline", item(t, b, "always-ready baseline").USD, "0.0288")
+	exact(t, "total", b.TotalUSD, "1.1952")
+
+	// 72,000 requests of 4 s in 1 h: 80 in flight; 16 of them (0.2) on the
+	// always-ready instance: 115,200 GB-s × 0.000016 = 1.8432 and 14,400
+	// executions 0.00576; the rest on demand (FACTS.md:31 $0.000026,
+	// $0.40/M): 460,800 GB-s → 11.9808 and 57,600 executions → 0.02304.
+	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 4000, Requests: 72_000, AlwaysReady: 1, Hours: 1})
+	exact(t, "always-ready time", item(t, b, "execution time (always ready)").USD, "1.8432")
+	exact(t, "on-demand time", item(t, b, "execution time (on demand)").USD, "11.9808")
+	exact(t, "total", b.TotalUSD, "13.8816")
+}
+
+func TestPremiumInstanceHours(t *testing.T) {
+	// FACTS.md:32 EP1 = 1 vCPU, 3.5 GB at about $0.173 per vCPU-hour and
+	// $0.0123 per GB-hour; at least one instance always billed.
+	// A month of 730 h (the table's hours_per_month): 126.29 + 31.4265.
+	b := calc(t, Calculator{Provider: AzurePremium, Requests: 3_000_000})
+	exact(t, "vCPU-hours", item(t, b, "Premium EP1 vCPU").USD, "126.29")
+	exact(t, "GB-hours", item(t, b, "Premium EP1 memory").Quantity, "2555")
+	exact(t, "total", b.TotalUSD, "157.7165")
+	if !strings.Contains(strings.Join(b.Notes, "\n"), "one month of 730 h") {
+		t.Errorf("the assumed month is not noted: %q", b.Notes)
+	}
+	// Two instances for 10 h: 20 × 0.173 = 3.46; 70 GB-h × 0.0123 = 0.861.
+	b = calc(t, Calculator{Provider: AzurePremium, Requests: 1000, Instances: 2, Hours: 10})
+	exact(t, "two instances", b.TotalUSD, "4.321")
+	if _, err := Default().Calculate(Calculator{Provider: AzurePremium, Requests: 1, PremiumPlan: "EP2"}); err == nil || !strings.Contains(err.Error(), "EP1 only") {
+		t.Errorf("EP2 (not in FACTS.md) gave %v", err)
+	}
+}
