@@ -32,6 +32,8 @@ type Options struct {
 	// Abort, when closed, cancels requests in flight at once (a second
 	// Ctrl-C). Nil means never.
 	Abort <-chan struct{}
+	// Force, when set, collects forced cold starts before the traffic.
+	Force *Force
 }
 
 // Outcome is how a run ended.
@@ -40,6 +42,7 @@ type Outcome struct {
 	Status string // StatusComplete, StatusInterrupted or StatusFailed
 	Reason string
 	Seed   int64
+	Forced []ForcedResult // per forced target, when Options.Force was set
 }
 
 // Run attacks the plan's targets on one shared timeline and writes the run
@@ -134,9 +137,29 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 		opt.Progress.start(eng)
 	}
 
+	var forced []ForcedResult
+	var forceErr error
+	interrupted := false
+	if opt.Force != nil {
+		eng.phaseBase = 1
+		eng.phase.Store(-1)
+		forced, interrupted = eng.force(ctx, opt.Force)
+		// The traffic starts on the next interval boundary after the last
+		// sample, and run.json learns where the forced phase ended.
+		every := plan.Scenario.Interval
+		eng.offset = (time.Since(start)/every + 1) * every
+		eng.offsetNs.Store(int64(eng.offset))
+		info.Forced = forced
+		info.Phases = phaseInfos(plan, opt.Force != nil, eng.offset)
+		if err := WriteRunInfo(opt.OutDir, info); err != nil {
+			forceErr = err
+		}
+	}
 	defer relaxGC()()
 	defer reserveSchedulerP()()
-	interrupted := eng.schedule(ctx, seed)
+	if !interrupted {
+		interrupted = eng.schedule(ctx, seed)
+	}
 
 	// Wait for requests in flight, bounded by Drain if set.
 	waited := make(chan struct{})
@@ -161,13 +184,16 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	}
 	shutdown()
 
-	out := &Outcome{Dir: opt.OutDir, Status: StatusComplete, Seed: seed}
+	out := &Outcome{Dir: opt.OutDir, Status: StatusComplete, Seed: seed, Forced: forced}
 	if interrupted {
 		out.Status, out.Reason = StatusInterrupted, "stopped by a signal before the schedule ended"
 		ev := Event{Type: EventInterrupted, AtNanos: int64(eng.stoppedAt)}
 		dir.writeJSONLine(dir.evBuf, &ev)
 	}
 	werr := rec.err
+	if werr == nil {
+		werr = forceErr
+	}
 	if cerr := dir.close(); werr == nil {
 		werr = cerr
 	}
@@ -221,16 +247,35 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*RunInfo, error) {
 			Method:      t.Request.Method,
 			TimeoutNs:   int64(t.Timeout),
 			MaxInFlight: t.MaxInFlight,
+			Function:    t.Function, Qualifier: t.Qualifier,
+			Auth:     plan.Scenario.Targets[i].Auth.Type,
+			MemoryMB: t.Meta.MemoryMB, Arch: t.Meta.Arch,
 		})
+		if t.Meta != (FunctionMeta{}) {
+			m := t.Meta
+			info.Targets[i].Meta = &m
+		}
+	}
+	info.Phases = phaseInfos(plan, opt.Force != nil, 0)
+	return info, nil
+}
+
+// phaseInfos lists the run's phases: the forced-cold phase first when there
+// is one, ending at offset (0 while unknown), then the traffic's, shifted
+// by offset.
+func phaseInfos(plan *scenarios.Plan, forced bool, offset time.Duration) []PhaseInfo {
+	var out []PhaseInfo
+	if forced {
+		out = append(out, PhaseInfo{Index: 0, Name: ForcedPhase, Shape: "forced", EndNanos: int64(offset)})
 	}
 	for _, p := range plan.Schedule.Phases {
-		info.Phases = append(info.Phases, PhaseInfo{
-			Index: p.Index, Name: p.Name, Shape: plan.Scenario.Traffic.Phases[p.Index].Shape,
-			StartNanos: int64(p.Start), EndNanos: int64(p.End),
+		out = append(out, PhaseInfo{
+			Index: len(out), Name: p.Name, Shape: plan.Scenario.Traffic.Phases[p.Index].Shape,
+			StartNanos: int64(p.Start + offset), EndNanos: int64(p.End + offset),
 			ExpectedReq: p.Shape.Count(p.End - p.Start),
 		})
 	}
-	return info, nil
+	return out
 }
 
 // relaxGC makes the collector run less often during a run, unless the user
@@ -256,9 +301,17 @@ type engine struct {
 	targets []*runner
 	wg      sync.WaitGroup
 
+	// Forced cold starts come first: the traffic's timeline then starts at
+	// offset, its phases are numbered from phaseBase and its intervals from
+	// seq.
+	offset    time.Duration
+	offsetNs  atomic.Int64 // offset, for the progress line
+	phaseBase int
+	seq       int
+
 	// Read by the progress line.
 	elapsed   atomic.Int64 // ns; the scheduler's latest clock reading
-	phase     atomic.Int64
+	phase     atomic.Int64 // index into the schedule's phases; -1 while forcing
 	stoppedAt time.Duration
 }
 
@@ -276,10 +329,15 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 	gen := sched.Arrivals(e.plan.Scenario.Traffic.Arrivals, seed)
 	nextAt, _, more := gen.Next()
 
-	seq := 0
+	// The traffic's timeline starts at e.offset, after any forced cold
+	// starts; its phases follow theirs in the run's phase list.
+	off, base := e.offset, e.phaseBase
+	nextAt += off
+	seq := e.seq
 	ivs := newIntervalClock(sched, every)
 	istart, iend, iphase, _ := ivs.next()
-	iv := e.rec.open(seq, iphase, istart, iend)
+	istart, iend = istart+off, iend+off
+	iv := e.rec.open(seq, iphase+base, istart, iend)
 	e.phase.Store(int64(iphase))
 	for {
 		wake := iend
@@ -307,6 +365,7 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 				}
 			}
 			nextAt, _, more = gen.Next()
+			nextAt += off
 		}
 		if spawned {
 			// A goroutine readied here waits in this P's run-next slot,
@@ -320,8 +379,9 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 			if istart, iend, iphase, ok = ivs.next(); !ok {
 				return false
 			}
+			istart, iend = istart+off, iend+off
 			seq++
-			iv = e.rec.open(seq, iphase, istart, iend)
+			iv = e.rec.open(seq, iphase+base, istart, iend)
 			e.phase.Store(int64(iphase))
 		}
 	}

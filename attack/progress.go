@@ -87,15 +87,18 @@ func sample(e *engine) progressSample {
 func (s progressSample) line(e *engine, prev progressSample) string {
 	sched := e.plan.Schedule
 	total := sched.Duration()
-	ph := sched.Phases[int(e.phase.Load())]
-	offered := sched.Rate(s.elapsed) * float64(len(e.targets))
+	name := ForcedPhase
+	if i := e.phase.Load(); i >= 0 {
+		name = sched.Phases[i].Name
+	}
+	offered := sched.Rate(s.elapsed-time.Duration(e.offsetNs.Load())) * float64(len(e.targets))
 	achieved := 0.0
 	if dt := (s.at - prev.at).Seconds(); dt > 0 {
 		achieved = float64(s.completed-prev.completed) / dt
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s/%s  %-12s  offered %7.1f/s  done %7.1f/s  in-flight %4d",
-		s.elapsed.Truncate(time.Second), total.Truncate(time.Second), ph.Name, offered, achieved, s.inFlight)
+		s.elapsed.Truncate(time.Second), (total + time.Duration(e.offsetNs.Load())).Truncate(time.Second), name, offered, achieved, s.inFlight)
 	if st, ok := e.rec.latest.Load().(IntervalStats); ok {
 		fmt.Fprintf(&b, "  p50 %s  p99 %s", units.Latency(st.P50), units.Latency(st.P99))
 	}

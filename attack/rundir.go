@@ -91,6 +91,7 @@ type RunInfo struct {
 	Status         string          `json:"status"`
 	StatusReason   string          `json:"status_reason,omitempty"`
 	Host           HostInfo        `json:"host"`
+	Forced         []ForcedResult  `json:"forced,omitempty"` // forced cold starts, per target
 	Shard          ShardInfo       `json:"shard"`
 }
 
@@ -121,6 +122,12 @@ type TargetInfo struct {
 	MemoryMB    int    `json:"memory_mb,omitempty"`
 	Arch        string `json:"arch,omitempty"`
 	Plan        string `json:"plan,omitempty"`
+	// aws-lambda targets: the function invoked, and what Lambda (or the
+	// scenario) says of it.
+	Function  string        `json:"function,omitempty"`
+	Qualifier string        `json:"qualifier,omitempty"`
+	Meta      *FunctionMeta `json:"meta,omitempty"`
+	Auth      string        `json:"auth,omitempty"` // the auth type, never its secret
 }
 
 // PhaseInfo is one traffic phase on the run's timeline (offsets from start).

@@ -40,6 +40,10 @@ type runner struct {
 	inFlight atomic.Int64
 	cap      int64
 
+	// watch, when set, receives the outcome of the next finished request
+	// (forced cold starts wait for each sample).
+	watch atomic.Pointer[chan int]
+
 	// Running totals for the progress line.
 	completed, failed, notSent atomic.Int64
 }
@@ -85,6 +89,12 @@ func (r *runner) finish(j job, res *result) {
 		r.failed.Add(1)
 	}
 	j.iv.record(r.idx, res, j.intended)
+	if w := r.watch.Load(); w != nil {
+		select {
+		case *w <- res.outcome:
+		default:
+		}
+	}
 	eng.rec.finished(j.iv)
 	eng.wg.Done()
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/fixtures/sim"
 	"github.com/fnbench/fnbench/report"
 	"github.com/fnbench/fnbench/scenarios"
 )
@@ -66,9 +67,10 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 	if err != nil {
 		return usageError(err)
 	}
+	runID := plan.Scenario.Name + "-" + time.Now().Format("20060102-150405")
 	out := f.out
 	if out == "" {
-		out = filepath.Join("runs", plan.Scenario.Name+"-"+time.Now().Format("20060102-150405"))
+		out = filepath.Join("runs", runID)
 	}
 
 	if ctx == nil {
@@ -79,11 +81,20 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 		return runError(err)
 	}
 	defer stopSim()
+	redacted := func(err error) error { return errors.New(plan.Redactor.Redact(err.Error())) }
 	targets, err := attack.TargetsFromPlan(ctx, plan, attack.Env{Sim: resolve})
 	if err != nil {
-		return runError(errors.New(plan.Redactor.Redact(err.Error())))
+		return runError(redacted(err))
 	}
 	defer attack.CloseTargets(targets)
+	simCreds := func() (string, string) { return sim.DefaultAccessKeyID, sim.DefaultSecretAccessKey }
+	lc, err := newLambdaControl(ctx, plan, targets, simCreds, runID)
+	if err != nil {
+		return runError(redacted(err))
+	}
+	if err := lc.describe(ctx, targets); err != nil {
+		return runError(redacted(err))
+	}
 
 	// The first SIGINT or SIGTERM stops the schedule; the second abandons
 	// requests in flight.
@@ -129,30 +140,98 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 		}
 		defer trace.Stop()
 	}
-	fmt.Fprintf(stderr, "fnbench: running %s → %s\n", plan.Scenario.Name, out)
-	res, err := attack.Run(ctx, attack.Options{
-		Plan:     plan,
-		Targets:  targets,
-		OutDir:   out,
-		Tool:     attack.ToolInfo{Name: "fnbench", Version: version},
-		Progress: prog,
-		Abort:    abort,
-	})
-	if err != nil {
-		return runError(err)
+
+	// Forced cold starts and sweeps change the functions' configuration:
+	// record it first, and put it back whatever happens next.
+	sc := &plan.Scenario
+	var force *attack.Force
+	if sc.ColdStart.Force != nil || sc.Sweep != nil {
+		if err := lc.snapshot(ctx, targets); err != nil {
+			return runError(redacted(err))
+		}
+		if sc.ColdStart.Force != nil {
+			if force, err = lc.force(targets, sc.ColdStart.Force.Count); err != nil {
+				return runError(redacted(err))
+			}
+		}
 	}
-	run, err := analyze.Load(res.Dir)
-	if err != nil {
-		return runError(fmt.Errorf("reading back %s: %w", res.Dir, err))
+	results, runErr := runSteps(ctx, plan, targets, lc, force, out, prog, abort, stdout, stderr)
+	if rerr := lc.restore(context.WithoutCancel(ctx), targets, stderr); rerr != nil {
+		runErr = errors.Join(runErr, redacted(rerr))
 	}
-	if err := report.Text(stdout, analyze.Summarize(run)); err != nil {
-		return runError(err)
+	if runErr != nil {
+		return runError(runErr)
 	}
-	fmt.Fprintf(stderr, "fnbench: run directory %s\n", res.Dir)
-	if res.Status != attack.StatusComplete {
-		return runError(fmt.Errorf("run %s: %s; partial results are in %s", res.Status, res.Reason, res.Dir))
+	for _, res := range results {
+		if res.Status != attack.StatusComplete {
+			return runError(fmt.Errorf("run %s: %s; partial results are in %s", res.Status, res.Reason, res.Dir))
+		}
+		for _, fr := range res.Forced {
+			if fr.Cold < fr.Wanted {
+				why := fr.Error
+				if why == "" {
+					why = fmt.Sprintf("%d of %d invocations after a configuration update were warm", fr.Warm, fr.Attempts)
+				}
+				return runError(fmt.Errorf("target %q: %d of %d forced cold starts: %s", fr.Target, fr.Cold, fr.Wanted, why))
+			}
+		}
 	}
 	return nil
+}
+
+// runSteps runs the scenario once, or once per memory size of a sweep
+// (each into <out>/<size>mb), printing each run's summary.
+func runSteps(ctx context.Context, plan *scenarios.Plan, targets []attack.Target, lc *lambdaControl, force *attack.Force,
+	out string, prog *attack.Progress, abort <-chan struct{}, stdout, stderr io.Writer) ([]*attack.Outcome, error) {
+	type step struct {
+		memoryMB int
+		dir      string
+	}
+	steps := []step{{0, out}}
+	if sw := plan.Scenario.Sweep; sw != nil {
+		steps = steps[:0]
+		for _, mb := range sw.MemoryMB {
+			steps = append(steps, step{mb, filepath.Join(out, fmt.Sprintf("%dmb", mb))})
+		}
+	}
+	var results []*attack.Outcome
+	for _, st := range steps {
+		if ctx.Err() != nil {
+			break
+		}
+		if st.memoryMB > 0 {
+			fmt.Fprintf(stderr, "fnbench: sweep: setting memory to %d MB\n", st.memoryMB)
+			if err := lc.setMemory(ctx, targets, st.memoryMB); err != nil {
+				return results, errors.New(plan.Redactor.Redact(err.Error()))
+			}
+			if err := lc.describe(ctx, targets); err != nil {
+				return results, errors.New(plan.Redactor.Redact(err.Error()))
+			}
+		}
+		fmt.Fprintf(stderr, "fnbench: running %s → %s\n", plan.Scenario.Name, st.dir)
+		res, err := attack.Run(ctx, attack.Options{
+			Plan:     plan,
+			Targets:  targets,
+			OutDir:   st.dir,
+			Tool:     attack.ToolInfo{Name: "fnbench", Version: version},
+			Progress: prog,
+			Abort:    abort,
+			Force:    force,
+		})
+		if err != nil {
+			return results, err
+		}
+		results = append(results, res)
+		run, err := analyze.Load(res.Dir)
+		if err != nil {
+			return results, fmt.Errorf("reading back %s: %w", res.Dir, err)
+		}
+		if err := report.Text(stdout, analyze.Summarize(run)); err != nil {
+			return results, err
+		}
+		fmt.Fprintf(stderr, "fnbench: run directory %s\n", res.Dir)
+	}
+	return results, nil
 }
 
 // newProgress picks the progress display: a live line on a terminal, plain

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/internal/lambdactl"
+)
+
+// awsTestEnv points the AWS chain at the simulator's credentials in the
+// environment only: no ~/.aws, no instance metadata.
+func awsTestEnv(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", sim.DefaultAccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", sim.DefaultSecretAccessKey)
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+// forcedScenario forces n cold starts of the simulator's Go function at
+// endpoint, then sends a little traffic.
+func forcedScenario(t *testing.T, endpoint string, n int, extra string) string {
+	return writeScenario(t, `name: forced
+seed: 1
+interval: 200ms
+cold_start:
+  force: {count: `+itoa(n)+`}
+targets:
+  - {name: lambda, kind: aws-lambda, function: hello, endpoint: `+endpoint+`}
+traffic:
+  phases: [{shape: constant, rate: 20/s, duration: `+extra+`}]
+`)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+
+// configOf reads the function's variables and memory from the simulator.
+func configOf(t *testing.T, s *sim.Sim) lambdactl.Original {
+	t.Helper()
+	e, err := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := lambdactl.New(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(sim.DefaultAccessKeyID, sim.DefaultSecretAccessKey, "")}, e.BaseEndpoint)
+	o, err := c.Snapshot(context.Background(), "hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// A forced-cold run of N=20 yields 20 cold samples, each tagged by its
+// REPORT line, in a phase of its own before the traffic, and puts the
+// function's configuration back.
+func TestForcedColdStarts(t *testing.T) {
+	awsTestEnv(t)
+	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.01, KeepTruth: true})
+	before := configOf(t, s)
+	e, _ := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
+	dir := filepath.Join(t.TempDir(), "run")
+	code, out, errs := cli("run", forcedScenario(t, e.BaseEndpoint, 20, "500ms"), "--out", dir, "--progress", "none")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	run, err := analyze.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Info.Forced) != 1 || run.Info.Forced[0].Cold != 20 || run.Info.Phases[0].Name != attack.ForcedPhase {
+		t.Fatalf("forced %+v, phases %+v", run.Info.Forced, run.Info.Phases)
+	}
+	forced := analyze.Summarize(run).Tables[0].Phases[0]
+	if forced.Cold != 20 || forced.ColdEvidence[attack.EvidenceReport] != 20 || forced.Warm != int64(run.Info.Forced[0].Warm) {
+		t.Errorf("forced phase: cold %d (%v), warm %d; want 20 cold by report", forced.Cold, forced.ColdEvidence, forced.Warm)
+	}
+	truthCold := 0
+	for _, inv := range s.Truth() {
+		if inv.Cold {
+			truthCold++
+		}
+	}
+	if truthCold < 20 {
+		t.Errorf("the simulator saw %d cold starts, want at least the 20 forced", truthCold)
+	}
+	if after := configOf(t, s); !sameConfig(before, after) {
+		t.Errorf("configuration not restored: before %+v, after %+v", before, after)
+	}
+	if !strings.Contains(errs, "restored the configuration of hello") {
+		t.Errorf("stderr does not report the restore:\n%s", errs)
+	}
+	meta := run.Info.Targets[0].Meta
+	if meta == nil || meta.Source != attack.MetaFromPlatform || meta.MemoryMB != 128 || meta.Runtime == "" {
+		t.Errorf("run.json function metadata %+v, want what GetFunctionConfiguration said", meta)
+	}
+}
+
+func sameConfig(a, b lambdactl.Original) bool {
+	if a.MemoryMB != b.MemoryMB || len(a.Environment) != len(b.Environment) {
+		return false
+	}
+	for k, v := range a.Environment {
+		if b.Environment[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// Ctrl-C in the middle of forcing stops it, restores the configuration,
+// exits 3 and leaves a readable, interrupted run.
+func TestForcedColdStartsInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	awsTestEnv(t)
+	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.05})
+	before := configOf(t, s)
+	e, _ := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(os.Args[0], "run", forcedScenario(t, e.BaseEndpoint, 20, "1s"), "--out", dir, "--progress", "none")
+	cmd.Env = append(os.Environ(), "FNBENCH_TEST_AS_CLI=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until a few samples are in, then interrupt.
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(filepath.Join(dir, attack.IntervalsFile))
+		if bytes.Count(b, []byte("\n")) >= 3 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if mid := configOf(t, s); sameConfig(before, mid) {
+		t.Log("the interrupt may land between two updates")
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 3 {
+		t.Errorf("exit %d (%v), want 3\n%s", code, err, stderr.String())
+	}
+	if after := configOf(t, s); !sameConfig(before, after) {
+		t.Errorf("configuration not restored after Ctrl-C: before %+v, after %+v\n%s", before, after, stderr.String())
+	}
+	run, err := analyze.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != attack.StatusInterrupted {
+		t.Errorf("status %s, want interrupted", run.Status)
+	}
+	row := analyze.Summarize(run).Tables[0].Total
+	if row.Cold < 3 || row.Cold >= 20 {
+		t.Errorf("%d cold samples before the interrupt, want some but not all", row.Cold)
+	}
+	t.Logf("interrupted after %d forced cold starts; configuration restored", row.Cold)
+}
