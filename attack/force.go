@@ -28,10 +28,10 @@ const ForcedPhase = "forced-cold"
 type ForcedResult struct {
 	Target   string `json:"target"`
 	Wanted   int    `json:"wanted"`
-	Cold     int    `json:"cold"`           // samples tagged cold
-	Warm     int    `json:"warm"`           // samples that turned out warm, retried
-	Errors   int    `json:"errors"`         // invocations that failed
-	Attempts int    `json:"attempts"`       // invocations sent
+	Cold     int    `json:"cold"`            // samples tagged cold
+	Warm     int    `json:"warm"`            // samples that turned out warm, retried
+	Errors   int    `json:"errors"`          // invocations that failed
+	Attempts int    `json:"attempts"`        // invocations sent
 	Error    string `json:"error,omitempty"` // why forcing stopped early
 }
 

@@ -51,7 +51,6 @@ traffic:
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-
 // configOf reads the function's variables and memory from the simulator.
 func configOf(t *testing.T, s *sim.Sim) lambdactl.Original {
 	t.Helper()
