@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -173,4 +174,98 @@ func TestForcedColdStartsInterrupted(t *testing.T) {
 		t.Errorf("%d cold samples before the interrupt, want some but not all", row.Cold)
 	}
 	t.Logf("interrupted after %d forced cold starts; configuration restored", row.Cold)
+}
+
+// A memory sweep runs the traffic once per size, each into its own run
+// directory whose metadata and REPORT lines show that size, and puts the
+// original size back.
+func TestMemorySweep(t *testing.T) {
+	awsTestEnv(t)
+	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.01})
+	before := configOf(t, s)
+	e, _ := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
+	scen := writeScenario(t, `name: sweep
+seed: 1
+interval: 200ms
+sweep: {memory_mb: [256, 1024]}
+targets:
+  - {name: lambda, kind: aws-lambda, function: hello, endpoint: `+e.BaseEndpoint+`}
+traffic:
+  phases: [{shape: constant, rate: 50/s, duration: 400ms}]
+`)
+	out := filepath.Join(t.TempDir(), "sweep")
+	code, stdout, errs := cli("run", scen, "--out", out, "--progress", "none")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	for _, mb := range []int{256, 1024} {
+		run, err := analyze.Load(filepath.Join(out, strconv.Itoa(mb)+"mb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := analyze.Summarize(run).Tables[0].Total
+		meta := run.Info.Targets[0].Meta
+		if meta == nil || meta.MemoryMB != mb || row.Billing == nil || row.Billing.MemoryMB != mb || row.Warm+row.Cold != 20 {
+			t.Errorf("%d MB step: meta %+v, billing %+v, %d ok", mb, meta, row.Billing, row.Warm+row.Cold)
+		}
+	}
+	if after := configOf(t, s); !sameConfig(before, after) {
+		t.Errorf("memory not restored: before %+v, after %+v", before, after)
+	}
+}
+
+// AWS credentials from the chain (secret key and session token) never reach
+// the run directory, stdout or stderr: not when they sign requests that
+// pass, nor when a wrong one is refused (in the invocations and in the
+// control-plane call that reads the function's configuration).
+func TestAWSSecretsNeverReachOutputs(t *testing.T) {
+	const secret, token, wrong = "SENTINEL-aws-secret-41c9", "SENTINEL-aws-token-8d2e", "SENTINEL-aws-wrong-77b0"
+	iam, _ := filepath.Abs("../../attack/testdata/sim/iam.yaml")
+	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, ProfileFiles: []string{iam}, TimeScale: 0.01,
+		Credentials: sim.Credentials{AccessKeyID: sim.DefaultAccessKeyID, SecretAccessKey: secret}})
+	invoke, _ := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
+	fnURL, _ := s.Resolve("sim://iam/hello/lambda-url")
+	scen := writeScenario(t, `name: awssecret
+seed: 1
+interval: 200ms
+targets:
+  - {name: invoke, kind: aws-lambda, function: hello, endpoint: `+invoke.BaseEndpoint+`}
+  - {name: url, url: `+fnURL+`, auth: {type: aws-sigv4, service: lambda}}
+traffic: {phases: [{shape: constant, rate: 20/s, duration: 300ms}]}
+`)
+	for _, c := range []struct {
+		secret string
+		code   int
+	}{{secret, 0}, {wrong, 0}} {
+		awsTestEnv(t)
+		t.Setenv("AWS_SECRET_ACCESS_KEY", c.secret)
+		t.Setenv("AWS_SESSION_TOKEN", token)
+		dir := filepath.Join(t.TempDir(), "run")
+		code, out, errs := cli("run", scen, "--out", dir, "--progress", "plain")
+		if code != c.code {
+			t.Fatalf("secret %s: exit %d, want %d\n%s\n%s", c.secret, code, c.code, out, errs)
+		}
+		for _, sentinel := range []string{secret, token, wrong} {
+			for where, text := range map[string]string{"stdout": out, "stderr": errs} {
+				if strings.Contains(text, sentinel) {
+					t.Errorf("%s reached %s:\n%s", sentinel, where, text)
+				}
+			}
+			filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(sentinel)) {
+						t.Errorf("%s reached %s", sentinel, p)
+					}
+				}
+				return nil
+			})
+		}
+		if c.secret == wrong {
+			// The run measured the refusals: http_error, with the reason.
+			ev, _ := os.ReadFile(filepath.Join(dir, attack.EventsFile))
+			if !strings.Contains(string(ev), "http_error") || !strings.Contains(string(ev), "InvalidSignatureException") {
+				t.Errorf("a wrong secret should show http_error with its reason:\n%s", ev)
+			}
+		}
+	}
 }

@@ -58,18 +58,20 @@ func newLambdaControl(ctx context.Context, plan *scenarios.Plan, targets []attac
 }
 
 // describe reads each function's configuration into its target's metadata.
-// Without permission to read it, the scenario's memory_mb and architecture
-// stand, with a note saying so.
-func (lc *lambdaControl) describe(ctx context.Context, targets []attack.Target) error {
+// When it cannot (no permission, or any other failure, which the run's own
+// requests will then show too), the scenario's memory_mb and architecture
+// stand, with a note saying why.
+func (lc *lambdaControl) describe(ctx context.Context, targets []attack.Target, w io.Writer) {
 	for i, c := range lc.clients {
 		t := &targets[i]
 		conf, err := c.Metadata(ctx, t.Function, t.Qualifier)
-		if errors.Is(err, lambdactl.ErrNotPermitted) {
-			t.Meta.Note = "not permitted to call lambda:GetFunctionConfiguration; memory and architecture come from the scenario"
-			continue
-		}
 		if err != nil {
-			return fmt.Errorf("target %q: %w", t.Name, err)
+			t.Meta.Note = "lambda:GetFunctionConfiguration failed; memory and architecture come from the scenario: " + lc.plan.Redactor.Redact(err.Error())
+			if errors.Is(err, lambdactl.ErrNotPermitted) {
+				t.Meta.Note = "not permitted to call lambda:GetFunctionConfiguration; memory and architecture come from the scenario"
+			}
+			fmt.Fprintf(w, "fnbench: target %s: %s\n", t.Name, t.Meta.Note)
+			continue
 		}
 		t.Meta = attack.FunctionMeta{
 			Source: attack.MetaFromPlatform, MemoryMB: conf.MemoryMB, Arch: conf.Architecture,
@@ -77,7 +79,6 @@ func (lc *lambdaControl) describe(ctx context.Context, targets []attack.Target) 
 			SnapStart: conf.SnapStartOptimization == "On", Version: conf.Version,
 		}
 	}
-	return nil
 }
 
 // snapshot records what fnbench may change on every function, before it

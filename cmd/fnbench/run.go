@@ -92,9 +92,7 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 	if err != nil {
 		return runError(redacted(err))
 	}
-	if err := lc.describe(ctx, targets); err != nil {
-		return runError(redacted(err))
-	}
+	lc.describe(ctx, targets, stderr)
 
 	// The first SIGINT or SIGTERM stops the schedule; the second abandons
 	// requests in flight.
@@ -204,9 +202,7 @@ func runSteps(ctx context.Context, plan *scenarios.Plan, targets []attack.Target
 			if err := lc.setMemory(ctx, targets, st.memoryMB); err != nil {
 				return results, errors.New(plan.Redactor.Redact(err.Error()))
 			}
-			if err := lc.describe(ctx, targets); err != nil {
-				return results, errors.New(plan.Redactor.Redact(err.Error()))
-			}
+			lc.describe(ctx, targets, stderr)
 		}
 		fmt.Fprintf(stderr, "fnbench: running %s → %s\n", plan.Scenario.Name, st.dir)
 		res, err := attack.Run(ctx, attack.Options{
