@@ -243,7 +243,7 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*RunInfo, error) {
 		info.Targets = append(info.Targets, TargetInfo{
 			Name: t.Name, Kind: t.Kind, Provider: t.Provider, Simulated: t.Simulated,
 			Plan: t.Plan, Region: t.Region,
-			URL:         plan.Redactor.Redact(plan.Redacted.Targets[i].URL),
+			URL:         targetURL(plan, i, t),
 			Method:      t.Request.Method,
 			TimeoutNs:   int64(t.Timeout),
 			MaxInFlight: t.MaxInFlight,
@@ -258,6 +258,16 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*RunInfo, error) {
 	}
 	info.Phases = phaseInfos(plan, opt.Force != nil, 0)
 	return info, nil
+}
+
+// targetURL is what run.json shows of a target's address, secrets
+// redacted: the scenario's URL, or for an aws-lambda target the Invoke
+// API's (which holds no secret).
+func targetURL(plan *scenarios.Plan, i int, t *Target) string {
+	if t.Kind == scenarios.KindAWSLambda {
+		return plan.Redactor.Redact(t.Request.URL)
+	}
+	return plan.Redactor.Redact(plan.Redacted.Targets[i].URL)
 }
 
 // phaseInfos lists the run's phases: the forced-cold phase first when there

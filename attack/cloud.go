@@ -12,7 +12,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
@@ -110,7 +109,7 @@ func (e *Env) awsSigner(ctx context.Context, st *scenarios.Target, sim *SimEndpo
 	if err != nil {
 		return nil, err
 	}
-	return &sigV4{service: service, region: region, creds: creds, signer: v4.NewSigner()}, nil
+	return &sigV4{service: service, region: region, creds: creds}, nil
 }
 
 // entraToken sets up a bearer token for scope from the Azure chain, fetched

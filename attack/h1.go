@@ -62,6 +62,7 @@ type h1Conn struct {
 	br     *bufio.Reader
 	idleAt time.Time // when it last went into the idle pool; s.mu guards it
 	wbuf   []byte    // a prepared request's bytes, reused
+	pbuf   []byte    // and its parts
 
 	// job and sentAt are set by whoever starts a request before state
 	// turns busy; the reader reads them after it sees busy.
@@ -185,7 +186,7 @@ func (c *h1Conn) start(j job) startResult {
 	wire := s.wire
 	if s.prep != nil {
 		var err error
-		if c.wbuf, err = s.prep.wire(c.wbuf[:0]); err != nil {
+		if c.wbuf, c.pbuf, err = s.prep.wire(c.wbuf[:0], c.pbuf); err != nil {
 			s.fail(j, err)
 			return expired
 		}

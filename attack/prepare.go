@@ -9,30 +9,34 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"sort"
 	"strconv"
 	"sync/atomic"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // A preparer makes the requests of a target whose bytes differ from one
 // request to the next: a body with a per-request id, an AWS Signature
 // Version 4 (the date and the body hash are in it), or an Azure Entra
-// bearer token that is refreshed during the run. Targets without any of
+// bearer token that is renewed during the run. Targets without any of
 // these are serialized once and never reach a preparer.
 //
 // Preparation runs on the path that sends the request (the scheduler, or
 // the reader that hands a freed connection to a waiting request), so it
-// never waits: credentials and tokens are fetched ahead of time by a
-// refresher and read here from memory.
+// never waits and allocates little: credentials and tokens are fetched
+// ahead of time by a refresher and read here from memory, and the request
+// line and fixed headers are serialized once.
 type preparer struct {
 	t      *Target
 	body   bodyTemplate
 	sign   *sigV4 // nil unless signed
 	bearer *refresher[string]
 	seq    atomic.Uint64
+
+	host       string // the Host header, as signed
+	head       []byte // request line, Host and the fixed headers
+	sendLength bool   // write Content-Length even for an empty body
 }
 
 // needsPreparer reports whether a target's requests must be made one by one.
@@ -47,59 +51,139 @@ func newPreparer(t *Target) (*preparer, error) {
 		return nil, fmt.Errorf("target %q: %w", t.Name, err)
 	}
 	p.body = b
+	u, err := url.Parse(t.Request.URL)
+	if err != nil {
+		return nil, fmt.Errorf("target %q: bad URL: %v", t.Name, err)
+	}
+	p.host = u.Host
+	if h := t.Request.Header.Get("Host"); h != "" {
+		p.host = h
+	}
+	if pt := u.Port(); (u.Scheme == "http" && pt == "80") || (u.Scheme == "https" && pt == "443") {
+		p.host = u.Hostname()
+	}
+	m := t.Request.Method
+	p.sendLength = m == http.MethodPost || m == http.MethodPut || m == http.MethodPatch
+	head := []byte(m + " " + u.RequestURI() + " HTTP/1.1\r\nHost: " + p.host + "\r\n")
+	names := make([]string, 0, len(t.Request.Header))
+	for name := range t.Request.Header {
+		switch http.CanonicalHeaderKey(name) {
+		case "Host", "Content-Length", "Transfer-Encoding":
+			continue
+		case "Authorization":
+			if p.sign != nil || p.bearer != nil {
+				continue // made per request
+			}
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for _, v := range t.Request.Header[name] {
+			head = append(head, name...)
+			head = append(head, ": "...)
+			head = append(head, v...)
+			head = append(head, "\r\n"...)
+		}
+	}
+	p.head = head
 	return p, nil
 }
 
-// request makes the next request, signed or carrying its token.
+// prepared is one request's body and the headers made for it; values
+// may point into the buffer they were made in.
+type prepared struct {
+	body []byte
+	hdrs [3]header
+	n    int
+}
+
+// next makes the next request's body (in scratch) and headers (their
+// values in scratch too), signed or carrying the token, and returns the
+// scratch buffer grown as needed.
+func (p *preparer) next(scratch []byte) (prepared, []byte, error) {
+	var r prepared
+	scratch = p.body.render(scratch[:0], p.seq.Add(1))
+	n := len(scratch)
+	if p.bearer != nil {
+		tok, err := p.bearer.get()
+		if err != nil {
+			return r, scratch, err
+		}
+		scratch = append(append(scratch, "Bearer "...), tok...)
+		r.hdrs[0], r.n = header{"Authorization", unsafeString(scratch[n:])}, 1
+	}
+	if p.sign != nil {
+		var hashBuf [64]byte
+		hash := hashBuf[:0]
+		if p.body.hash != "" {
+			hash = append(hash, p.body.hash...)
+		} else {
+			sum := sha256.Sum256(scratch[:n])
+			hash = hex.AppendEncode(hash, sum[:])
+		}
+		at := len(scratch)
+		var sg signed
+		var err error
+		if scratch, sg, err = p.sign.sign(scratch, time.Now(), n, hash); err != nil {
+			return r, scratch, err
+		}
+		r.hdrs[0], r.hdrs[1], r.n = header{"X-Amz-Date", sg.date}, header{"Authorization", unsafeString(scratch[at:])}, 2
+		if sg.token != "" {
+			r.hdrs[2], r.n = header{"X-Amz-Security-Token", sg.token}, 3
+		}
+	}
+	r.body = scratch[:n]
+	return r, scratch, nil
+}
+
+// request makes the next request for net/http's transport.
 func (p *preparer) request(ctx context.Context) (*http.Request, error) {
-	seq := p.seq.Add(1)
-	body := p.body.render(seq)
-	req, err := http.NewRequestWithContext(ctx, p.t.Request.Method, p.t.Request.URL, bytes.NewReader(body))
+	r, _, err := p.next(nil)
 	if err != nil {
 		return nil, err
 	}
-	if len(body) == 0 {
+	req, err := http.NewRequestWithContext(ctx, p.t.Request.Method, p.t.Request.URL, bytes.NewReader(r.body))
+	if err != nil {
+		return nil, err
+	}
+	if len(r.body) == 0 {
 		req.Body, req.GetBody = http.NoBody, nil
 	}
 	req.Header = p.t.Request.Header.Clone()
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}
-	if host := req.Header.Get("Host"); host != "" {
-		req.Host = host
-		req.Header.Del("Host")
-	}
-	if p.bearer != nil {
-		tok, err := p.bearer.get()
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	if p.sign != nil {
-		if err := p.sign.sign(req, body, p.body.hash); err != nil {
-			return nil, err
-		}
+	req.Header.Del("Host")
+	req.Host = p.host
+	for _, h := range r.hdrs[:r.n] {
+		req.Header.Set(h.name, h.value)
 	}
 	return req, nil
 }
 
-// wire appends the next request, serialized, to dst.
-func (p *preparer) wire(dst []byte) ([]byte, error) {
-	req, err := p.request(context.Background())
+// wire appends the next request, serialized, to dst, using scratch for its
+// parts; it returns both, grown as needed, for reuse.
+func (p *preparer) wire(dst, scratch []byte) ([]byte, []byte, error) {
+	r, scratch, err := p.next(scratch)
 	if err != nil {
-		return dst, err
+		return dst, scratch, err
 	}
-	w := appendWriter{dst}
-	if err := req.Write(&w); err != nil {
-		return dst, err
+	dst = append(dst, p.head...)
+	for _, h := range r.hdrs[:r.n] {
+		dst = append(dst, h.name...)
+		dst = append(dst, ": "...)
+		dst = append(dst, h.value...)
+		dst = append(dst, "\r\n"...)
 	}
-	return w.b, nil
+	if len(r.body) > 0 || p.sendLength {
+		dst = append(dst, "Content-Length: "...)
+		dst = strconv.AppendInt(dst, int64(len(r.body)), 10)
+		dst = append(dst, "\r\n"...)
+	}
+	dst = append(dst, "\r\n"...)
+	return append(dst, r.body...), scratch, nil
 }
-
-type appendWriter struct{ b []byte }
-
-func (w *appendWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 
 // Template fields a body may hold, replaced per request.
 const (
@@ -148,16 +232,11 @@ func parseBodyTemplate(b []byte) (bodyTemplate, error) {
 	}
 }
 
-// render is the body of request seq.
-func (t *bodyTemplate) render(seq uint64) []byte {
+// render appends the body of request seq to out.
+func (t *bodyTemplate) render(out []byte, seq uint64) []byte {
 	if t.parts == nil {
-		return t.static
+		return append(out, t.static...)
 	}
-	n := 0
-	for _, p := range t.parts {
-		n += len(p)
-	}
-	out := make([]byte, 0, n+len(t.fields)*(len(t.prefix)+20))
 	for i, p := range t.parts {
 		out = append(out, p...)
 		if i < len(t.fields) {
@@ -168,27 +247,6 @@ func (t *bodyTemplate) render(seq uint64) []byte {
 		}
 	}
 	return out
-}
-
-// sigV4 signs requests with AWS Signature Version 4 (the SDK's signer),
-// with credentials kept fresh by a refresher.
-type sigV4 struct {
-	service, region string
-	creds           *refresher[aws.Credentials]
-	signer          *v4.Signer
-}
-
-// sign signs req, whose body is body; hash is its SHA-256 when known.
-func (s *sigV4) sign(req *http.Request, body []byte, hash string) error {
-	c, err := s.creds.get()
-	if err != nil {
-		return err
-	}
-	if hash == "" {
-		sum := sha256.Sum256(body)
-		hash = hex.EncodeToString(sum[:])
-	}
-	return s.signer.SignHTTP(req.Context(), c, req, hash, s.service, s.region, time.Now())
 }
 
 // refresher holds a value that expires (credentials, a token) and renews

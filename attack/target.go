@@ -458,6 +458,11 @@ func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Tar
 		u.RawQuery = q.Encode()
 		t.Request.URL = u.String()
 	}
+	if t.SigV4 != nil {
+		if err := t.SigV4.bind(t.Request.Method, t.Request.URL, t.Request.Header); err != nil {
+			return t, err
+		}
+	}
 	return t, nil
 }
 
