@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fnbench/fnbench/internal/coldinfer"
 	"github.com/fnbench/fnbench/scenarios"
 )
 
@@ -58,6 +59,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 		seed = rand.Int64()
 	}
 	eng := &engine{
+		shard:   opt.Shard,
 		plan:    plan,
 		targets: make([]*runner, len(opt.Targets)),
 	}
@@ -107,7 +109,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 		dir.close()
 		return nil, err
 	}
-	rec := newRecorder(dir, names, plan.Redactor)
+	rec := newRecorder(dir, names, plan.Redactor, detectors(opt.Targets))
 	stopFlusher := make(chan struct{})
 	go rec.run(stopFlusher)
 
@@ -250,6 +252,7 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*RunInfo, error) {
 			Function:    t.Function, Qualifier: t.Qualifier,
 			Auth:     plan.Scenario.Targets[i].Auth.Type,
 			MemoryMB: t.Meta.MemoryMB, Arch: t.Meta.Arch,
+			Gateway: t.Gateway,
 		})
 		if t.Meta != (FunctionMeta{}) {
 			m := t.Meta
@@ -258,6 +261,32 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*RunInfo, error) {
 	}
 	info.Phases = phaseInfos(plan, opt.Force != nil, 0)
 	return info, nil
+}
+
+// detectors makes a cold-start detector for each target that infers cold
+// starts: with detection inferred, every target; with auto, the serverless
+// ones (a target of unknown provider is any URL, whose slow responses are
+// not cold starts). On Lambda one environment serves one request at a
+// time; elsewhere the detector learns how many requests an instance takes
+// at once.
+func detectors(ts []Target) []*coldinfer.Detector {
+	out := make([]*coldinfer.Detector, len(ts))
+	for i := range ts {
+		if infers(&ts[i]) {
+			cfg := coldinfer.Config{}
+			if ts[i].Provider == ProviderAWSLambda {
+				cfg.InstanceConcurrency = 1
+			}
+			out[i] = coldinfer.New(cfg)
+		}
+	}
+	return out
+}
+
+// infers reports whether a target's cold starts may be inferred; see
+// detectors.
+func infers(t *Target) bool {
+	return t.Detect == scenarios.DetectInferred || (t.Detect == scenarios.DetectAuto && t.Provider != ProviderGeneric)
 }
 
 // targetURL is what run.json shows of a target's address, secrets
@@ -316,6 +345,7 @@ type engine struct {
 	// seq.
 	offset    time.Duration
 	offsetNs  atomic.Int64 // offset, for the progress line
+	shard     ShardInfo    // this run's share of the arrivals
 	phaseBase int
 	seq       int
 
@@ -342,6 +372,7 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 	// The traffic's timeline starts at e.offset, after any forced cold
 	// starts; its phases follow theirs in the run's phase list.
 	off, base := e.offset, e.phaseBase
+	shard, shards, arrival := e.shard.Index, e.shard.Count, 0
 	nextAt += off
 	seq := e.seq
 	ivs := newIntervalClock(sched, every)
@@ -368,12 +399,16 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 		// boundaries that have passed.
 		spawned := false
 		for more && nextAt < iend && nextAt <= now {
-			j := job{intended: nextAt, iv: iv}
-			for _, r := range e.targets {
-				if r.dispatch(j) {
-					spawned = true
+			// A shard sends every Count-th arrival of the schedule.
+			if shards <= 1 || arrival%shards == shard {
+				j := job{intended: nextAt, iv: iv}
+				for _, r := range e.targets {
+					if r.dispatch(j) {
+						spawned = true
+					}
 				}
 			}
+			arrival++
 			nextAt, _, more = gen.Next()
 			nextAt += off
 		}

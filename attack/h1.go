@@ -42,6 +42,7 @@ type h1Sender struct {
 	head     bool      // HEAD requests: responses have no body
 	wire     []byte    // the serialized request, when every request is the same
 	prep     *preparer // otherwise, what makes each one
+	wantID   bool      // read the platform's request id (for inferred cold starts)
 
 	mu      sync.Mutex
 	idle    []*h1Conn
@@ -114,6 +115,7 @@ func newH1Sender(r *runner, addr string, tlsConf *tls.Config, tmpl *http.Request
 		head:     tmpl.Method == http.MethodHead,
 		wire:     buf.Bytes(),
 		prep:     prep,
+		wantID:   infers(r.t),
 		all:      make(map[*h1Conn]struct{}),
 		stop:     make(chan struct{}),
 	}
@@ -224,7 +226,7 @@ func (s *h1Sender) fail(j job, err error) {
 func (c *h1Conn) readLoop() {
 	s := c.s
 	for {
-		resp, err := readH1Response(c.br, s.head)
+		resp, err := readH1Response(c.br, s.head, s.wantID)
 		if c.state.CompareAndSwap(connIdle, connDead) {
 			// Nothing was asked: the server closed an idle connection, or
 			// spoke out of turn. Either way it cannot be reused.
@@ -236,7 +238,7 @@ func (c *h1Conn) readLoop() {
 		if err == nil {
 			res.bytesIn = resp.bodySize
 			classifyStatus(s.r.t, resp.status, resp.signals, &res)
-			res.markers, res.logResult = resp.markers, resp.signals.logResult
+			res.markers, res.logResult, res.requestID = resp.markers, resp.signals.logResult, resp.signals.requestID
 			keep = !resp.close
 		} else {
 			if we := c.writeErr.Load(); we != nil {

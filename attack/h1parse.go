@@ -35,9 +35,9 @@ var (
 
 // readH1Response reads one response from br, body included (discarded).
 // head says the request was a HEAD, whose response has no body.
-func readH1Response(br *bufio.Reader, head bool) (h1Response, error) {
+func readH1Response(br *bufio.Reader, head, wantID bool) (h1Response, error) {
 	for {
-		r, err := readH1Once(br, head)
+		r, err := readH1Once(br, head, wantID)
 		// 1xx responses (except 101) precede the real one.
 		if err == nil && r.status >= 100 && r.status < 200 && r.status != 101 {
 			continue
@@ -46,8 +46,9 @@ func readH1Response(br *bufio.Reader, head bool) (h1Response, error) {
 	}
 }
 
-func readH1Once(br *bufio.Reader, head bool) (h1Response, error) {
+func readH1Once(br *bufio.Reader, head, wantID bool) (h1Response, error) {
 	var r h1Response
+	r.signals.wantID = wantID
 	line, err := readLine(br)
 	if err != nil {
 		return r, err

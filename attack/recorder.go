@@ -8,6 +8,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/fnbench/fnbench/internal/coldinfer"
 	"github.com/fnbench/fnbench/scenarios"
 )
 
@@ -31,6 +32,7 @@ type result struct {
 	// What the response said, read once latency is known (tagColdStart).
 	markers   markers
 	logResult string // X-Amz-Log-Result, base64
+	requestID string // X-Amzn-RequestId, read when the target infers
 	bill      bill   // from the REPORT line in logResult
 	inferable bool   // no evidence either way: the recorder may infer
 }
@@ -53,6 +55,7 @@ type interval struct {
 
 	mu      sync.Mutex
 	targets []targetInterval
+	infers  []bool // per target: successes without evidence wait for inference
 }
 
 type targetInterval struct {
@@ -67,6 +70,12 @@ type targetInterval struct {
 	colds     []coldEvent
 	instances map[string]span // instance → intended send times of the requests it answered
 	billing   Billing
+	// undecided holds the successes that had no evidence either way, when
+	// the target infers cold starts: the recorder tags them cold or warm
+	// before it writes the interval.
+	undecided []coldinfer.Sample
+	ids       []string // their platform request ids, where known
+	pushed    bool     // undecided went to the detector, which owes a verdict
 }
 
 // span is the first and last of a set of moments.
@@ -100,9 +109,10 @@ func putHist(h *hdr.Histogram) {
 	}
 }
 
-func newInterval(seq, phase int, start, end time.Duration, targets int) *interval {
+func newInterval(seq, phase int, start, end time.Duration, targets int, infers []bool) *interval {
 	return &interval{
-		seq: seq, phase: phase, start: start, end: end,
+		infers: infers,
+		seq:    seq, phase: phase, start: start, end: end,
 		offered:      make([]int64, targets),
 		notSent:      make([]int64, targets),
 		peakInFlight: make([]int64, targets),
@@ -115,12 +125,12 @@ func newInterval(seq, phase int, start, end time.Duration, targets int) *interva
 func (iv *interval) record(target int, r *result, intended time.Duration) {
 	iv.mu.Lock()
 	ti := &iv.targets[target]
-	h := ti.hist[r.outcome]
-	if h == nil {
-		h = getHist()
-		ti.hist[r.outcome] = h
+	if r.inferable && r.outcome == outcomeIndexWarm && iv.infers[target] {
+		ti.undecided = append(ti.undecided, coldinfer.Sample{At: intended, Latency: time.Duration(r.latency), Instance: r.instance})
+		ti.ids = append(ti.ids, r.requestID)
+	} else {
+		ti.recordLatency(r.outcome, r.latency)
 	}
-	h.RecordValue(clampNanos(r.latency))
 	if ti.lag == nil {
 		ti.lag = getHist()
 	}
@@ -152,6 +162,30 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 		ti.classes[r.class]++
 	}
 	iv.mu.Unlock()
+}
+
+func (ti *targetInterval) recordLatency(outcome int, latency int64) {
+	h := ti.hist[outcome]
+	if h == nil {
+		h = getHist()
+		ti.hist[outcome] = h
+	}
+	h.RecordValue(clampNanos(latency))
+}
+
+// resolve tags the interval's undecided successes with the detector's
+// verdict: cold ones become cold starts with inferred evidence.
+func (ti *targetInterval) resolve(dec coldinfer.Decision) {
+	for i, s := range ti.undecided {
+		o := outcomeIndexWarm
+		if i < len(dec.Cold) && dec.Cold[i] {
+			o = outcomeIndexCold
+			ti.evidence[evidenceIndexInferred]++
+			ti.colds = append(ti.colds, coldEvent{at: s.At, latency: s.Latency, instance: s.Instance, evidence: evidenceIndexInferred, requestID: ti.ids[i]})
+		}
+		ti.recordLatency(o, int64(s.Latency))
+	}
+	ti.undecided, ti.ids = nil, nil
 }
 
 func clampNanos(v int64) int64 {
@@ -214,6 +248,13 @@ type recorder struct {
 	latest atomic.Value // IntervalStats of the last interval written
 
 	seen []map[string]*span // per target, every instance seen; the flusher's own
+
+	// Inference: a detector per target that infers (nil for the others),
+	// and the complete intervals waiting for the detectors' lookahead.
+	infers    []bool
+	detectors []*coldinfer.Detector
+	decided   [][]coldinfer.Decision // per target, verdicts not yet applied
+	held      []*interval
 }
 
 // IntervalStats is what the progress line shows of the last written interval.
@@ -221,24 +262,30 @@ type IntervalStats struct {
 	P50, P99 time.Duration
 }
 
-func newRecorder(dir *runDir, targets []string, redact *scenarios.Redactor) *recorder {
+func newRecorder(dir *runDir, targets []string, redact *scenarios.Redactor, detectors []*coldinfer.Detector) *recorder {
 	r := &recorder{
-		dir:     dir,
-		targets: targets,
-		redact:  redact,
-		wake:    make(chan struct{}, 1),
-		done:    make(chan struct{}),
-		seen:    make([]map[string]*span, len(targets)),
+		detectors: detectors,
+		infers:    make([]bool, len(targets)),
+		dir:       dir,
+		targets:   targets,
+		redact:    redact,
+		wake:      make(chan struct{}, 1),
+		done:      make(chan struct{}),
+		seen:      make([]map[string]*span, len(targets)),
 	}
 	for i := range r.seen {
 		r.seen[i] = make(map[string]*span)
+	}
+	r.decided = make([][]coldinfer.Decision, len(targets))
+	for i, d := range detectors {
+		r.infers[i] = d != nil
 	}
 	return r
 }
 
 // open starts a new interval; the scheduler calls it in timeline order.
 func (r *recorder) open(seq, phase int, start, end time.Duration) *interval {
-	iv := newInterval(seq, phase, start, end, len(r.targets))
+	iv := newInterval(seq, phase, start, end, len(r.targets), r.infers)
 	r.mu.Lock()
 	r.queue = append(r.queue, iv)
 	r.mu.Unlock()
@@ -280,6 +327,7 @@ func (r *recorder) run(stop <-chan struct{}) {
 		case <-tick.C:
 		case <-stop:
 			r.flushReady()
+			r.flushHeld()
 			return
 		}
 	}
@@ -300,6 +348,69 @@ func (r *recorder) flushReady() {
 		r.queue[0] = nil
 		r.queue = r.queue[1:]
 		r.mu.Unlock()
+		r.hold(iv)
+	}
+}
+
+// hold passes a complete interval's undecided successes to the detectors
+// and writes every interval they have all decided: without inference, at
+// once; with it, once the detectors have seen enough of what followed
+// (a few intervals at most).
+func (r *recorder) hold(iv *interval) {
+	for t, d := range r.detectors {
+		// A target whose every success had evidence needs no verdict:
+		// its intervals are not held for it.
+		if d != nil && len(iv.targets[t].undecided) > 0 {
+			d.Push(coldinfer.Interval{Start: iv.start, End: iv.end, Samples: iv.targets[t].undecided})
+			iv.targets[t].pushed = true
+		}
+	}
+	r.held = append(r.held, iv)
+	r.writeDecided()
+}
+
+// flushHeld writes the intervals still held at the end of the run.
+func (r *recorder) flushHeld() {
+	for _, d := range r.detectors {
+		if d != nil {
+			d.Flush()
+		}
+	}
+	r.writeDecided()
+}
+
+// writeDecided collects the detectors' verdicts and writes the held
+// intervals, oldest first, for as long as every detector has decided them.
+func (r *recorder) writeDecided() {
+	for t, d := range r.detectors {
+		for d != nil {
+			dec, ok := d.Decide()
+			if !ok {
+				break
+			}
+			r.decided[t] = append(r.decided[t], dec)
+		}
+	}
+	for len(r.held) > 0 {
+		iv := r.held[0]
+		for t := range r.detectors {
+			if iv.targets[t].pushed && len(r.decided[t]) == 0 {
+				return
+			}
+		}
+		r.held[0] = nil
+		r.held = r.held[1:]
+		for t := range r.detectors {
+			if !iv.targets[t].pushed {
+				continue
+			}
+			dec := r.decided[t][0]
+			r.decided[t] = r.decided[t][1:]
+			if dec.Start != iv.start {
+				panic("attack: cold-start detector out of step with the intervals")
+			}
+			iv.targets[t].resolve(dec)
+		}
 		if r.err == nil {
 			r.err = r.write(iv)
 		}

@@ -128,6 +128,9 @@ type TargetInfo struct {
 	Qualifier string        `json:"qualifier,omitempty"`
 	Meta      *FunctionMeta `json:"meta,omitempty"`
 	Auth      string        `json:"auth,omitempty"` // the auth type, never its secret
+	// Gateway is what stands in front of the function, where fnbench can
+	// tell: http-api or rest-api (API Gateway), function-url; "" otherwise.
+	Gateway string `json:"gateway,omitempty"`
 }
 
 // PhaseInfo is one traffic phase on the run's timeline (offsets from start).
@@ -204,6 +207,10 @@ type Billing struct {
 	// RestoreBilledMs sums SnapStart's Billed Restore Duration.
 	RestoreBilledMs int64 `json:"restore_billed_ms,omitempty"`
 	Restores        int64 `json:"restores,omitempty"`
+	// InitBilledMs sums what cold starts added to Billed Duration: on a
+	// REPORT line with an Init Duration, Billed Duration − ⌈Duration⌉
+	// (zero where the INIT phase was not billed).
+	InitBilledMs    int64 `json:"init_billed_ms,omitempty"`
 	MemoryMB        int   `json:"memory_mb"`          // Memory Size (the largest seen)
 	MaxMemoryUsedMB int   `json:"max_memory_used_mb"` // the largest Max Memory Used
 	// FunctionErrors and Timeouts count REPORT lines with Status error or
@@ -222,6 +229,7 @@ func (b *Billing) Merge(o *Billing) {
 	b.ProactiveInits += o.ProactiveInits
 	b.RestoreBilledMs += o.RestoreBilledMs
 	b.Restores += o.Restores
+	b.InitBilledMs += o.InitBilledMs
 	b.MemoryMB = max(b.MemoryMB, o.MemoryMB)
 	b.MaxMemoryUsedMB = max(b.MaxMemoryUsedMB, o.MaxMemoryUsedMB)
 	b.FunctionErrors += o.FunctionErrors
@@ -235,6 +243,8 @@ func (b *Billing) add(x *bill) {
 	if x.init > 0 {
 		b.Inits++
 		b.InitNs += int64(x.init)
+		ceilDur := (x.duration + time.Millisecond - 1).Milliseconds()
+		b.InitBilledMs += max(x.billed.Milliseconds()-ceilDur, 0)
 	}
 	if x.proactive {
 		b.ProactiveInits++

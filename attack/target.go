@@ -43,6 +43,8 @@ type Target struct {
 	// when fnbench may read it, else from the scenario.
 	Meta FunctionMeta
 
+	Gateway string // http-api, rest-api, function-url or ""; see TargetInfo
+
 	SigV4  *sigV4             // signs each request; nil unless aws-sigv4
 	Bearer *refresher[string] // an Entra token; nil unless azure-entra
 }
@@ -192,7 +194,7 @@ func hit(ctx context.Context, rt http.RoundTripper, t *Target, prep *preparer, r
 
 // readBody drains and closes a response body and classifies the response.
 func readBody(t *Target, resp *http.Response, res *result) {
-	sg := signalsFromHeader(resp.Header)
+	sg := signalsFromHeader(resp.Header, infers(t))
 	var head int64
 	if resp.StatusCode >= 400 {
 		var buf [errBodyPeek]byte
@@ -203,7 +205,7 @@ func readBody(t *Target, resp *http.Response, res *result) {
 	n, err := drain(resp.Body)
 	resp.Body.Close()
 	res.bytesIn = head + n
-	res.logResult = sg.logResult
+	res.logResult, res.requestID = sg.logResult, sg.requestID
 	if err != nil {
 		res.status = resp.StatusCode
 		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
@@ -219,6 +221,8 @@ type signals struct {
 	functionError bool   // X-Amz-Function-Error present
 	reason        string // a throttle's "Reason" from the body
 	logResult     string // X-Amz-Log-Result: the log tail of an Invoke
+	wantID        bool   // read the request id (it costs an allocation)
+	requestID     string // X-Amzn-RequestId, when wanted
 }
 
 // throttleReason finds the "Reason" of a Lambda TooManyRequestsException
@@ -254,12 +258,14 @@ func (sg *signals) parseHeader(name, value []byte) {
 		sg.functionError = len(value) > 0
 	case equalFold(name, "x-amz-log-result"):
 		sg.logResult = string(value)
+	case sg.wantID && equalFold(name, "x-amzn-requestid"):
+		sg.requestID = string(value)
 	}
 }
 
-func signalsFromHeader(h http.Header) signals {
-	var sg signals
-	for _, name := range [...]string{"X-Amzn-Errortype", "X-Amz-Function-Error", "X-Amz-Log-Result"} {
+func signalsFromHeader(h http.Header, wantID bool) signals {
+	sg := signals{wantID: wantID}
+	for _, name := range [...]string{"X-Amzn-Errortype", "X-Amz-Function-Error", "X-Amz-Log-Result", "X-Amzn-Requestid"} {
 		if v := h.Get(name); v != "" {
 			sg.parseHeader([]byte(name), []byte(v))
 		}
@@ -441,6 +447,14 @@ func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Tar
 		t.Request.URL, t.Simulated = e.URL, true
 		t.Provider, t.Plan, t.Region = e.Provider, e.Plan, e.Region
 	}
+	if sim == nil {
+		t.Provider = providerOf(t.Request.URL)
+		if strings.Contains(t.Request.URL, ".lambda-url.") {
+			t.Gateway = "function-url"
+		}
+	} else {
+		t.Gateway = map[string]string{"apigw-http": "http-api", "apigw-rest": "rest-api", "lambda-url": "function-url"}[sim.Kind]
+	}
 	if st.Kind == scenarios.KindAWSLambda {
 		if err := lambdaRequest(ctx, &t, st, sim, env); err != nil {
 			return t, err
@@ -464,6 +478,26 @@ func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Tar
 		}
 	}
 	return t, nil
+}
+
+// providerOf tells the provider of a URL from its host: Lambda function
+// URLs (*.lambda-url.<region>.on.aws) and API Gateway
+// (*.execute-api.<region>.amazonaws.com) in front of Lambda, Azure
+// Functions (*.azurewebsites.net); anything else is generic.
+func providerOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ProviderGeneric
+	}
+	host := strings.ToLower(u.Hostname())
+	switch {
+	case strings.Contains(host, ".lambda-url.") && strings.HasSuffix(host, ".on.aws"),
+		strings.Contains(host, ".execute-api.") && strings.Contains(host, ".amazonaws.com"):
+		return ProviderAWSLambda
+	case strings.HasSuffix(host, ".azurewebsites.net"):
+		return ProviderAzure
+	}
+	return ProviderGeneric
 }
 
 // httpAuth sets up the auth of an http target that is not a fixed header or

@@ -541,8 +541,8 @@ func (c *converter) checkURL(n *yaml.Node, raw string) {
 			c.fail(n, fmt.Sprintf("url %q has no host", raw), "write it like http://127.0.0.1:8080/hello")
 		}
 	case "sim":
-		if u.Host == "" || strings.Trim(u.Path, "/") == "" || strings.Contains(strings.Trim(u.Path, "/"), "/") {
-			c.fail(n, fmt.Sprintf("url %q is not a simulator endpoint", raw), "write sim://<profile>/<function>, for example sim://aws/hello")
+		if parts := strings.Split(strings.Trim(u.Path, "/"), "/"); u.Host == "" || parts[0] == "" || len(parts) > 2 {
+			c.fail(n, fmt.Sprintf("url %q is not a simulator endpoint", raw), "write sim://<profile>/<function>[/<kind>], for example sim://aws-go-hello/hello or sim://aws-go-hello/hello/lambda-url")
 		}
 	case "":
 		c.fail(n, fmt.Sprintf("url %q has no scheme", raw), "start it with http://, https:// or sim://")

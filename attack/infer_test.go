@@ -1,0 +1,159 @@
+package attack_test
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/fixtures/sim"
+)
+
+// plainProfile writes a copy of a built-in simulator profile without
+// markers (inferred detection must do without them), with its keep-alive
+// compressed to keepMs of real time so that a short idle gap evicts, and
+// returns its path.
+func plainProfile(t *testing.T, name string, scale, keepMs float64) string {
+	t.Helper()
+	p, err := sim.LoadProfile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := false
+	for i := range p.Functions {
+		f := &p.Functions[i]
+		med := keepMs / scale
+		f.KeepAlive = sim.Dist{Kind: "lognormal", MedianMs: med, P90Ms: med * 1.5}
+		for j := range f.Endpoints {
+			f.Endpoints[j].Markers = &off
+		}
+	}
+	b, err := yaml.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), name+".yaml")
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// Inferred detection, with no help from the function, against the
+// simulator's ground truth on every provider profile, on a scenario of a
+// burst from zero, idle gaps long enough for evictions, a spike and a ramp.
+// Lambda's responses are joined to the truth by request id; Azure's, which
+// carry none, by arrival time. The acceptance bar is 95% precision and 95%
+// recall on each profile.
+func TestInferredColdStartsAgainstGroundTruth(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives six simulated profiles for several seconds each")
+	}
+	for _, c := range []struct {
+		profile, url string
+		scale        float64
+	}{
+		{"aws-go-hello", "sim://aws-go-hello/hello-plain/lambda-url", 1},
+		{"aws-go-hello", "sim://aws-go-hello/hello-plain/lambda-invoke", 1},
+		{"aws-apigw-http", "sim://aws-apigw-http/hello/apigw-http", 1},
+		{"aws-python-hello", "sim://aws-python-hello/hello/lambda-url", 1},
+		{"aws-java-snapstart", "sim://aws-java-snapstart/hello/lambda-url", 1},
+		{"azure-consumption-node", "sim://azure-consumption-node/hello", 0.04},
+		{"azure-flex-python", "sim://azure-flex-python/hello", 0.05},
+	} {
+		t.Run(c.url[6:], func(t *testing.T) {
+			file := plainProfile(t, c.profile, c.scale, 200)
+			s := sim.StartConfig(t, sim.Config{ProfileFiles: []string{file}, TimeScale: c.scale, Seed: 11, KeepTruth: true})
+			e, err := s.ResolveEndpoint(c.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			target := "{name: fn, url: " + e.URL + "}"
+			if e.Kind == "lambda-invoke" {
+				target = "{name: fn, kind: aws-lambda, function: " + e.Function + ", endpoint: sim://" + c.profile + "}"
+			}
+			if e.Auth == "function-key" {
+				target = "{name: fn, url: " + e.URL + ", auth: {type: azure-function-key, value: " + sim.DefaultFunctionKey + "}}"
+			}
+			dir := runPlan(t, s, `
+name: inferred
+seed: 1
+interval: 250ms
+cold_start: {detect: inferred}
+targets: [`+target+`]
+traffic:
+  phases:
+    - {name: burst, shape: constant, rate: 300/s, duration: 500ms}
+    - {name: idle, shape: pause, duration: 800ms}
+    - {name: spike, shape: spike, rate: 20/s, peak: 600/s, at: 300ms, hold: 200ms, duration: 800ms}
+    - {name: idle2, shape: pause, duration: 800ms}
+    - {name: ramp, shape: ramp, rate: 20/s, to: 400/s, duration: 1s}
+`)
+			truth := s.Truth()
+			events := readEvents(t, dir, attack.EventColdStart)
+			tp, fp, fn := matchColdStarts(t, dir, truth, events)
+			precision := float64(tp) / float64(max(tp+fp, 1))
+			recall := float64(tp) / float64(max(tp+fn, 1))
+			t.Logf("%s: %d cold starts in truth, %d tagged: precision %.3f, recall %.3f", c.url, tp+fn, tp+fp, precision, recall)
+			if tp+fn < 3 {
+				t.Fatalf("only %d cold starts in the ground truth", tp+fn)
+			}
+			if precision < 0.95 || recall < 0.95 {
+				t.Errorf("precision %.3f, recall %.3f; want at least 0.95 each", precision, recall)
+			}
+		})
+	}
+}
+
+// matchColdStarts counts true positives, false positives and false
+// negatives of the tagged cold starts against the truth: by request id when
+// the events carry one, else by arrival time (each truth cold start matches
+// the nearest unmatched tagged one within 50 ms: the send may wait for a connection).
+func matchColdStarts(t *testing.T, dir string, truth []sim.Invocation, events []attack.Event) (tp, fp, fn int) {
+	t.Helper()
+	cold := map[string]sim.Invocation{}
+	var coldTimes []time.Time
+	for _, inv := range truth {
+		if inv.Cold && inv.Status == 200 {
+			cold[inv.RequestID] = inv
+			coldTimes = append(coldTimes, inv.Time)
+		}
+	}
+	if len(events) > 0 && events[0].RequestID != "" {
+		for _, e := range events {
+			if _, ok := cold[e.RequestID]; ok {
+				tp++
+				delete(cold, e.RequestID)
+			} else {
+				fp++
+			}
+		}
+		return tp, fp, len(cold)
+	}
+	start := loadRun(t, dir).Info.StartTime
+	tagged := make([]time.Time, len(events))
+	for i, e := range events {
+		tagged[i] = start.Add(time.Duration(e.AtNanos))
+	}
+	sort.Slice(tagged, func(i, j int) bool { return tagged[i].Before(tagged[j]) })
+	used := make([]bool, len(tagged))
+	for _, ct := range coldTimes {
+		best, bestD := -1, 50*time.Millisecond
+		for i, tt := range tagged {
+			if d := ct.Sub(tt).Abs(); !used[i] && d <= bestD {
+				best, bestD = i, d
+			}
+		}
+		if best >= 0 {
+			used[best] = true
+			tp++
+		} else {
+			fn++
+		}
+	}
+	return tp, len(tagged) - tp, fn
+}

@@ -1,0 +1,186 @@
+package coldinfer
+
+import (
+	"math"
+	"time"
+)
+
+// Sample is one successful response of one target.
+type Sample struct {
+	// At is the intended send time, from run start.
+	At time.Duration
+	// Latency is completion minus intended send time.
+	Latency time.Duration
+	// Instance is the instance id the platform revealed, "" if none.
+	Instance string
+}
+
+// end is when the response came back, from run start.
+func (s Sample) end() time.Duration { return s.At + s.Latency }
+
+// Interval is one recording interval of one target: every request intended
+// in [Start, End) has finished, and Samples holds the successful ones in
+// intended-send-time order.
+type Interval struct {
+	Start, End time.Duration
+	Samples    []Sample
+}
+
+// Decision is the verdict on one interval: Cold[i] is about Samples[i] of
+// the Interval that started at Start.
+type Decision struct {
+	Start, End time.Duration
+	Cold       []bool
+	// Threshold is the latency above which a response counted as slow
+	// (0: there was no warm reference, so nothing was tagged).
+	Threshold time.Duration
+}
+
+// Config describes the target. The zero value suits any target.
+type Config struct {
+	// InstanceConcurrency is how many requests one instance serves at
+	// once: 1 for AWS Lambda, where each request has an environment of
+	// its own and a slow response is a cold start; more for Azure
+	// Functions, where the requests that wait for a starting instance come
+	// back together and only the first of them started it. 0 learns which
+	// from the run.
+	InstanceConcurrency int
+	// HalfLife is how fast the warm reference forgets, counted in run
+	// time during which responses arrive (default DefaultHalfLife).
+	HalfLife time.Duration
+}
+
+// DefaultHalfLife is Config.HalfLife's default.
+const DefaultHalfLife = time.Minute
+
+// Detector infers the cold starts of one target from its successful
+// responses. Push hands it each complete interval; Decide returns the
+// verdicts. It is not safe for concurrent use.
+type Detector struct {
+	cfg     Config
+	pending []Interval // pushed, not yet decided; oldest first
+	flushed bool
+
+	ref warmReference
+	// confirmed: minWarm responses came after the reference was made and
+	// agreed with it. checked counts the responses since the reference
+	// was made or last confirmed, faster those among them well under it.
+	confirmed       bool
+	checked, faster int
+	groups          releases
+	instances       instances
+}
+
+// New returns a Detector for one target.
+func New(cfg Config) *Detector {
+	if cfg.HalfLife <= 0 {
+		cfg.HalfLife = DefaultHalfLife
+	}
+	return &Detector{cfg: cfg, groups: releases{last: -1, concurrency: cfg.InstanceConcurrency}}
+}
+
+// Push hands the detector the next complete interval; intervals come in
+// order. The detector copies the samples.
+func (d *Detector) Push(iv Interval) {
+	iv.Samples = append([]Sample(nil), iv.Samples...)
+	d.pending = append(d.pending, iv)
+	if d.ref.ready() {
+		d.checked += len(iv.Samples)
+		d.faster += d.ref.faster(iv.Samples)
+	}
+	if !d.ref.ready() || d.overtaken() {
+		d.confirmed, d.checked, d.faster = false, 0, 0
+		if d.ref.bootstrap(d.pending) {
+			d.groups.forget()
+			for _, p := range d.pending {
+				d.learn(p.Samples)
+			}
+		}
+		return
+	}
+	if d.checked >= minWarm {
+		d.confirmed, d.checked, d.faster = true, 0, 0
+	}
+	if len(iv.Samples) > 0 {
+		// The reference ages with active time only: an idle gap, however
+		// long, leaves it as it was.
+		d.ref.decay(math.Exp2(-float64(iv.End-iv.Start) / float64(d.cfg.HalfLife)))
+	}
+	lim := d.ref.limits()
+	for _, s := range iv.Samples {
+		if s.Latency <= lim.admit {
+			d.ref.add(s.Latency)
+		}
+	}
+	d.learn(iv.Samples)
+}
+
+// overtaken reports whether the responses checked since the reference was
+// made or last confirmed show a faster mode than the reference: at least
+// overtakeShare of them (and minWarm/4) faster than a bootstrapFactor-th
+// of its median. A run that opens with a long burst of cold starts can
+// make a first reference of them, for they agree with each other well
+// enough; the warm responses that follow replace it.
+func (d *Detector) overtaken() bool {
+	return d.faster >= minWarm/4 && float64(d.faster) >= overtakeShare*float64(d.checked)
+}
+
+// learn feeds the slow samples of an interval to what the detector learns
+// about instance sharing. It runs at Push time, so that the intervals
+// held back at the start of a run inform their own decisions.
+func (d *Detector) learn(samples []Sample) {
+	lim := d.ref.limits()
+	for _, s := range samples {
+		if s.Latency > lim.slow {
+			d.groups.learn(s, lim)
+		}
+	}
+}
+
+// Flush says no interval will follow, so Decide holds nothing back.
+func (d *Detector) Flush() { d.flushed = true }
+
+// Decide returns the verdict on the oldest undecided interval, or ok false
+// when there is none to give yet. Once the run is under way it decides
+// each interval as soon as it is pushed. At the start it holds intervals
+// back until the target has answered enough requests warm to compare with
+// and the next interval has agreed with that reference, for at most
+// maxHeld intervals: a burst from zero may open with nothing but cold
+// starts.
+func (d *Detector) Decide() (dec Decision, ok bool) {
+	if len(d.pending) == 0 || (!d.confirmed && !d.flushed && len(d.pending) <= maxHeld) {
+		return Decision{}, false
+	}
+	iv := d.pending[0]
+	d.pending[0] = Interval{}
+	d.pending = d.pending[1:]
+	lim := d.ref.limits()
+	dec = Decision{Start: iv.Start, End: iv.End, Cold: make([]bool, len(iv.Samples)), Threshold: lim.slow}
+	if lim.slow == 0 {
+		return dec, true
+	}
+	shared := d.groups.shared()
+	for i, s := range iv.Samples {
+		switch {
+		case s.Instance != "":
+			// A first sighting is cold unless it came back at a warm
+			// latency: an instance from before the run, or one the
+			// platform started ahead of demand, which no client waited
+			// for.
+			dec.Cold[i] = d.instances.first(s) && s.Latency > lim.median+lim.spread
+		case s.Latency <= lim.slow:
+		case shared:
+			dec.Cold[i] = d.groups.starts(s, lim)
+		default:
+			dec.Cold[i] = true
+		}
+	}
+	d.groups.prune(iv.End, lim)
+	d.instances.prune(iv.End)
+	return dec, true
+}
+
+// maxHeld is how many intervals Decide holds back at the start of a run
+// waiting for a warm reference; after that it decides without one, and
+// tags nothing.
+const maxHeld = 30

@@ -1,0 +1,254 @@
+package coldinfer
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fnbench/fnbench/fixtures/sim"
+)
+
+var (
+	seed = flag.Uint64("seed", 1, "simulator seed for TestInferredColdStartsMatchGroundTruth")
+	dump = flag.String("dump", "", "directory to write each run's requests and ground truth to, as CSV")
+)
+
+// The targets: every built-in provider profile but trivial (its INIT is
+// zero, so no client can see its cold starts), each endpoint kind, and
+// Lambda with proactive initialisation, whose new environments are not
+// cold for the client.
+var simTargets = []simTarget{
+	{name: "lambda-url", profile: "aws-go-hello", function: "hello-plain", kind: sim.KindLambdaURL, scale: 1, concurrency: 1},
+	{name: "lambda-invoke", profile: "aws-go-hello", function: "hello-plain", kind: sim.KindLambdaInvoke, scale: 1, concurrency: 1},
+	{name: "lambda-proactive", profile: "aws-go-hello", function: "hello-plain", kind: sim.KindLambdaURL, scale: 1, concurrency: 1,
+		edit: func(f *sim.FunctionSpec) { f.ProactiveInitRate = 0.3 }},
+	{name: "apigw-http", profile: "aws-apigw-http", function: "hello", kind: sim.KindAPIGWHTTP, scale: 1, concurrency: 1},
+	{name: "apigw-rest", profile: "aws-apigw-http", function: "hello", kind: sim.KindAPIGWREST, scale: 1, concurrency: 1},
+	{name: "lambda-python", profile: "aws-python-hello", function: "hello", kind: sim.KindLambdaURL, scale: 1, concurrency: 1},
+	{name: "lambda-snapstart", profile: "aws-java-snapstart", function: "hello", kind: sim.KindLambdaURL, scale: 1, concurrency: 1},
+	{name: "azure-consumption", profile: "azure-consumption-node", function: "hello", kind: sim.KindAzureHTTP, scale: 0.04, bursts: 8},
+	{name: "azure-flex-python", profile: "azure-flex-python", function: "hello", kind: sim.KindAzureHTTP, scale: 0.05, bursts: 8},
+	{name: "azure-flex-node", profile: "azure-flex-python", function: "flex-node", kind: sim.KindAzureHTTP, scale: 0.05, bursts: 8},
+}
+
+// overshootExcuse: a response that came back this much later than the
+// simulator says it kept the request was delayed by the machine running
+// the test (both ends share two busy cores), not by the platform it
+// simulates; it is left out of the score.
+const overshootExcuse = 10 * time.Millisecond
+
+// A run in which the machine held up more than maxExcused of the
+// responses is run again, up to attempts times: a stall long enough to
+// hold up that many responses also holds up the cold starts around it and
+// blurs the warm reference, and measures the machine rather than the
+// detector.
+const (
+	maxExcused = 0.02
+	attempts   = 3
+)
+
+func excusedShare(obs []observed) float64 {
+	n, held := 0, 0
+	for _, o := range obs {
+		if o.ok {
+			n++
+			if o.excused {
+				held++
+			}
+		}
+	}
+	return ratio(held, n)
+}
+
+// observed is one request as the evaluation scores it.
+type observed struct {
+	sample  Sample
+	ok      bool // a success for both the client and the simulator
+	cold    bool // ground truth: the client waited for a new instance
+	excused bool
+}
+
+func observe(shots []shot, truth []*sim.Invocation) []observed {
+	out := make([]observed, len(shots))
+	for i, s := range shots {
+		inv := truth[i]
+		out[i] = observed{
+			sample:  Sample{At: s.at, Latency: s.latency, Instance: inv.Instance},
+			ok:      s.status == 200 && inv.Status == 200,
+			cold:    inv.Cold,
+			excused: s.latency-served(inv) > overshootExcuse,
+		}
+	}
+	return out
+}
+
+// score is a detector's tally against ground truth.
+type score struct {
+	tp, fp, fn, excused int
+	misses              []string // the false positives and negatives, for the log
+}
+
+func (s score) precision() float64 { return ratio(s.tp, s.tp+s.fp) }
+func (s score) recall() float64    { return ratio(s.tp, s.tp+s.fn) }
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 1
+	}
+	return float64(a) / float64(b)
+}
+
+func (s score) String() string {
+	return fmt.Sprintf("precision %.3f recall %.3f (tp %d fp %d fn %d, %d excused)", s.precision(), s.recall(), s.tp, s.fp, s.fn, s.excused)
+}
+
+// replay hands the successes to a detector interval by interval, as the
+// recorder would, and scores its decisions. withIDs passes the instance
+// ids along, as from a platform that shows them.
+func replay(obs []observed, cfg Config, interval time.Duration, withIDs bool) score {
+	var sc score
+	d := New(cfg)
+	type slot struct {
+		samples        []Sample
+		truth, excused []bool
+	}
+	var slots []slot
+	take := func() {
+		for {
+			dec, ok := d.Decide()
+			if !ok {
+				return
+			}
+			sl := slots[0]
+			slots = slots[1:]
+			for i, cold := range dec.Cold {
+				switch {
+				case sl.excused[i]:
+					sc.excused++
+				case cold && sl.truth[i]:
+					sc.tp++
+				case cold:
+					sc.fp++
+					sc.misses = append(sc.misses, fmt.Sprintf("false positive sent at %v, latency %v (threshold %v)", sl.samples[i].At, sl.samples[i].Latency, dec.Threshold))
+				case sl.truth[i]:
+					sc.fn++
+					sc.misses = append(sc.misses, fmt.Sprintf("false negative sent at %v, latency %v (threshold %v)", sl.samples[i].At, sl.samples[i].Latency, dec.Threshold))
+				}
+			}
+		}
+	}
+	k := 0
+	for start := time.Duration(0); k < len(obs); start += interval {
+		iv := Interval{Start: start, End: start + interval}
+		var sl slot
+		for ; k < len(obs) && obs[k].sample.At < iv.End; k++ {
+			if !obs[k].ok {
+				continue
+			}
+			s := obs[k].sample
+			if !withIDs {
+				s.Instance = ""
+			}
+			iv.Samples = append(iv.Samples, s)
+			sl.samples = append(sl.samples, s)
+			sl.truth = append(sl.truth, obs[k].cold)
+			sl.excused = append(sl.excused, obs[k].excused)
+		}
+		slots = append(slots, sl)
+		d.Push(iv)
+		take()
+	}
+	d.Flush()
+	take()
+	return sc
+}
+
+// Inferred detection finds the cold starts the simulator's ground truth
+// records, from latency alone, on every provider profile: at least 95%
+// precision and 95% recall, whatever the recording interval. The scenario
+// is a burst from zero, idle gaps long enough for evictions, a spike from a
+// low base and a ramp. Lambda is configured as one request per instance,
+// as fnbench knows it; on Azure the detector learns whether instances are
+// shared.
+func TestInferredColdStartsMatchGroundTruth(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the simulator for about a minute")
+	}
+	for _, tg := range simTargets {
+		t.Run(tg.name, func(t *testing.T) {
+			var shots []shot
+			var truth []*sim.Invocation
+			var obs []observed
+			for attempt := 1; ; attempt++ {
+				shots, truth = runSim(t, tg, *seed)
+				obs = observe(shots, truth)
+				held := excusedShare(obs)
+				if held <= maxExcused || attempt == attempts {
+					break
+				}
+				t.Logf("attempt %d: the machine held up %.0f%% of responses by more than %v; running again", attempt, 100*held, overshootExcuse)
+			}
+			if *dump != "" {
+				writeRun(t, filepath.Join(*dump, fmt.Sprintf("%s-%d.csv", tg.name, *seed)), shots, truth)
+			}
+			var ok, cold, proactive int
+			for i, o := range obs {
+				if !o.ok {
+					continue
+				}
+				ok++
+				if o.cold {
+					cold++
+				}
+				if truth[i].ProactiveInit {
+					proactive++
+				}
+			}
+			t.Logf("seed %d: %d requests, %d successes, %d cold, %d proactive inits", *seed, len(obs), ok, cold, proactive)
+			if cold < 5 {
+				t.Fatalf("only %d cold starts: the scenario does not exercise them", cold)
+			}
+			if tg.edit != nil && proactive == 0 {
+				t.Fatalf("no proactive init happened")
+			}
+			cfg := Config{InstanceConcurrency: tg.concurrency}
+			for _, interval := range []time.Duration{100 * time.Millisecond, 250 * time.Millisecond, time.Second} {
+				sc := replay(obs, cfg, interval, false)
+				t.Logf("interval %-5v latency only:  %v", interval, sc)
+				if sc.precision() < 0.95 || sc.recall() < 0.95 {
+					t.Errorf("interval %v: %v; want both at least 0.95", interval, sc)
+					for _, m := range sc.misses {
+						t.Log(m)
+					}
+				}
+			}
+			sc := replay(obs, cfg, 250*time.Millisecond, true)
+			t.Logf("interval 250ms with instance ids: %v", sc)
+			if sc.precision() < 0.95 || sc.recall() < 0.95 {
+				t.Errorf("with instance ids: %v; want both at least 0.95", sc)
+				for _, m := range sc.misses {
+					t.Log(m)
+				}
+			}
+		})
+	}
+}
+
+// writeRun writes one run as CSV, a row per request, for a look at what
+// the detector got wrong.
+func writeRun(t *testing.T, file string, shots []shot, truth []*sim.Invocation) {
+	var b strings.Builder
+	b.WriteString("at_us,latency_us,status,cold,proactive,queue_us,init_us,handler_us,instance\n")
+	for i, s := range shots {
+		inv := truth[i]
+		fmt.Fprintf(&b, "%d,%d,%d,%v,%v,%d,%d,%d,%s\n", s.at.Microseconds(), s.latency.Microseconds(), s.status,
+			inv.Cold, inv.ProactiveInit, inv.QueueWait.Microseconds(), inv.InitDuration.Microseconds(), inv.HandlerDuration.Microseconds(), inv.Instance)
+	}
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Error(err)
+	}
+}
