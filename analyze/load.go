@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +38,10 @@ type TargetRun struct {
 	Info      attack.TargetInfo
 	Intervals []Interval
 	Phases    []*PhaseRun // indexed like Info.Phases
+	// Steps are the jumps of the offered rate (steps, spikes, a phase that
+	// starts higher), with the warm p99 before each: the start of every
+	// time-to-scale measurement.
+	Steps []Step
 }
 
 // Interval is one interval's counters with the latency percentiles of its
@@ -50,59 +53,31 @@ type Interval struct {
 
 // PhaseRun holds the merged histograms of one target over one phase.
 type PhaseRun struct {
-	latency [len(attack.Outcomes)]*hdr.Histogram // by outcome; nil while empty
-	lag     *hdr.Histogram
+	latency [len(attack.Outcomes)]*hist // by outcome; nil while empty
+	lag     *hist
 	Counts  attack.IntervalCounts // summed over the phase's intervals
 }
 
 // Latency returns the merged latency histogram of one outcome (attack.
 // OutcomeWarm, OutcomeCold or OutcomeError); an empty one if there was none.
 func (p *PhaseRun) Latency(outcome string) *hdr.Histogram {
-	if o := outcomeIndex(outcome); o >= 0 && p.latency[o] != nil {
-		return p.latency[o]
+	if o := outcomeIndex(outcome); o >= 0 {
+		return p.latency[o].histogram()
 	}
 	return attack.NewHistogram()
 }
 
 // Lag returns the merged schedule-lag histogram.
-func (p *PhaseRun) Lag() *hdr.Histogram {
-	if p.lag != nil {
-		return p.lag
-	}
-	return attack.NewHistogram()
-}
-
-// mergeInto adds h to *dst, adopting h itself when *dst is still empty:
-// decoded histograms are fresh, and copying 200 KB per interval adds up.
-func mergeInto(dst **hdr.Histogram, h *hdr.Histogram) {
-	if *dst == nil {
-		*dst = h
-		return
-	}
-	(*dst).Merge(h)
-}
+func (p *PhaseRun) Lag() *hdr.Histogram { return p.lag.histogram() }
 
 // Load reads a run directory. A run cut short by SIGKILL loads up to its
 // last whole interval; torn trailing lines are skipped and noted.
 func Load(dir string) (*Run, error) {
-	b, err := os.ReadFile(filepath.Join(dir, attack.RunFile))
+	info, err := readRunInfo(dir)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s is not a run directory: it has no %s", dir, attack.RunFile)
-		}
 		return nil, err
 	}
-	r := &Run{Dir: dir}
-	if err := json.Unmarshal(b, &r.Info); err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, attack.RunFile), err)
-	}
-	if r.Info.FormatVersion > attack.FormatVersion {
-		return nil, fmt.Errorf("%s was written by a newer fnbench (run format %d; this one reads up to %d); upgrade fnbench",
-			dir, r.Info.FormatVersion, attack.FormatVersion)
-	}
-	if len(r.Info.Targets) == 0 || len(r.Info.Phases) == 0 {
-		return nil, fmt.Errorf("%s: run.json lists no targets or no phases; it is not a run fnbench wrote", dir)
-	}
+	r := &Run{Dir: dir, Info: *info}
 	r.Status = r.Info.Status
 	if r.Status == attack.StatusRunning {
 		r.Status, r.Killed = attack.StatusInterrupted, true
@@ -116,50 +91,142 @@ func Load(dir string) (*Run, error) {
 		}
 		r.Targets = append(r.Targets, tr)
 	}
-	if err := r.readIntervals(index); err != nil {
-		return nil, err
+	// The lag log and the events need nothing the others produce: read
+	// them on a second core.
+	var side struct {
+		warnings []string
+		err      error
 	}
-	if err := r.readLatency(index); err != nil {
-		return nil, err
+	sideDone := make(chan struct{})
+	go func() {
+		defer close(sideDone)
+		if side.err = r.readLag(index, &side.warnings); side.err == nil {
+			side.err = r.readEvents(&side.warnings)
+		}
+	}()
+	err = r.readIntervals(index)
+	if err == nil {
+		for _, tr := range r.Targets {
+			tr.Steps = detectSteps(r.Info.Phases, tr.Intervals)
+		}
+		err = r.readLatency(index)
 	}
-	if err := r.readLag(index); err != nil {
-		return nil, err
+	<-sideDone
+	r.Warnings = append(r.Warnings, side.warnings...)
+	if err == nil {
+		err = side.err
 	}
-	if err := r.readEvents(); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// eachLine calls fn with every whole line of a file. A last line without a
-// newline was torn by a kill mid-write and is skipped with a warning.
-func (r *Run) eachLine(name string, fn func(lineNo int, line []byte) error) error {
-	f, err := os.Open(filepath.Join(r.Dir, name))
+// readRunInfo reads and checks a run directory's run.json.
+func readRunInfo(dir string) (*attack.RunInfo, error) {
+	b, err := os.ReadFile(filepath.Join(dir, attack.RunFile))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("%s is missing", name))
-			return nil
+			return nil, fmt.Errorf("%s is not a run directory: it has no %s", dir, attack.RunFile)
 		}
+		return nil, err
+	}
+	var info attack.RunInfo
+	if err := json.Unmarshal(b, &info); err != nil {
+		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, attack.RunFile), err)
+	}
+	if info.FormatVersion > attack.FormatVersion {
+		return nil, fmt.Errorf("%s was written by a newer fnbench (run format %d; this one reads up to %d); upgrade fnbench",
+			dir, info.FormatVersion, attack.FormatVersion)
+	}
+	if len(info.Targets) == 0 || len(info.Phases) == 0 {
+		return nil, fmt.Errorf("%s: run.json lists no targets or no phases; it is not a run fnbench wrote", dir)
+	}
+	return &info, nil
+}
+
+// eachLine calls fn with every whole line of a file. A last line without a
+// newline was torn by a kill mid-write and is skipped with a warning.
+// Warnings go to *warn.
+func (r *Run) eachLine(name string, warn *[]string, fn func(lineNo int, line []byte) error) error {
+	return eachLineIn(r.Dir, name, warn, fn)
+}
+
+// eachLineIn is eachLine for the file name of any run directory.
+func eachLineIn(dir, name string, warn *[]string, fn func(lineNo int, line []byte) error) error {
+	lr, err := openLines(dir, name, warn)
+	if err != nil || lr == nil {
 		return err
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 256<<10)
-	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if err == io.EOF {
-			if len(line) > 0 {
-				r.Warnings = append(r.Warnings, fmt.Sprintf("%s:%d: skipped a torn last line (the run was killed while writing it)", name, n))
-			}
-			return nil
-		}
-		if err != nil {
+	defer lr.close()
+	for {
+		line, ok, err := lr.next()
+		if err != nil || !ok {
 			return err
 		}
-		if err := fn(n, line[:len(line)-1]); err != nil {
-			return fmt.Errorf("%s:%d: %w", filepath.Join(r.Dir, name), n, err)
+		if err := fn(lr.n, line); err != nil {
+			return lr.wrap(err)
 		}
 	}
 }
+
+// lineReader reads the whole lines of one file of a run directory.
+type lineReader struct {
+	dir, name string
+	f         *os.File
+	br        *bufio.Reader
+	n         int // the number of the line last returned
+	warn      *[]string
+}
+
+// openLines opens a file of a run directory. A missing file is noted in
+// *warn and gives a nil reader.
+func openLines(dir, name string, warn *[]string) (*lineReader, error) {
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			*warn = append(*warn, fmt.Sprintf("%s is missing", name))
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &lineReader{dir: dir, name: name, f: f, br: bufio.NewReaderSize(f, 256<<10), warn: warn}, nil
+}
+
+// next returns the next whole line without its newline, or ok=false at
+// the end. A last line without a newline was torn by a kill mid-write: it
+// is skipped with a warning.
+//
+// The line is valid until the next call.
+func (lr *lineReader) next() (line []byte, ok bool, err error) {
+	line, err = lr.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull { // a line longer than the buffer
+		long := append([]byte(nil), line...)
+		for err == bufio.ErrBufferFull {
+			line, err = lr.br.ReadSlice('\n')
+			long = append(long, line...)
+		}
+		line = long
+	}
+	lr.n++
+	if err == io.EOF {
+		if len(line) > 0 {
+			*lr.warn = append(*lr.warn, fmt.Sprintf("%s:%d: skipped a torn last line (the run was killed while writing it)", lr.name, lr.n))
+		}
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return line[:len(line)-1], true, nil
+}
+
+// wrap names the file and line an error was found at.
+func (lr *lineReader) wrap(err error) error {
+	return fmt.Errorf("%s:%d: %w", filepath.Join(lr.dir, lr.name), lr.n, err)
+}
+
+func (lr *lineReader) close() { lr.f.Close() }
 
 func (r *Run) phaseOf(i int) (int, error) {
 	if i < 0 || i >= len(r.Info.Phases) {
@@ -169,7 +236,7 @@ func (r *Run) phaseOf(i int) (int, error) {
 }
 
 func (r *Run) readIntervals(index map[string]int) error {
-	return r.eachLine(attack.IntervalsFile, func(_ int, line []byte) error {
+	return r.eachLine(attack.IntervalsFile, &r.Warnings, func(_ int, line []byte) error {
 		var c attack.IntervalCounts
 		if err := json.Unmarshal(line, &c); err != nil {
 			return err
@@ -227,55 +294,95 @@ func addCounts(sum, c *attack.IntervalCounts) {
 type hlogLine struct {
 	Tag        string
 	Start, Len float64 // seconds, relative to the log's base time
-	Hist       *hdr.Histogram
+	Hist       *sparse
 }
 
-// parseHlogLine decodes one line of an HdrHistogram interval log. Comment
-// and legend lines return ok=false.
-func parseHlogLine(line []byte) (l hlogLine, ok bool, err error) {
-	s := strings.TrimRight(string(line), "\r")
-	if s == "" || s[0] == '#' || s[0] == '"' {
-		return l, false, nil
+// mergeSparse adds a decoded interval histogram to *dst, created on first
+// use.
+func mergeSparse(dst **hist, h *sparse) {
+	if *dst == nil {
+		*dst = newHist()
 	}
-	if rest, found := strings.CutPrefix(s, "Tag="); found {
-		tag, after, found := strings.Cut(rest, ",")
-		if !found {
-			return l, false, errors.New("tag without a comma")
+	(*dst).addSparse(h)
+}
+
+// latencyReader follows one target through latency.hlog: the interval its
+// lines belong to, that interval's warm and cold histograms, and the warm
+// histograms of the intervals before it (for the baselines of steps). Its
+// histograms are buffers reused interval after interval: a long run
+// allocates nothing per line here.
+type latencyReader struct {
+	tr               *TargetRun
+	cursor           int // next interval to match
+	current          int // interval whose lines are being read; -1 for none
+	warm, cold       sparse
+	hasWarm, hasCold bool
+	// recent is a ring of the last intervals' warm histograms: n of them,
+	// the oldest at (next − n) mod len.
+	recent   [baselineIntervals]sparse
+	n, next  int
+	nextStep int // first step whose baseline is not known yet
+}
+
+// baselineIntervals is how many intervals before a step its warm baseline
+// is taken over (intervals without warm requests do not count).
+const baselineIntervals = 10
+
+// begin moves to interval k (-1: past the end), finishing the current one,
+// and settles the baselines of steps that begin at or before k.
+func (lr *latencyReader) begin(k int) {
+	if k == lr.current && k >= 0 {
+		return
+	}
+	lr.finish()
+	steps := lr.tr.Steps
+	for lr.nextStep < len(steps) && (k < 0 || steps[lr.nextStep].Interval <= k) {
+		recent := make([]*sparse, 0, lr.n)
+		for i := range lr.n {
+			recent = append(recent, &lr.recent[(lr.next-lr.n+i+baselineIntervals)%baselineIntervals])
 		}
-		l.Tag, s = tag, after
+		steps[lr.nextStep].setBaseline(recent)
+		lr.nextStep++
 	}
-	fields := strings.SplitN(s, ",", 4)
-	if len(fields) != 4 {
-		return l, false, errors.New("expected start,length,max,histogram")
+	lr.current = k
+}
+
+// finish computes the current interval's percentiles over its successful
+// requests and remembers its warm histogram.
+func (lr *latencyReader) finish() {
+	if lr.current < 0 {
+		return
 	}
-	if l.Start, err = strconv.ParseFloat(fields[0], 64); err != nil {
-		return l, false, fmt.Errorf("bad start timestamp: %w", err)
+	var ok *sparse
+	switch {
+	case lr.hasWarm && lr.hasCold:
+		ok = lr.warm.add(&lr.cold)
+	case lr.hasWarm:
+		ok = &lr.warm
+	case lr.hasCold:
+		ok = &lr.cold
 	}
-	if l.Len, err = strconv.ParseFloat(fields[1], 64); err != nil {
-		return l, false, fmt.Errorf("bad interval length: %w", err)
+	if ok != nil && ok.total > 0 {
+		iv := &lr.tr.Intervals[lr.current]
+		q := ok.quantiles(50, 90, 99)
+		iv.P50, iv.P90, iv.P99, iv.Max = q[0], q[1], q[2], ok.max()
 	}
-	if l.Hist, err = hdr.Decode([]byte(fields[3])); err != nil {
-		return l, false, fmt.Errorf("bad histogram: %w", err)
+	if lr.hasWarm && lr.warm.total > 0 && lr.nextStep < len(lr.tr.Steps) {
+		lr.recent[lr.next].copyFrom(&lr.warm)
+		lr.next = (lr.next + 1) % baselineIntervals
+		lr.n = min(lr.n+1, baselineIntervals)
 	}
-	return l, true, nil
+	lr.current, lr.hasWarm, lr.hasCold = -1, false, false
 }
 
 func (r *Run) readLatency(index map[string]int) error {
-	cursor := make([]int, len(r.Targets))            // next interval to match, per target
-	current := make([]*Interval, len(r.Targets))     // interval whose lines are being read
-	merged := make([]*hdr.Histogram, len(r.Targets)) // its successful requests so far, reused
-	finish := func(t int) {
-		if iv, h := current[t], merged[t]; iv != nil && h != nil && h.TotalCount() > 0 {
-			iv.P50 = time.Duration(h.ValueAtQuantile(50))
-			iv.P90 = time.Duration(h.ValueAtQuantile(90))
-			iv.P99 = time.Duration(h.ValueAtQuantile(99))
-			iv.Max = time.Duration(h.Max())
-			h.Reset()
-		}
-		current[t] = nil
+	readers := make([]*latencyReader, len(r.Targets))
+	for t, tr := range r.Targets {
+		readers[t] = &latencyReader{tr: tr, current: -1}
 	}
-	err := r.eachLine(attack.LatencyFile, func(_ int, line []byte) error {
-		l, ok, err := parseHlogLine(line)
+	var dec hlogDecoder
+	err := r.eachLine(attack.LatencyFile, &r.Warnings, func(_ int, line []byte) error {
+		l, ok, err := dec.line(line)
 		if err != nil || !ok {
 			return err
 		}
@@ -291,46 +398,45 @@ func (r *Run) readLatency(index map[string]int) error {
 		if o < 0 {
 			return fmt.Errorf("unknown outcome %q in tag %q", outcome, l.Tag)
 		}
-		tr := r.Targets[t]
+		tr, lr := r.Targets[t], readers[t]
 		startMs := int64(l.Start*1e3 + 0.5)
-		iv := tr.findInterval(startMs, &cursor[t])
+		k := tr.findInterval(startMs, &lr.cursor)
 		p := r.phaseAtMs(startMs)
-		if iv != nil {
-			p = iv.Phase
-		}
-		if o != outcomeError {
-			if iv != current[t] {
-				finish(t)
-				current[t] = iv
+		if k >= 0 {
+			p = tr.Intervals[k].Phase
+			lr.begin(k)
+			switch o {
+			case outcomeWarm:
+				lr.warm.copyFrom(l.Hist)
+				lr.hasWarm = true
+			case outcomeCold:
+				lr.cold.copyFrom(l.Hist)
+				lr.hasCold = true
 			}
-			if merged[t] == nil {
-				merged[t] = attack.NewHistogram()
-			}
-			merged[t].Merge(l.Hist)
 		}
-		mergeInto(&tr.Phases[p].latency[o], l.Hist)
+		mergeSparse(&tr.Phases[p].latency[o], l.Hist)
 		return nil
 	})
-	for t := range current {
-		finish(t)
+	for _, lr := range readers {
+		lr.begin(-1)
 	}
 	return err
 }
 
-// findInterval advances *cursor to the interval starting at startMs.
-func (tr *TargetRun) findInterval(startMs int64, cursor *int) *Interval {
+// findInterval advances *cursor to the interval starting at startMs and
+// returns its index, or -1 when no interval starts there.
+func (tr *TargetRun) findInterval(startMs int64, cursor *int) int {
 	for *cursor < len(tr.Intervals) {
-		iv := &tr.Intervals[*cursor]
-		ms := iv.StartNanos / 1e6
+		ms := tr.Intervals[*cursor].StartNanos / 1e6
 		if ms == startMs {
-			return iv
+			return *cursor
 		}
 		if ms > startMs {
-			return nil
+			return -1
 		}
 		*cursor++
 	}
-	return nil
+	return -1
 }
 
 func (r *Run) phaseAtMs(ms int64) int {
@@ -359,9 +465,10 @@ func outcomeIndex(name string) int {
 	return -1
 }
 
-func (r *Run) readLag(index map[string]int) error {
-	return r.eachLine(attack.LagFile, func(_ int, line []byte) error {
-		l, ok, err := parseHlogLine(line)
+func (r *Run) readLag(index map[string]int, warn *[]string) error {
+	var dec hlogDecoder
+	return r.eachLine(attack.LagFile, warn, func(_ int, line []byte) error {
+		l, ok, err := dec.line(line)
 		if err != nil || !ok {
 			return err
 		}
@@ -370,13 +477,13 @@ func (r *Run) readLag(index map[string]int) error {
 			return fmt.Errorf("target %q is not in run.json", l.Tag)
 		}
 		p := r.phaseAtMs(int64(l.Start*1e3 + 0.5))
-		mergeInto(&r.Targets[t].Phases[p].lag, l.Hist)
+		mergeSparse(&r.Targets[t].Phases[p].lag, l.Hist)
 		return nil
 	})
 }
 
-func (r *Run) readEvents() error {
-	return r.eachLine(attack.EventsFile, func(_ int, line []byte) error {
+func (r *Run) readEvents(warn *[]string) error {
+	return r.eachLine(attack.EventsFile, warn, func(_ int, line []byte) error {
 		if len(bytes.TrimSpace(line)) == 0 {
 			return nil
 		}

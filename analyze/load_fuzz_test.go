@@ -64,3 +64,48 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMerge: shards with arbitrary counters, logs and events merge or fail
+// with an error, never a panic or a hang.
+func FuzzMerge(f *testing.F) {
+	runJSON := func(i int) string {
+		return `{"format_version":1,"scenario_file":{"sha256":"x"},"targets":[{"name":"a"}],"phases":[{"index":0,"name":"p","start_ns":0,"end_ns":1000000000}],"status":"complete","shard":{"index":` + string(rune('0'+i)) + `,"count":2}}`
+	}
+	h := attack.NewHistogram()
+	h.RecordValue(2000000)
+	enc, _ := h.Encode(2)
+	f.Add(`{"seq":0,"phase":0,"start_ns":0,"end_ns":1000000000,"target":"a","offered":1,"sent":1,"warm":1}`+"\n",
+		"Tag=a/warm,0.000000,1.000000,2.000000,"+string(enc)+"\n", `{"type":"instance","target":"a","instance":"i","first_ns":5}`+"\n")
+	f.Add(`{"target":"b"}`+"\n", "Tag=a/cold,x,1,1,x\n", "{\n")
+	f.Fuzz(func(t *testing.T, intervals, hlog, events string) {
+		var dirs []string
+		for i := range 2 {
+			dir := filepath.Join(t.TempDir(), "shard")
+			os.MkdirAll(dir, 0o755)
+			for name, body := range map[string]string{
+				attack.RunFile: runJSON(i), attack.IntervalsFile: intervals, attack.LatencyFile: hlog,
+				attack.LagFile: hlog, attack.EventsFile: events,
+			} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			dirs = append(dirs, dir)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			out := filepath.Join(t.TempDir(), "merged")
+			if _, _, err := Merge(out, dirs); err == nil {
+				if r, err := Load(out); err == nil {
+					Summarize(r)
+				}
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Merge hangs on intervals %q hlog %q events %q", intervals, hlog, events)
+		}
+	})
+}

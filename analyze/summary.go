@@ -1,10 +1,10 @@
 package analyze
 
 import (
+	"encoding/json"
 	"time"
 
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
+	"github.com/fnbench/fnbench/analyze/cost"
 	"github.com/fnbench/fnbench/attack"
 )
 
@@ -12,13 +12,21 @@ import (
 type Summary struct {
 	Run    *Run
 	Tables []TargetSummary
+	// Detect is the scenario's cold_start.detect ("auto" when unset).
+	Detect string
+	// Pricing is the price table the costs were computed with.
+	Pricing cost.TableRef
 }
 
-// TargetSummary holds one target's rows: one per phase, then the whole run.
+// TargetSummary holds one target's rows (one per phase, then the whole
+// run) and the analyses of the whole run.
 type TargetSummary struct {
-	Target attack.TargetInfo
-	Phases []Row
-	Total  Row
+	Target  attack.TargetInfo
+	Phases  []Row
+	Total   Row
+	Cold    ColdStarts
+	Scaling Scaling
+	Cost    TargetCost
 }
 
 // Row is the statistics of one target over one span of the timeline.
@@ -33,53 +41,102 @@ type Row struct {
 	AchievedRate             float64 // requests per second actually sent
 	P50, P90, P99, P999, Max time.Duration
 	LagP99, LagMax           time.Duration
+
+	// Latency is the span's latency by outcome, with confidence intervals;
+	// Lag its schedule lag.
+	Latency OutcomeLatency
+	Lag     LagStats
+	// ColdPenalty is cold p50 − warm p50; nil without both.
+	ColdPenalty *Penalty
 }
 
-// Summarize computes the per-target, per-phase summary of a run.
-func Summarize(r *Run) *Summary {
-	s := &Summary{Run: r}
+// Options change how a run is summarised.
+type Options struct {
+	// Pricing prices the targets; nil means the built-in table.
+	Pricing *cost.Table
+}
+
+// Summarize computes the summary of a run with the built-in prices.
+func Summarize(r *Run) *Summary { return SummarizeWith(r, Options{}) }
+
+// SummarizeWith computes the summary of a run: per target and phase the
+// statistics, then per target the cold-start, scaling and cost analyses.
+func SummarizeWith(r *Run, o Options) *Summary {
+	table := o.Pricing
+	if table == nil {
+		table = cost.Default()
+	}
+	s := &Summary{Run: r, Detect: detectMode(r.Info.Scenario), Pricing: table.Ref()}
 	for _, tr := range r.Targets {
 		ts := TargetSummary{Target: tr.Info}
 		spans := make([]time.Duration, len(r.Info.Phases))
 		for _, iv := range tr.Intervals {
-			spans[iv.Phase] += time.Duration(iv.EndNanos - iv.StartNanos)
+			if iv.Phase >= 0 && iv.Phase < len(spans) {
+				spans[iv.Phase] += time.Duration(iv.EndNanos - iv.StartNanos)
+			}
 		}
-		okAll, lagAll := attack.NewHistogram(), attack.NewHistogram()
+		var all [len(attack.Outcomes)]*hist
+		for o := range all {
+			all[o] = newHist()
+		}
+		lagAll := newHist()
 		var total attack.IntervalCounts
 		var totalSpan time.Duration
 		for p, pr := range tr.Phases {
-			ok := attack.NewHistogram()
-			ok.Merge(pr.Latency(attack.OutcomeWarm))
-			ok.Merge(pr.Latency(attack.OutcomeCold))
-			lag := pr.Lag()
-			ts.Phases = append(ts.Phases, newRow(r.Info.Phases[p].Name, spans[p], pr.Counts, ok, lag))
-			okAll.Merge(ok)
-			lagAll.Merge(lag)
+			for o := range all {
+				all[o].add(pr.latency[o])
+			}
+			ts.Phases = append(ts.Phases, newRow(r.Info.Phases[p].Name, spans[p], pr.Counts, pr.latency, pr.lag))
+			lagAll.add(pr.lag)
 			addCounts(&total, &pr.Counts)
 			totalSpan += spans[p]
 		}
-		ts.Total = newRow("all", totalSpan, total, okAll, lagAll)
+		ts.Total = newRow("all", totalSpan, total, all, lagAll)
+		ts.Cold = coldStarts(r, tr, &ts, s.Detect)
+		ts.Scaling = scaling(r, tr)
+		ts.Cost = priceTarget(table, r, tr, ts.Total, cost.Options{})
 		s.Tables = append(s.Tables, ts)
 	}
 	return s
 }
 
-func newRow(phase string, span time.Duration, c attack.IntervalCounts, ok, lag *hdr.Histogram) Row {
+// scenarioFields is what the analysis reads from the resolved scenario in
+// run.json.
+type scenarioFields struct {
+	Name      string `json:"name"`
+	ColdStart struct {
+		Detect string `json:"detect"`
+	} `json:"cold_start"`
+}
+
+func scenarioField(raw json.RawMessage) scenarioFields {
+	var f scenarioFields
+	_ = json.Unmarshal(raw, &f)
+	return f
+}
+
+// detectMode reads cold_start.detect from the resolved scenario.
+func detectMode(scenario json.RawMessage) string {
+	if d := scenarioField(scenario).ColdStart.Detect; d != "" {
+		return d
+	}
+	return "auto"
+}
+
+func newRow(phase string, span time.Duration, c attack.IntervalCounts, hs [len(attack.Outcomes)]*hist, lag *hist) Row {
 	row := Row{Phase: phase, Duration: span, IntervalCounts: c}
 	if secs := span.Seconds(); secs > 0 {
 		row.OfferedRate = float64(c.Offered) / secs
 		row.AchievedRate = float64(c.Sent) / secs
 	}
-	if ok.TotalCount() > 0 {
-		row.P50 = time.Duration(ok.ValueAtQuantile(50))
-		row.P90 = time.Duration(ok.ValueAtQuantile(90))
-		row.P99 = time.Duration(ok.ValueAtQuantile(99))
-		row.P999 = time.Duration(ok.ValueAtQuantile(99.9))
-		row.Max = time.Duration(ok.Max())
+	warm, cold := hs[outcomeWarm].dist(), hs[outcomeCold].dist()
+	row.Latency = OutcomeLatency{OK: latencyStats(warm.plus(cold)), Warm: latencyStats(warm), Cold: latencyStats(cold),
+		Error: latencyStats(hs[outcomeError].dist())}
+	if l := row.Latency.OK; l != nil {
+		row.P50, row.P90, row.P99, row.P999, row.Max = l.P50.Value, l.P90.Value, l.P99.Value, l.P999.Value, l.Max
 	}
-	if lag.TotalCount() > 0 {
-		row.LagP99 = time.Duration(lag.ValueAtQuantile(99))
-		row.LagMax = time.Duration(lag.Max())
-	}
+	row.Lag = lagStats(lag.dist())
+	row.LagP99, row.LagMax = row.Lag.P99, row.Lag.Max
+	row.ColdPenalty = penaltyOf(cold, warm)
 	return row
 }

@@ -1,8 +1,10 @@
 // Command fnbench-bench is fnbench's benchmark harness (`make bench`). It
 // starts a trivial HTTP server on loopback in a process of its own, drives it
 // with fnbench and with its peers (vegeta's CLI) at the same offered rates on
-// this machine, and prints what each achieved, with ratios. Nothing here is a
-// pass/fail unit test: the figures are for people and for closing notes.
+// this machine, and prints what each achieved, with ratios. It then times
+// `fnbench report --format json` on a synthetic one-hour, 1,000 requests/s
+// run. Nothing here is a pass/fail unit test: the figures are for people and
+// for closing notes.
 package main
 
 import (
@@ -38,9 +40,32 @@ func main() {
 		duration = flag.Duration("duration", 15*time.Second, "length of each attack")
 		soak     = flag.Duration("soak", 0, "also run fnbench for this long at the highest rate and sample its memory (e.g. 10m)")
 		work     = flag.String("work", "", "directory for run outputs (default a temporary one)")
+		mode     = flag.String("mode", "all", "what to measure: all, attack (throughput against peers) or report (report --format json on a synthetic 1-hour run)")
 	)
 	flag.Parse()
-	if err := bench(*fnbench, *vegeta, *rates, *duration, *soak, *work); err != nil {
+	err := func() error {
+		if *work == "" {
+			d, err := os.MkdirTemp("", "fnbench-bench-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(d)
+			*work = d
+		}
+		switch *mode {
+		case "all":
+			if err := bench(*fnbench, *vegeta, *rates, *duration, *soak, *work); err != nil {
+				return err
+			}
+			return benchReport(*fnbench, *work)
+		case "attack":
+			return bench(*fnbench, *vegeta, *rates, *duration, *soak, *work)
+		case "report":
+			return benchReport(*fnbench, *work)
+		}
+		return fmt.Errorf("-mode %q: use all, attack or report", *mode)
+	}()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "fnbench-bench:", err)
 		os.Exit(1)
 	}
@@ -112,14 +137,6 @@ type measurement struct {
 }
 
 func bench(fnbench, vegeta, rateList string, dur, soak time.Duration, work string) error {
-	if work == "" {
-		d, err := os.MkdirTemp("", "fnbench-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		work = d
-	}
 	addr, stopServer, err := startServer()
 	if err != nil {
 		return err
@@ -158,6 +175,12 @@ func bench(fnbench, vegeta, rateList string, dur, soak time.Duration, work strin
 			return err
 		}
 		rows = append(rows, fb)
+		coolDown()
+		sg, err := runFnbench(fnbench, url, rate, dur, work, "-sigv4")
+		if err != nil {
+			return err
+		}
+		rows = append(rows, sg)
 		coolDown()
 		v, err := runVegeta(vegeta, url, rate, dur, work)
 		if err != nil {
@@ -254,25 +277,35 @@ func runFnbench(bin, url string, rate float64, dur time.Duration, work, label st
 	m := measurement{tool: "fnbench", offered: rate}
 	name := fmt.Sprintf("bench-%.0f%s", rate, label)
 	scen := filepath.Join(work, name+".yaml")
+	target := fmt.Sprintf("{name: server, kind: http, url: %s}", url)
+	if label == "-sigv4" {
+		// The Invoke API's request, signed per request (SigV4 over a body
+		// with a per-request id) against the same trivial server, which
+		// answers without checking: the cost measured is fnbench's.
+		m.tool = "fnbench+SigV4"
+		target = fmt.Sprintf(`{name: server, kind: aws-lambda, function: bench, region: us-east-1, endpoint: %s, payload: '{"id":"{{request_id}}"}'}`, strings.TrimSuffix(url, "/"))
+	}
 	body := fmt.Sprintf(`name: %s
 interval: 1s
 seed: 1
 defaults:
   timeout: 10s
 targets:
-  - name: server
-    kind: http
-    url: %s
+  - %s
 traffic:
   arrivals: uniform
   phases:
     - {name: steady, shape: constant, rate: %.0f/s, duration: %s}
-`, name, url, rate, dur)
+`, name, target, rate, dur)
 	if err := os.WriteFile(scen, []byte(body), 0o644); err != nil {
 		return m, err
 	}
 	out := filepath.Join(work, name)
 	cmd := exec.Command(bin, "run", scen, "--out", out, "--progress", "none")
+	if label == "-sigv4" {
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFNBENCHBENCH", "AWS_SECRET_ACCESS_KEY=bench-secret", "AWS_SESSION_TOKEN=",
+			"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_EC2_METADATA_DISABLED=true")
+	}
 	cmd.Stderr = os.Stderr
 	every := time.Second
 	if label == "soak" {
