@@ -14,7 +14,7 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 
 GOFILES := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
 
-.PHONY: all build test test-short demo bench fuzz lint clean tools
+.PHONY: all build test test-short demo bench fuzz lint clean tools chromium
 
 all: build
 
@@ -35,9 +35,20 @@ $(BIN)/fnbench-bench: $(GOFILES)
 
 tools: $(BIN)/vegeta
 
+# Headless Chromium, from Debian's chromium package, for the HTML report's
+# browser test (report/html_browser_test.go). That test fails without it
+# when CI=true and skips otherwise.
+CHROMIUM := /usr/bin/chromium
+chromium: $(CHROMIUM)
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; else \
+	  echo "make: cannot install chromium (not root, no sudo): apt-get install chromium, or the HTML browser test skips"; exit 0; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$SUDO apt-get install -y -q chromium || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
+
 # Every test. Loads are bounded; the whole run stays well under 10 minutes
 # on a 2-core machine.
-test: build $(BIN)/aws-lambda-rie
+test: build $(BIN)/aws-lambda-rie $(CHROMIUM)
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./attack/... ./analyze/...
 
@@ -45,8 +56,10 @@ test: build $(BIN)/aws-lambda-rie
 test-short: $(BIN)/aws-lambda-rie
 	$(GO) test -short -count=1 ./...
 
+# The AWS-vs-Azure comparison on the built-in simulator (about 80 s): the
+# summary, the verdict and the path of the HTML report.
 demo: build
-	$(BIN)/fnbench run scenarios/examples/local-ramp.yaml --out runs/demo-$$(date +%Y%m%d-%H%M%S)
+	$(BIN)/fnbench demo
 
 # Throughput, latency accuracy and memory against peers on this machine.
 # BENCH_FLAGS="-soak 10m" adds the 10-minute flat-memory run.

@@ -5,40 +5,77 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/analyze/cost"
 	"github.com/fnbench/fnbench/report"
+	"github.com/fnbench/fnbench/report/charts"
 )
 
 func newReportCmd() *cobra.Command {
-	var format, out string
+	var format, out, pricing, chartsDir string
+	var rps float64
 	cmd := &cobra.Command{
-		Use:   "report RUN...",
+		Use:   "report RUN[=label]...",
 		Short: "Summarise one or more run directories",
-		Args:  cobra.MinimumNArgs(1),
+		Long: `Summarise one or more run directories, side by side. RUN=label names a
+run in the report (default: the directory's name).
+
+--format text is the terminal summary; md is a short Markdown report for a
+GitHub job summary or a pull request comment, verdict first; json is the
+JSON summary (schema_version 1, documented in docs/summary-schema.md) that
+reports and CI gates read: statistics with 95% confidence intervals per
+target, phase and outcome, cold starts, scaling and cost; junit is one test
+case per target and sanity check; html is one self-contained page with
+inline SVG charts that works offline.
+
+--charts DIR also writes every chart as SVG and PNG into DIR.`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" {
-				return usageError(fmt.Errorf("--format %q is not supported yet; use text", format))
+			if !slices.Contains(report.Formats, format) {
+				return usageError(fmt.Errorf("--format %q is not supported; use %s", format, strings.Join(report.Formats, ", ")))
 			}
-			var sums []*analyze.Summary
-			for _, dir := range args {
+			var opt analyze.Options
+			ro := report.Options{ProjectRPS: rps, Version: version}
+			if pricing != "" {
+				t, err := cost.Load(pricing)
+				if err != nil {
+					return usageError(err)
+				}
+				opt.Pricing, ro.Pricing = t, t
+			}
+			var runs []report.Run
+			for _, arg := range args {
+				dir, label := report.ParseRunArg(arg)
 				run, err := analyze.Load(dir)
 				if err != nil {
 					return usageError(err)
 				}
-				sums = append(sums, analyze.Summarize(run))
+				runs = append(runs, report.Run{Label: label, Summary: analyze.SummarizeWith(run, opt)})
 			}
 			var buf bytes.Buffer
-			if err := report.Text(&buf, sums...); err != nil {
+			if err := report.Render(&buf, format, runs, ro); err != nil {
 				return runError(err)
+			}
+			if chartsDir != "" {
+				paths, err := charts.WriteFiles(chartsDir, report.Charts(runs, ro))
+				if err != nil {
+					return runError(err)
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "fnbench: wrote %d chart files to %s\n", len(paths), chartsDir)
 			}
 			return writeOutput(cmd.OutOrStdout(), out, buf.Bytes())
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: "+strings.Join(report.Formats, ", "))
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of stdout")
+	cmd.Flags().StringVar(&pricing, "pricing", "", "price table overriding the built-in one (YAML; see the README's Cost model)")
+	cmd.Flags().StringVar(&chartsDir, "charts", "", "also write every chart as SVG and PNG into this directory")
+	cmd.Flags().Float64Var(&rps, "rps", 0, "requests per second of the monthly cost projection (default: the highest rate the runs offered)")
 	return cmd
 }
 

@@ -29,6 +29,10 @@ type runFlags struct {
 	progress   string
 	cpuProfile string
 	trace      string
+	shard      string // "i/n": send the i-th of every n arrivals
+	// simKeepAliveScale shortens the built-in simulator's keep-alives
+	// (sim.Config.KeepAliveScale); fnbench demo sets it.
+	simKeepAliveScale float64
 }
 
 func newRunCmd() *cobra.Command {
@@ -55,6 +59,8 @@ marks the run interrupted; a second Ctrl-C abandons them.`,
 	cmd.Flags().MarkHidden("cpuprofile")
 	cmd.Flags().StringVar(&f.trace, "trace", "", "write a Go execution trace of the run to this file (for fnbench's developers)")
 	cmd.Flags().MarkHidden("trace")
+	cmd.Flags().StringVar(&f.shard, "shard", "", "run shard i of n (as i/n): send every n-th arrival, starting with the i-th, for fnbench merge to combine")
+	cmd.Flags().Float64Var(&f.simKeepAliveScale, "sim-keep-alive-scale", 1, "sim:// targets: multiply the simulator's idle keep-alives by this (0.01 evicts after seconds, not minutes)")
 	return cmd
 }
 
@@ -67,6 +73,13 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 	if err != nil {
 		return usageError(err)
 	}
+	shard, err := parseShard(f.shard, plan)
+	if err != nil {
+		return usageError(err)
+	}
+	if f.simKeepAliveScale < 0 {
+		return usageError(fmt.Errorf("--sim-keep-alive-scale %v is negative; use a positive factor such as 0.01", f.simKeepAliveScale))
+	}
 	runID := plan.Scenario.Name + "-" + time.Now().Format("20060102-150405")
 	out := f.out
 	if out == "" {
@@ -76,7 +89,7 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	resolve, stopSim, err := startSimFor(ctx, plan)
+	resolve, stopSim, err := startSimFor(ctx, plan, f.simKeepAliveScale)
 	if err != nil {
 		return runError(err)
 	}
@@ -153,7 +166,7 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 			}
 		}
 	}
-	results, runErr := runSteps(ctx, plan, targets, lc, force, out, prog, abort, stdout, stderr)
+	results, runErr := runSteps(ctx, plan, targets, lc, force, shard, out, prog, abort, stdout, stderr)
 	if rerr := lc.restore(context.WithoutCancel(ctx), targets, stderr); rerr != nil {
 		runErr = errors.Join(runErr, redacted(rerr))
 	}
@@ -180,7 +193,7 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 // runSteps runs the scenario once, or once per memory size of a sweep
 // (each into <out>/<size>mb), printing each run's summary.
 func runSteps(ctx context.Context, plan *scenarios.Plan, targets []attack.Target, lc *lambdaControl, force *attack.Force,
-	out string, prog *attack.Progress, abort <-chan struct{}, stdout, stderr io.Writer) ([]*attack.Outcome, error) {
+	shard attack.ShardInfo, out string, prog *attack.Progress, abort <-chan struct{}, stdout, stderr io.Writer) ([]*attack.Outcome, error) {
 	type step struct {
 		memoryMB int
 		dir      string
@@ -213,6 +226,7 @@ func runSteps(ctx context.Context, plan *scenarios.Plan, targets []attack.Target
 			Progress: prog,
 			Abort:    abort,
 			Force:    force,
+			Shard:    shard,
 		})
 		if err != nil {
 			return results, err
@@ -228,6 +242,24 @@ func runSteps(ctx context.Context, plan *scenarios.Plan, targets []attack.Target
 		fmt.Fprintf(stderr, "fnbench: run directory %s\n", res.Dir)
 	}
 	return results, nil
+}
+
+// parseShard reads --shard i/n (1-based) into a ShardInfo.
+func parseShard(s string, plan *scenarios.Plan) (attack.ShardInfo, error) {
+	if s == "" {
+		return attack.ShardInfo{Index: 0, Count: 1}, nil
+	}
+	var i, n int
+	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n || fmt.Sprintf("%d/%d", i, n) != s {
+		return attack.ShardInfo{}, fmt.Errorf("--shard %q: want i/n with 1 <= i <= n, for example --shard 2/4", s)
+	}
+	if n > 1 && plan.Scenario.Traffic.Arrivals == scenarios.Poisson && !plan.Scenario.HasSeed {
+		return attack.ShardInfo{}, fmt.Errorf("--shard %s: Poisson arrivals need a seed so that every shard splits one arrival sequence; add seed: to the scenario or --set seed=N", s)
+	}
+	if n > 1 && (plan.Scenario.ColdStart.Force != nil || plan.Scenario.Sweep != nil) {
+		return attack.ShardInfo{}, fmt.Errorf("--shard %s: forced cold starts and sweeps change the function's configuration and cannot be sharded", s)
+	}
+	return attack.ShardInfo{Index: i - 1, Count: n}, nil
 }
 
 // newProgress picks the progress display: a live line on a terminal, plain

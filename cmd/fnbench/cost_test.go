@@ -1,0 +1,153 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// costJSON is what `fnbench cost --format json` promises for the
+// calculator.
+type costJSON struct {
+	TotalUSD      json.Number `json:"total_usd"`
+	PerMillionUSD json.Number `json:"per_million_usd"`
+	Breakdown     []map[string]json.RawMessage
+}
+
+func decodeCost(t *testing.T, out string) costJSON {
+	t.Helper()
+	var c costJSON
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.UseNumber()
+	if err := dec.Decode(&c); err != nil {
+		t.Fatalf("%v in\n%s", err, out)
+	}
+	return c
+}
+
+// The calculator's example from the README, hand-computed:
+// requests 3 M × $0.20/M = 0.60 (FACTS.md:13); compute 3 M × 0.120 s ×
+// 0.5 GB = 180,000 GB-s × $0.0000133334 = 2.400012 (FACTS.md:10, arm64
+// tier 1); INIT on 1% cold, billed since 2025-08-01 (FACTS.md:19):
+// 30,000 × 0.300 s × 0.5 GB = 4,500 GB-s = 0.0600003; HTTP API 3 M ×
+// $1.00/M = 3.00 (FACTS.md:24). Total 6.0600123, per million 2.0200041.
+func TestCostCalculatorJSON(t *testing.T) {
+	code, out, errs := cli("cost", "--provider", "aws-lambda", "--arch", "arm64", "--memory-mb", "512",
+		"--duration-ms", "120", "--requests", "3000000", "--init-ms", "300", "--cold-rate", "0.01",
+		"--gateway", "http-api", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	c := decodeCost(t, out)
+	if c.TotalUSD != "6.0600123" || c.PerMillionUSD != "2.0200041" {
+		t.Errorf("total %s per million %s, want 6.0600123 and 2.0200041", c.TotalUSD, c.PerMillionUSD)
+	}
+	if len(c.Breakdown) != 4 {
+		t.Fatalf("%d lines, want 4:\n%s", len(c.Breakdown), out)
+	}
+	for _, l := range c.Breakdown {
+		for _, k := range []string{"item", "quantity", "unit", "unit_price_usd", "usd"} {
+			if _, ok := l[k]; !ok {
+				t.Errorf("line %v has no %s", l, k)
+			}
+		}
+	}
+}
+
+// Every provider the calculator knows prices, in text with the price
+// table's version and date.
+func TestCostCalculatorProviders(t *testing.T) {
+	for _, args := range [][]string{
+		{"--provider", "azure-consumption", "--memory-mb", "200", "--duration-ms", "40", "--requests", "2000000"},
+		{"--provider", "azure-flex", "--instance-memory-mb", "2048", "--duration-ms", "40", "--requests", "2000000", "--free-tier"},
+		{"--provider", "azure-premium", "--instances", "2", "--requests", "2000000", "--hours", "730"},
+		{"--provider", "aws-lambda", "--memory-mb", "1024", "--duration-ms", "15", "--requests", "1000000", "--ephemeral-mb", "2048", "--gateway", "rest-api"},
+	} {
+		code, out, errs := cli(append([]string{"cost"}, args...)...)
+		if code != 0 || !strings.Contains(out, "prices: fnbench-2026.1 of 2025-10-01") || !strings.Contains(out, "per million requests") {
+			t.Errorf("cost %v: exit %d\n%s%s", args, code, out, errs)
+		}
+		code, out, _ = cli(append([]string{"cost", "--format", "json"}, args...)...)
+		if c := decodeCost(t, out); code != 0 || c.PerMillionUSD == "" {
+			t.Errorf("cost %v --format json: exit %d\n%s", args, code, out)
+		}
+	}
+}
+
+// A run's targets are priced each by its own provider, from measured
+// billing where there is some, and projected to a month.
+func TestCostOfRun(t *testing.T) {
+	code, out, errs := cli("cost", "../../analyze/testdata/run-sim", "--rps", "500", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		SchemaVersion int `json:"schema_version"`
+		Targets       []struct {
+			Priced, Measured bool
+			Bill             struct {
+				Provider      string  `json:"provider"`
+				PerMillionUSD float64 `json:"per_million_usd"`
+			}
+			Monthly *struct {
+				Cost struct {
+					FreeTier bool `json:"free_tier"`
+				}
+				Capacity struct{ Instances int64 }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		provider string
+		measured bool
+	}{{"aws-lambda", true}, {"aws-lambda", false}, {"azure-consumption", false}}
+	if doc.SchemaVersion != 1 || len(doc.Targets) != len(want) {
+		t.Fatalf("%s", out)
+	}
+	for i, tg := range doc.Targets {
+		if !tg.Priced || tg.Measured != want[i].measured || tg.Bill.Provider != want[i].provider || tg.Bill.PerMillionUSD <= 0.2 ||
+			tg.Monthly == nil || !tg.Monthly.Cost.FreeTier || tg.Monthly.Capacity.Instances < 1 {
+			t.Errorf("target %d: %+v", i, tg)
+		}
+	}
+	code, out, _ = cli("cost", "../../analyze/testdata/run-sim")
+	for _, s := range []string{"prices fnbench-2026.1 of 2025-10-01", "target invoke: measured billing", "target azure: estimated", "ESTIMATE"} {
+		if code != 0 || !strings.Contains(out, s) {
+			t.Errorf("text output lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+// Bad usage and invalid input exit 2, name the problem and how to fix it,
+// and never show a stack trace.
+func TestCostBadUsageExits2(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{}, "give a run directory"},
+		{[]string{"--provider", "aws-lamda", "--requests", "1"}, `provider "aws-lamda" is not known; use one of aws-lambda`},
+		{[]string{"--provider", "aws-lambda", "--memory-mb", "512", "--duration-ms", "10"}, "--requests is required"},
+		{[]string{"--provider", "aws-lambda", "--duration-ms", "10", "--requests", "5"}, "--memory-mb is required for aws-lambda"},
+		{[]string{"--provider", "aws-lambda", "--memory-mb", "64", "--duration-ms", "10", "--requests", "5"}, "outside 128–10,240 MB"},
+		{[]string{"--provider", "azure-flex", "--duration-ms", "10", "--requests", "5"}, "--instance-memory-mb is required"},
+		{[]string{"--provider", "azure-consumption", "--requests", "5"}, "--duration-ms is required"},
+		{[]string{"--provider", "aws-lambda", "--memory-mb", "512", "--duration-ms", "10", "--requests", "5", "--cold-rate", "2"}, "cold rate 2 is above 1"},
+		{[]string{"--provider", "aws-lambda", "--memory-mb", "512", "--duration-ms", "10", "--requests", "5", "--rps", "3"}, "--rps projects a run"},
+		{[]string{"--provider", "aws-lambda", "--memory-mb", "512", "--duration-ms", "10", "--requests", "5", "--date", "1 Aug"}, "write YYYY-MM-DD"},
+		{[]string{"../../analyze/testdata/run-sim", "--provider", "aws-lambda"}, "--provider: calculator flags price a configuration without a run"},
+		{[]string{"../../analyze/testdata/run-sim", "--rps", "5", "--requests-per-month", "9"}, "not both"},
+		{[]string{"../../report/testdata/run-local-ramp"}, "set memory_mb on target lambda"},
+		{[]string{"nosuchrun"}, "nosuchrun is not a run directory"},
+		{[]string{"../../analyze/testdata/run-sim", "--format", "yaml"}, `--format "yaml" is not supported`},
+		{[]string{"../../analyze/testdata/run-sim", "--pricing", "nosuch.yaml"}, "pricing file"},
+	} {
+		code, _, errs := cli(append([]string{"cost"}, c.args...)...)
+		if code != 2 || !strings.Contains(errs, c.want) || strings.Contains(errs, "goroutine") {
+			t.Errorf("cost %v: exit %d, stderr %q; want 2 and %q", c.args, code, errs, c.want)
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package charts
+
+import (
+	"fmt"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/analyze/cost"
+)
+
+// CostOptions say how to price the monthly projection.
+type CostOptions struct {
+	Pricing *cost.Table // nil: the built-in table
+	RPS     float64     // the projected mean rate, requests per second
+}
+
+// parts of a cost bar, bottom to top.
+var costParts = []struct {
+	name string
+	of   func(p *cost.Parts) cost.Decimal
+}{
+	{"requests", func(p *cost.Parts) cost.Decimal { return p.Requests }},
+	{"compute", func(p *cost.Parts) cost.Decimal { return p.Compute }},
+	{"init", func(p *cost.Parts) cost.Decimal { return p.Init }},
+	{"gateway", func(p *cost.Parts) cost.Decimal { return p.Gateway }},
+	{"database", func(p *cost.Parts) cost.Decimal { return p.Database }},
+}
+
+// Cost draws each target's cost per million requests as a bar stacked by
+// part (requests, compute, init, gateway, database), and beside it the
+// monthly bill at o.RPS. Targets that could not be priced get no bar and
+// say why in the caption.
+func Cost(series []Series, o CostOptions) *Chart {
+	table := o.Pricing
+	if table == nil {
+		table = cost.Default()
+	}
+	perM := newPanel("Cost per million requests (marginal)", "", "USD per 1M requests")
+	monthly := newPanel(fmt.Sprintf("Monthly bill at %s requests/s (free tier applied)", trimFloat(o.RPS)), "", "USD per month")
+	names := make([]string, len(series))
+	var below *plotter.BarChart
+	var notes []string
+	for k, part := range costParts {
+		vals := make(plotter.Values, len(series))
+		for i, s := range series {
+			if b := s.table().Cost.Bill; s.table().Cost.Priced && b != nil {
+				vals[i] = part.of(&b.PerMillionByPart).Float64()
+			}
+		}
+		bars, err := plotter.NewBarChart(vals, 34)
+		if err != nil {
+			continue
+		}
+		bars.Color = partColors[k]
+		bars.LineStyle.Width = 0
+		if below != nil {
+			bars.StackOn(below)
+		}
+		perM.Add(bars)
+		perM.Lines = append(perM.Lines, Line{Stat: part.name, Points: len(vals)})
+		below = bars
+	}
+	for i, s := range series {
+		tc := s.table().Cost
+		names[i] = s.Name
+		switch {
+		case !tc.Priced:
+			names[i] += "\n(not priced)"
+			notes = append(notes, s.Name+": "+tc.Reason)
+			continue
+		case tc.Bill != nil && tc.Bill.Estimate:
+			names[i] += "\n(estimate)"
+		}
+		if o.RPS <= 0 {
+			continue
+		}
+		m, err := analyze.ProjectTarget(table, s.Summary, s.Target, cost.Projection{RPS: o.RPS})
+		if err != nil {
+			notes = append(notes, s.Name+": no projection: "+err.Error())
+			continue
+		}
+		vals := plotter.Values{m.Cost.TotalUSD.Float64()}
+		bar, err := plotter.NewBarChart(vals, 34)
+		if err != nil {
+			continue
+		}
+		bar.XMin = float64(i)
+		bar.Color = SeriesColor(i)
+		bar.LineStyle.Width = 0
+		monthly.Add(bar)
+		monthly.Lines = append(monthly.Lines, Line{Series: s.Name, Stat: "monthly", Points: 1})
+		monthly.Add(barLabel(float64(i), vals[0], "$"+money(vals[0])))
+	}
+	for _, p := range []*Panel{perM, monthly} {
+		p.NominalX(names...)
+		p.Y.Min = 0
+		p.Y.Max = max(p.Y.Max*1.12, 1e-6)
+		p.X.Min, p.X.Max = -0.6, float64(len(series))-0.4
+	}
+	panels := []*Panel{perM, monthly}
+	if o.RPS <= 0 {
+		panels = panels[:1]
+	}
+	c := &Chart{
+		Name:    "cost",
+		Title:   "Cost",
+		Caption: "Left: what a million requests cost at the run's measured (or, for targets without billing data, estimated upper-bound) usage, by part, with no free tier. Right: the monthly bill at the projected rate, free tier applied and volume tiers walked.",
+		Width:   9 * vg.Inch, Height: 4.2 * vg.Inch,
+		Rows: []Row{{Panels: panels, Weight: 1}},
+	}
+	for k, part := range costParts {
+		c.Legend = append(c.Legend, LegendEntry{Label: part.name, Color: partColors[k], Swatch: true})
+	}
+	for i, s := range series {
+		if o.RPS > 0 {
+			c.Legend = append(c.Legend, LegendEntry{Label: s.Name + " (monthly)", Color: SeriesColor(i), Swatch: true})
+		}
+	}
+	if len(notes) > 0 {
+		c.Caption += " " + joinNotes(notes) + "."
+	}
+	return c
+}
+
+// barLabel writes a value above a bar.
+type barText struct {
+	x, y float64
+	text string
+}
+
+func barLabel(x, y float64, s string) plot.Plotter { return barText{x, y, s} }
+
+func (b barText) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	ts := style(sans, 9, ink)
+	ts.XAlign, ts.YAlign = draw.XCenter, draw.YBottom
+	c.FillText(ts, vg.Point{X: trX(b.x), Y: trY(b.y) + 2}, b.text)
+}
+
+// money prints USD with two decimals, or more below a cent.
+func money(usd float64) string {
+	switch {
+	case usd == 0:
+		return "0"
+	case usd < 0.01:
+		return strconv.FormatFloat(usd, 'g', 2, 64)
+	case usd >= 1000:
+		return strconv.FormatFloat(usd, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(usd, 'f', 2, 64)
+}
+
+func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -1,0 +1,191 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"regexp"
+	"time"
+
+	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/analyze/cost"
+	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/internal/units"
+	"github.com/fnbench/fnbench/report/charts"
+)
+
+//go:embed html.tmpl
+var htmlTemplate string
+
+// coldEventsShown is how many cold starts per target the evidence section
+// lists one by one.
+const coldEventsShown = 10
+
+// HTML writes the report as one self-contained page: no scripts, no
+// external fonts, styles or images (a Content-Security-Policy forbids
+// them), charts as inline SVG. In order: the headline verdict, the
+// scenario, per-target tables with confidence intervals and sanity
+// checks, the charts, cold-start evidence, the cost breakdown with the
+// price table's date, and the run metadata.
+func HTML(w io.Writer, runs []Run, o Options) error {
+	series := Series(runs)
+	page := htmlPage{Headline: Headline(series), Version: o.Version}
+	var names []string
+	for _, r := range runs {
+		page.Runs = append(page.Runs, newHTMLRun(r))
+		names = append(names, scenarioOf(r.Summary))
+	}
+	page.Title = "fnbench report: " + joinComma(unique(names))
+	for i, s := range series {
+		page.Targets = append(page.Targets, newHTMLTarget(s, charts.Hex(charts.SeriesColor(i))))
+	}
+	co := o.costOptions(runs)
+	page.ProjectRPS = co.RPS
+	for _, c := range charts.All(series, co) {
+		svg, err := c.WithoutTable().SVG()
+		if err != nil {
+			return err
+		}
+		page.Charts = append(page.Charts, htmlChart{Name: c.Name, Title: c.Title, Caption: c.Caption, SVG: inlineSVG(svg, c.Title), Table: c.Table})
+	}
+	t, err := template.New("report").Funcs(htmlFuncs).Parse(htmlTemplate)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, page); err != nil {
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+type htmlPage struct {
+	Title, Headline, Version string
+	Runs                     []htmlRun
+	Targets                  []htmlTarget
+	Charts                   []htmlChart
+	ProjectRPS               float64
+}
+
+type htmlRun struct {
+	Label, Scenario, Description string
+	Info                         *attack.RunInfo
+	Dir, Status                  string
+	Duration                     time.Duration
+	Pricing                      cost.TableRef
+	Warnings                     []string
+}
+
+type htmlTarget struct {
+	Name, Color string
+	Info        attack.TargetInfo
+	Rows        []analyze.Row
+	Checks      []Check
+	Cold        analyze.ColdStarts
+	ColdEvents  []attack.Event
+	ColdMore    int
+	Scaling     analyze.Scaling
+	Cost        analyze.TargetCost
+	Pricing     cost.TableRef
+}
+
+type htmlChart struct {
+	Name, Title, Caption string
+	SVG                  template.HTML
+	Table                *charts.Table
+}
+
+func newHTMLRun(r Run) htmlRun {
+	run := r.Summary.Run
+	var sc struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+	}
+	_ = json.Unmarshal(run.Info.Scenario, &sc)
+	hr := htmlRun{Label: r.Label, Scenario: sc.Name, Description: sc.Description, Info: &run.Info, Dir: run.Dir,
+		Status: statusText(run), Pricing: r.Summary.Pricing, Warnings: run.Warnings}
+	if !run.Info.EndTime.IsZero() {
+		hr.Duration = run.Info.EndTime.Sub(run.Info.StartTime).Round(time.Millisecond)
+	}
+	return hr
+}
+
+func newHTMLTarget(s charts.Series, color string) htmlTarget {
+	ts := &s.Summary.Tables[s.Target]
+	ht := htmlTarget{Name: s.Name, Color: color, Info: ts.Target, Rows: append(append([]analyze.Row(nil), ts.Phases...), ts.Total),
+		Checks: SanityChecks(s.Summary.Run, ts), Cold: ts.Cold, Scaling: ts.Scaling, Cost: ts.Cost, Pricing: s.Summary.Pricing}
+	for _, e := range s.Summary.Run.Events {
+		if e.Type != attack.EventColdStart || e.Target != ts.Target.Name {
+			continue
+		}
+		if len(ht.ColdEvents) < coldEventsShown {
+			ht.ColdEvents = append(ht.ColdEvents, e)
+		} else {
+			ht.ColdMore++
+		}
+	}
+	return ht
+}
+
+var svgHead = regexp.MustCompile(`(?s)^.*?<svg width="[^"]*" height="[^"]*"`)
+
+// inlineSVG turns a rendered chart into an element of the page: no XML
+// prolog, no fixed size (the page scales it to its column), a name for
+// screen readers.
+func inlineSVG(svg []byte, title string) template.HTML {
+	head := fmt.Sprintf(`<svg class="chart" role="img" aria-label="%s"`, template.HTMLEscapeString(title))
+	return template.HTML(svgHead.ReplaceAll(svg, []byte(head)))
+}
+
+var htmlFuncs = template.FuncMap{
+	"lat": units.Latency,
+	"ns":  func(n int64) string { return units.Latency(time.Duration(n)) },
+	"ci":  ciText,
+	"pct": func(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) },
+	"rate": func(row analyze.Row) string {
+		return rate(row.AchievedRate, row.OfferedRate)
+	},
+	"errpct":   errorText,
+	"coldtext": coldText,
+	"costtext": costText,
+	"secs":     func(ns int64) string { return fmt.Sprintf("%.3gs", float64(ns)/1e9) },
+	"dur":      func(d time.Duration) string { return d.String() },
+	"when":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
+	"usd":      func(d cost.Decimal) string { return "$" + d.Fixed(6) },
+	"usd2":     func(d cost.Decimal) string { return "$" + d.Fixed(2) },
+	"num":      func(f float64) string { return fmt.Sprintf("%g", f) },
+	"evidence": func(m map[string]int64) string { return classes(nonZero(m)) },
+	"classes":  classes,
+	"short": func(s string) string {
+		if len(s) > 12 {
+			return s[:12] + "…"
+		}
+		return s
+	},
+}
+
+func joinComma(ss []string) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}
+
+// nonZero drops the zero counts.
+func nonZero(m map[string]int64) map[string]int64 {
+	out := map[string]int64{}
+	for k, v := range m {
+		if v != 0 {
+			out[k] = v
+		}
+	}
+	return out
+}
