@@ -129,6 +129,16 @@ traffic: {phases: [{shape: constant, rate: 20/s, duration: 300ms}]}
 	check("stdout", out)
 	check("stderr", errs)
 	check("validate output", val)
+	// Every report format, written from the run directory.
+	for _, format := range []string{"text", "md", "json", "junit", "html"} {
+		file := filepath.Join(t.TempDir(), "report."+format)
+		code, rout, rerr := cli("report", dir, "--format", format, "-o", file)
+		if code != 0 {
+			t.Fatalf("report --format %s: exit %d\n%s", format, code, rerr)
+		}
+		b, _ := os.ReadFile(file)
+		check("the "+format+" report", string(b)+rout+rerr)
+	}
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			b, _ := os.ReadFile(p)
