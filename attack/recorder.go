@@ -75,6 +75,7 @@ type targetInterval struct {
 	// before it writes the interval.
 	undecided []coldinfer.Sample
 	ids       []string // their platform request ids, where known
+	latencies []int64  // and their latencies from the intended send time
 	pushed    bool     // undecided went to the detector, which owes a verdict
 }
 
@@ -126,7 +127,10 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 	iv.mu.Lock()
 	ti := &iv.targets[target]
 	if r.inferable && r.outcome == outcomeIndexWarm && iv.infers[target] {
-		ti.undecided = append(ti.undecided, coldinfer.Sample{At: intended, Latency: time.Duration(r.latency), Instance: r.instance})
+		// The detector judges the platform: the wait from the actual send,
+		// not the time a request spent waiting for the client itself.
+		ti.undecided = append(ti.undecided, coldinfer.Sample{At: intended, Latency: time.Duration(r.latency - r.lag), Instance: r.instance})
+		ti.latencies = append(ti.latencies, r.latency)
 		ti.ids = append(ti.ids, r.requestID)
 	} else {
 		ti.recordLatency(r.outcome, r.latency)
@@ -181,11 +185,11 @@ func (ti *targetInterval) resolve(dec coldinfer.Decision) {
 		if i < len(dec.Cold) && dec.Cold[i] {
 			o = outcomeIndexCold
 			ti.evidence[evidenceIndexInferred]++
-			ti.colds = append(ti.colds, coldEvent{at: s.At, latency: s.Latency, instance: s.Instance, evidence: evidenceIndexInferred, requestID: ti.ids[i]})
+			ti.colds = append(ti.colds, coldEvent{at: s.At, latency: time.Duration(ti.latencies[i]), instance: s.Instance, evidence: evidenceIndexInferred, requestID: ti.ids[i]})
 		}
-		ti.recordLatency(o, int64(s.Latency))
+		ti.recordLatency(o, ti.latencies[i])
 	}
-	ti.undecided, ti.ids = nil, nil
+	ti.undecided, ti.ids, ti.latencies = nil, nil, nil
 }
 
 func clampNanos(v int64) int64 {
