@@ -129,7 +129,7 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 	if r.inferable && r.outcome == outcomeIndexWarm && iv.infers[target] {
 		// The detector judges the platform: the wait from the actual send,
 		// not the time a request spent waiting for the client itself.
-		ti.undecided = append(ti.undecided, coldinfer.Sample{At: intended, Latency: time.Duration(r.latency - r.lag), Instance: r.instance})
+		ti.undecided = append(ti.undecided, coldinfer.Sample{At: intended + time.Duration(r.lag), Latency: time.Duration(r.latency - r.lag), Instance: r.instance})
 		ti.latencies = append(ti.latencies, r.latency)
 		ti.ids = append(ti.ids, r.requestID)
 	} else {
@@ -185,7 +185,8 @@ func (ti *targetInterval) resolve(dec coldinfer.Decision) {
 		if i < len(dec.Cold) && dec.Cold[i] {
 			o = outcomeIndexCold
 			ti.evidence[evidenceIndexInferred]++
-			ti.colds = append(ti.colds, coldEvent{at: s.At, latency: time.Duration(ti.latencies[i]), instance: s.Instance, evidence: evidenceIndexInferred, requestID: ti.ids[i]})
+			intended := s.At + s.Latency - time.Duration(ti.latencies[i]) // completion − latency
+			ti.colds = append(ti.colds, coldEvent{at: intended, latency: time.Duration(ti.latencies[i]), instance: s.Instance, evidence: evidenceIndexInferred, requestID: ti.ids[i]})
 		}
 		ti.recordLatency(o, ti.latencies[i])
 	}

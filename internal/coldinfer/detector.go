@@ -7,9 +7,12 @@ import (
 
 // Sample is one successful response of one target.
 type Sample struct {
-	// At is the intended send time, from run start.
+	// At is when the request was sent, from run start: its intended send
+	// time, or the actual one if Latency is counted from that.
 	At time.Duration
-	// Latency is completion minus intended send time.
+	// Latency is how long the response took from At. At + Latency must
+	// be when it came back: on shared instances the requests that one
+	// starting instance let through are recognised by ending together.
 	Latency time.Duration
 	// Instance is the instance id the platform revealed, "" if none.
 	Instance string

@@ -9,10 +9,8 @@ import "time"
 const instanceMemory = time.Hour
 
 // instances remembers the instance ids a target revealed. With ids, a
-// response is cold when it is the first from its instance and slow; a
-// first sighting at warm latency is an instance that existed before the
-// run, or one the platform started ahead of demand (Lambda's proactive
-// init), which no client waited for.
+// response is cold when it is the first from its instance and slower than
+// the warm p99 (see Detector.Decide).
 type instances struct {
 	lastSeen map[string]time.Duration
 	pruned   time.Duration

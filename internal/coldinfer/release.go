@@ -12,6 +12,9 @@ const (
 	// chance and stay small.
 	sharedFraction = 0.5
 	sharedGroup    = 3
+	// sharedEvidence is how many slow responses it takes to learn that
+	// instances are not shared.
+	sharedEvidence = 5
 	// maxGroups bounds the groups remembered; only groups that can still
 	// take a response are kept, so this is a safety net.
 	maxGroups = 4096
@@ -115,8 +118,8 @@ func (r *releases) shared() bool {
 			inGroups += n
 		}
 	}
-	if slow < sharedGroup {
-		// No evidence yet. Shared is the safer guess: on a platform
+	if slow < sharedEvidence {
+		// Not enough evidence yet. Shared is the safer guess: on a platform
 		// that gives each request its own instance, it misses only cold
 		// starts that happen to end together.
 		return true

@@ -20,9 +20,9 @@ import (
 	"github.com/fnbench/fnbench/fixtures/sim"
 )
 
-// This file is a small open-model load generator for the simulator, enough
-// to score the detector against ground truth without importing attack/
-// (which is downstream of nothing here, but is being changed by others).
+// A small open-model load generator for the simulator, enough to score the
+// detector against ground truth. It does not use attack/: the engine there
+// is what will call this package.
 
 // phase is one stretch of an open-model schedule, in real time: a rate
 // that goes linearly from rate to to (to 0: constant), with an optional
@@ -82,16 +82,20 @@ type simTarget struct {
 	// INIT and handler time included, so it is chosen per platform to keep
 	// start-up times well above loopback noise.
 	scale float64
-	// bursts is how many extra bursts from zero follow the scenario:
-	// Azure instances take many requests each, so only a burst from zero
-	// makes them start several, and a run needs a few dozen cold starts to
-	// score.
-	bursts int
+	// bursts is how many extra bursts from zero follow the scenario, at
+	// burstRate requests per second for burstLength. Azure instances take
+	// many requests each, so only a burst from zero makes them start
+	// several, and a run needs a few dozen cold starts to score.
+	bursts      int
+	burstRate   float64
+	burstLength time.Duration
 	// concurrency is Config.InstanceConcurrency as fnbench would set it
 	// from the provider: 1 for Lambda, 0 (learn) for Azure.
 	concurrency int
 	// edit changes the profile before the run, beyond the keep-alive.
 	edit func(*sim.FunctionSpec)
+	// want is the precision and recall a run must reach (0: 0.95).
+	want float64
 }
 
 // keepAlive is the median idle lifetime of an instance in every run, in
@@ -117,13 +121,10 @@ var cycle = []phase{
 	{dur: idleGap},
 }
 
-// burst is one more burst from zero and the idle gap after it.
-var burst = []phase{{rate: 300, dur: 300 * time.Millisecond}, {dur: idleGap}}
-
 func (tg simTarget) plan() []time.Duration {
-	phases := cycle
+	phases := append([]phase(nil), cycle...)
 	for range tg.bursts {
-		phases = append(phases, burst...)
+		phases = append(phases, phase{rate: tg.burstRate, dur: tg.burstLength}, phase{dur: idleGap})
 	}
 	return schedule(phases)
 }
