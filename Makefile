@@ -47,9 +47,12 @@ $(CHROMIUM):
 	$$SUDO apt-get install -y -q chromium || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
 
 # Every test. Loads are bounded; the whole run stays well under 10 minutes
-# on a 2-core machine.
+# on a 2-core machine. Packages are tested one at a time (-p 1): several
+# tests measure timing against the simulator (cold-start inference, the
+# stall test), and two packages' loads on two cores would measure each
+# other.
 test: build $(BIN)/aws-lambda-rie $(CHROMIUM)
-	$(GO) test -count=1 ./...
+	$(GO) test -p 1 -count=1 ./...
 	$(GO) test -count=1 -race ./attack/... ./analyze/...
 
 # The quick loop while developing.

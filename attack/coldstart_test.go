@@ -48,12 +48,12 @@ func TestMarkerColdStartsMatchGroundTruth(t *testing.T) {
 		url   string
 		scale float64
 	}{
-		{"sim://aws-go-hello/hello/lambda-url", 0.005},
-		{"sim://aws-apigw-http/hello/apigw-http", 0.005},
-		{"sim://aws-python-hello/hello/lambda-url", 0.005},
-		{"sim://aws-java-snapstart/hello/lambda-url", 0.005},
+		{"sim://aws-go-hello/hello/lambda-url", 0.001},
+		{"sim://aws-apigw-http/hello/apigw-http", 0.001},
+		{"sim://aws-python-hello/hello/lambda-url", 0.001},
+		{"sim://aws-java-snapstart/hello/lambda-url", 0.001},
 		{"sim://azure-consumption-node/hello", 0.001},
-		{"sim://azure-flex-python/hello", 0.005},
+		{"sim://azure-flex-python/hello", 0.001},
 	} {
 		t.Run(c.url[6:], func(t *testing.T) {
 			t.Parallel()
