@@ -99,7 +99,11 @@ traffic:
 			}
 			sort.Strings(truthCold)
 			sort.Strings(tagged)
-			if len(truthCold) < 2 {
+			// At this time scale handlers take microseconds, so one
+			// instance serves a burst: at least the first request, and
+			// those after the idle gap evicted it, are cold (on Flex an
+			// always-ready instance may serve them all but one).
+			if len(truthCold) < 1 {
 				t.Fatalf("the simulator started only %d environments: the scenario does not exercise cold starts", len(truthCold))
 			}
 			if strings.Join(tagged, ",") != strings.Join(truthCold, ",") {

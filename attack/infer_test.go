@@ -50,12 +50,12 @@ func plainProfile(t *testing.T, name string, scale, keepMs float64) string {
 // truth by request id; Azure's, which carry none, by arrival time.
 //
 // The detector's own acceptance (95% precision and recall on every
-// profile, over eight seeds) is internal/coldinfer's ground-truth test,
-// which also sets aside requests the test machine itself held up. Here,
-// where other tests share the machine, the bar is 90%, and on Azure
-// Consumption (a handful of cold starts, whose tagged request may be a
-// neighbour of the one the platform counted) the count must agree within
-// one.
+// profile, over many runs) is internal/coldinfer's ground-truth test,
+// which also sets aside requests the test machine itself held up and adds
+// bursts on Azure. This one checks the engine's wiring, with a 90% bar.
+// Azure Consumption is left to that test: this scenario gives it only a
+// handful of cold starts, whose tagged requests may be neighbours of the
+// ones the platform counted.
 func TestInferredColdStartsAgainstGroundTruth(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives six simulated profiles for several seconds each")
@@ -69,7 +69,6 @@ func TestInferredColdStartsAgainstGroundTruth(t *testing.T) {
 		{"aws-apigw-http", "sim://aws-apigw-http/hello/apigw-http", 1},
 		{"aws-python-hello", "sim://aws-python-hello/hello/lambda-url", 1},
 		{"aws-java-snapstart", "sim://aws-java-snapstart/hello/lambda-url", 1},
-		{"azure-consumption-node", "sim://azure-consumption-node/hello", 0.04},
 		{"azure-flex-python", "sim://azure-flex-python/hello", 0.05},
 	} {
 		t.Run(c.url[6:], func(t *testing.T) {
@@ -109,12 +108,7 @@ traffic:
 			if tp+fn < 3 {
 				t.Fatalf("only %d cold starts in the ground truth", tp+fn)
 			}
-			switch {
-			case c.profile == "azure-consumption-node":
-				if d := (tp + fp) - (tp + fn); d < -1 || d > 1 {
-					t.Errorf("%d cold starts tagged, %d in the ground truth; want them within one", tp+fp, tp+fn)
-				}
-			case precision < 0.9 || recall < 0.9:
+			if precision < 0.9 || recall < 0.9 {
 				t.Errorf("precision %.3f, recall %.3f; want at least 0.9 each", precision, recall)
 			}
 		})
