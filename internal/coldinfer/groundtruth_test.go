@@ -47,8 +47,12 @@ var simTargets = []simTarget{
 	// are in the package documentation.
 	{name: "azure-consumption", profile: "azure-consumption-node", function: "hello", kind: sim.KindAzureHTTP, scale: 0.04,
 		bursts: 10, burstRate: 150, burstLength: 300 * time.Millisecond, want: 0.85},
+	// Flex with Python (one request per instance) does better, 0.97 at
+	// worst over 8 runs on an idle machine, but a run holds about 30 cold
+	// starts and two warm responses a hair over the threshold take it to
+	// 0.94 on a loaded one: it must reach 0.9.
 	{name: "azure-flex-python", profile: "azure-flex-python", function: "hello", kind: sim.KindAzureHTTP, scale: 0.05,
-		bursts: 10, burstRate: 300, burstLength: 300 * time.Millisecond},
+		bursts: 10, burstRate: 300, burstLength: 300 * time.Millisecond, want: 0.9},
 	{name: "azure-flex-node", profile: "azure-flex-python", function: "flex-node", kind: sim.KindAzureHTTP, scale: 0.05,
 		bursts: 10, burstRate: 300, burstLength: 300 * time.Millisecond, want: 0.85},
 }
