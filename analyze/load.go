@@ -67,9 +67,6 @@ func (p *PhaseRun) Latency(outcome string) *hdr.Histogram {
 	return attack.NewHistogram()
 }
 
-// Lag returns the merged schedule-lag histogram.
-func (p *PhaseRun) Lag() *hdr.Histogram { return p.lag.histogram() }
-
 // Load reads a run directory. A run cut short by SIGKILL loads up to its
 // last whole interval; torn trailing lines are skipped and noted.
 func Load(dir string) (*Run, error) {

@@ -144,7 +144,11 @@ func signingScope(rawURL string) (service, region string) {
 	if err != nil {
 		return "", ""
 	}
-	labels := strings.Split(u.Hostname(), ".")
+	host := strings.ToLower(u.Hostname())
+	if !strings.HasSuffix(host, ".on.aws") && !strings.Contains(host, ".amazonaws.com") {
+		return "", ""
+	}
+	labels := strings.Split(host, ".")
 	for i, l := range labels {
 		if (l == "lambda-url" || l == "execute-api") && i+1 < len(labels) {
 			service = "lambda"

@@ -13,6 +13,7 @@ import (
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/internal/simenv"
 	"github.com/fnbench/fnbench/scenarios"
 )
 
@@ -37,13 +38,7 @@ func runPlan(t *testing.T, s *sim.Sim, src string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resolve := func(u string) (attack.SimEndpoint, error) {
-		e, err := s.ResolveEndpoint(u)
-		c := s.Credentials()
-		return attack.SimEndpoint{URL: e.URL, Provider: e.Provider, Plan: e.Plan, Region: e.Region, Kind: e.Kind,
-			BaseEndpoint: e.BaseEndpoint, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}, err
-	}
-	targets, err := attack.TargetsFromPlan(context.Background(), plan, attack.Env{Sim: resolve})
+	targets, err := attack.TargetsFromPlan(context.Background(), plan, attack.Env{Sim: simenv.Resolver(s)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,13 +55,7 @@ func newPreparer(t *Target) (*preparer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("target %q: bad URL: %v", t.Name, err)
 	}
-	p.host = u.Host
-	if h := t.Request.Header.Get("Host"); h != "" {
-		p.host = h
-	}
-	if pt := u.Port(); (u.Scheme == "http" && pt == "80") || (u.Scheme == "https" && pt == "443") {
-		p.host = u.Hostname()
-	}
+	p.host = hostHeader(u, t.Request.Header)
 	m := t.Request.Method
 	p.sendLength = m == http.MethodPost || m == http.MethodPut || m == http.MethodPatch
 	head := []byte(m + " " + u.RequestURI() + " HTTP/1.1\r\nHost: " + p.host + "\r\n")
@@ -88,6 +82,20 @@ func newPreparer(t *Target) (*preparer, error) {
 	}
 	p.head = head
 	return p, nil
+}
+
+// hostHeader is the Host a request to u sends, and SigV4 signs: the
+// header's when one is set, else the URL's, without a default port (as the
+// SDK's signer sends it).
+func hostHeader(u *url.URL, h http.Header) string {
+	host := u.Host
+	if hh := h.Get("Host"); hh != "" {
+		host = hh
+	}
+	if p := u.Port(); (u.Scheme == "http" && p == "80") || (u.Scheme == "https" && p == "443") {
+		host = u.Hostname()
+	}
+	return host
 }
 
 // prepared is one request's body and the headers made for it; values

@@ -64,13 +64,7 @@ func (s *sigV4) bind(method, rawURL string, h http.Header) error {
 		return err
 	}
 	s.method, s.static = method, nil
-	s.host = u.Host
-	if hh := h.Get("Host"); hh != "" {
-		s.host = hh
-	}
-	if p := u.Port(); (u.Scheme == "http" && p == "80") || (u.Scheme == "https" && p == "443") {
-		s.host = u.Hostname()
-	}
+	s.host = hostHeader(u, h)
 	path := u.EscapedPath()
 	if path == "" {
 		path = "/"

@@ -449,7 +449,7 @@ func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Tar
 	}
 	if sim == nil {
 		t.Provider = providerOf(t.Request.URL)
-		if strings.Contains(t.Request.URL, ".lambda-url.") {
+		if service, _ := signingScope(t.Request.URL); service == "lambda" {
 			t.Gateway = "function-url"
 		}
 	} else {
@@ -485,16 +485,10 @@ func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Tar
 // (*.execute-api.<region>.amazonaws.com) in front of Lambda, Azure
 // Functions (*.azurewebsites.net); anything else is generic.
 func providerOf(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return ProviderGeneric
-	}
-	host := strings.ToLower(u.Hostname())
-	switch {
-	case strings.Contains(host, ".lambda-url.") && strings.HasSuffix(host, ".on.aws"),
-		strings.Contains(host, ".execute-api.") && strings.Contains(host, ".amazonaws.com"):
+	if service, _ := signingScope(rawURL); service != "" {
 		return ProviderAWSLambda
-	case strings.HasSuffix(host, ".azurewebsites.net"):
+	}
+	if u, err := url.Parse(rawURL); err == nil && strings.HasSuffix(strings.ToLower(u.Hostname()), ".azurewebsites.net") {
 		return ProviderAzure
 	}
 	return ProviderGeneric

@@ -7,6 +7,7 @@ import (
 
 	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/internal/simenv"
 	"github.com/fnbench/fnbench/scenarios"
 )
 
@@ -46,14 +47,5 @@ func startSimFor(ctx context.Context, plan *scenarios.Plan, keepAliveScale float
 	if err := s.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, nil, fmt.Errorf("starting the built-in simulator: %w", err)
 	}
-	resolve = func(u string) (attack.SimEndpoint, error) {
-		e, err := s.ResolveEndpoint(u)
-		if err != nil {
-			return attack.SimEndpoint{}, err
-		}
-		creds := s.Credentials()
-		return attack.SimEndpoint{URL: e.URL, Provider: e.Provider, Plan: e.Plan, Region: e.Region, Kind: e.Kind,
-			BaseEndpoint: e.BaseEndpoint, AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey}, nil
-	}
-	return resolve, func() { s.Close() }, nil
+	return simenv.Resolver(s), func() { s.Close() }, nil
 }

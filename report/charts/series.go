@@ -21,7 +21,6 @@ func (s Series) run() *analyze.Run             { return s.Summary.Run }
 func (s Series) target() *analyze.TargetRun    { return s.Summary.Run.Targets[s.Target] }
 func (s Series) table() *analyze.TargetSummary { return &s.Summary.Tables[s.Target] }
 func (s Series) intervals() []analyze.Interval { return s.target().Intervals }
-func (s Series) phases() []attack.PhaseInfo    { return s.Summary.Run.Info.Phases }
 
 // seconds is an offset from the run start in seconds, for time axes.
 func seconds(ns int64) float64 { return float64(ns) / 1e9 }

@@ -1,0 +1,24 @@
+// Package simenv connects the built-in simulator to the attack engine: it
+// resolves sim:// URLs of a running simulator into attack.SimEndpoint, with
+// the simulator's own credentials. It lives apart from both because the
+// simulator must not depend on the engine (the cold-start detector's tests
+// drive the simulator, and the engine uses the detector).
+package simenv
+
+import (
+	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/fixtures/sim"
+)
+
+// Resolver returns the attack.Env.Sim function for s.
+func Resolver(s *sim.Sim) func(simURL string) (attack.SimEndpoint, error) {
+	return func(u string) (attack.SimEndpoint, error) {
+		e, err := s.ResolveEndpoint(u)
+		if err != nil {
+			return attack.SimEndpoint{}, err
+		}
+		c := s.Credentials()
+		return attack.SimEndpoint{URL: e.URL, Provider: e.Provider, Plan: e.Plan, Region: e.Region, Kind: e.Kind,
+			BaseEndpoint: e.BaseEndpoint, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}, nil
+	}
+}
