@@ -1,11 +1,10 @@
 package analyze
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"math"
 	"slices"
 	"time"
-
-	"github.com/fnbench/fnbench/attack"
 )
 
 // ColdStarts is one target's cold-start analysis over a run. Cold and warm
@@ -77,7 +76,7 @@ func coldStarts(r *Run, tr *TargetRun, ts *TargetSummary, detect string) ColdSta
 		Evidence:  map[string]int64{},
 		Penalty:   total.ColdPenalty,
 	}
-	for _, e := range attack.Evidences {
+	for _, e := range rundir.Evidences {
 		c.Evidence[e] = total.ColdEvidence[e]
 	}
 	switch {
@@ -93,7 +92,7 @@ func coldStarts(r *Run, tr *TargetRun, ts *TargetSummary, detect string) ColdSta
 	var inits []time.Duration
 	for i := range r.Events {
 		e := &r.Events[i]
-		if e.Type == attack.EventColdStart && e.Target == tr.Info.Name && e.InitNanos > 0 {
+		if e.Type == rundir.EventColdStart && e.Target == tr.Info.Name && e.InitNanos > 0 {
 			inits = append(inits, time.Duration(e.InitNanos))
 		}
 	}
@@ -112,7 +111,7 @@ func initStats(v []time.Duration) *InitStats {
 	for _, d := range v {
 		sum += float64(d)
 	}
-	at := func(p float64) time.Duration { return v[percentileRank(p, n)-1] }
+	at := func(p float64) time.Duration { return v[rundir.PercentileRank(p, n)-1] }
 	return &InitStats{Count: n, Min: v[0], Max: v[n-1], Mean: time.Duration(sum / float64(n)),
 		P50: at(50), P90: at(90), P99: at(99)}
 }

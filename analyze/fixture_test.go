@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"flag"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
 	"testing"
@@ -71,7 +72,7 @@ func runScenario(t *testing.T, s *sim.Sim, src, dir string) {
 	}
 	defer attack.CloseTargets(targets)
 	if _, err := attack.Run(context.Background(), attack.Options{Plan: plan, Targets: targets, OutDir: dir,
-		Tool: attack.ToolInfo{Version: "test"}}); err != nil {
+		Tool: rundir.ToolInfo{Version: "test"}}); err != nil {
 		t.Fatal(err)
 	}
 }

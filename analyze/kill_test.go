@@ -2,6 +2,8 @@ package analyze_test
 
 import (
 	"context"
+	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,7 +15,6 @@ import (
 	"time"
 
 	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/scenarios"
 )
 
@@ -63,7 +64,7 @@ func TestKilledRunLoads(t *testing.T) {
 	// Kill it once it has written a few intervals.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		b, _ := os.ReadFile(filepath.Join(dir, attack.IntervalsFile))
+		b, _ := os.ReadFile(filepath.Join(dir, rundir.IntervalsFile))
 		if strings.Count(string(b), "\n") >= 10 {
 			break
 		}
@@ -83,7 +84,7 @@ func TestKilledRunLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !run.Killed || run.Status != attack.StatusInterrupted {
+	if !run.Killed || run.Status != rundir.StatusInterrupted {
 		t.Errorf("killed %v, status %s; want a killed, interrupted run", run.Killed, run.Status)
 	}
 	for _, tr := range run.Targets {
@@ -99,7 +100,7 @@ func TestKilledRunLoads(t *testing.T) {
 		}
 		// The latency log may hold one interval more than the counters
 		// (it is written first), never fewer.
-		h := tr.Phases[0].Latency(attack.OutcomeWarm).TotalCount()
+		h := tr.Phases[0].Latency(rundir.OutcomeWarm).TotalCount()
 		if h < counted || h > counted+20 {
 			t.Errorf("target %s: histograms hold %d requests, counters %d", tr.Info.Name, h, counted)
 		}

@@ -1,20 +1,14 @@
 package analyze
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"strings"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/fnbench/fnbench/attack"
 )
 
 // Run is a run directory read back: its metadata, its counters, and its
@@ -23,19 +17,19 @@ import (
 // stays proportional to its interval count.
 type Run struct {
 	Dir  string
-	Info attack.RunInfo
+	Info rundir.RunInfo
 	// Status is the run's effective status: a run.json left at "running"
 	// means the process was killed, which reads as interrupted.
 	Status   string
 	Killed   bool
 	Targets  []*TargetRun
-	Events   []attack.Event
+	Events   []rundir.Event
 	Warnings []string // what was skipped while reading (a torn last line)
 }
 
 // TargetRun is one target's share of a run.
 type TargetRun struct {
-	Info      attack.TargetInfo
+	Info      rundir.TargetInfo
 	Intervals []Interval
 	Phases    []*PhaseRun // indexed like Info.Phases
 	// Steps are the jumps of the offered rate (steps, spikes, a phase that
@@ -47,37 +41,37 @@ type TargetRun struct {
 // Interval is one interval's counters with the latency percentiles of its
 // successful requests (warm and cold).
 type Interval struct {
-	attack.IntervalCounts
+	rundir.IntervalCounts
 	P50, P90, P99, Max time.Duration
 }
 
 // PhaseRun holds the merged histograms of one target over one phase.
 type PhaseRun struct {
-	latency [len(attack.Outcomes)]*hist // by outcome; nil while empty
-	lag     *hist
-	Counts  attack.IntervalCounts // summed over the phase's intervals
+	latency [len(rundir.Outcomes)]*rundir.Hist // by outcome; nil while empty
+	lag     *rundir.Hist
+	Counts  rundir.IntervalCounts // summed over the phase's intervals
 }
 
 // Latency returns the merged latency histogram of one outcome (attack.
 // OutcomeWarm, OutcomeCold or OutcomeError); an empty one if there was none.
 func (p *PhaseRun) Latency(outcome string) *hdr.Histogram {
-	if o := outcomeIndex(outcome); o >= 0 {
-		return p.latency[o].histogram()
+	if o := rundir.OutcomeIndex(outcome); o >= 0 {
+		return p.latency[o].Histogram()
 	}
-	return attack.NewHistogram()
+	return rundir.NewHistogram()
 }
 
 // Load reads a run directory. A run cut short by SIGKILL loads up to its
 // last whole interval; torn trailing lines are skipped and noted.
 func Load(dir string) (*Run, error) {
-	info, err := readRunInfo(dir)
+	info, err := rundir.ReadInfo(dir)
 	if err != nil {
 		return nil, err
 	}
 	r := &Run{Dir: dir, Info: *info}
 	r.Status = r.Info.Status
-	if r.Status == attack.StatusRunning {
-		r.Status, r.Killed = attack.StatusInterrupted, true
+	if r.Status == rundir.StatusRunning {
+		r.Status, r.Killed = rundir.StatusInterrupted, true
 	}
 	index := make(map[string]int, len(r.Info.Targets))
 	for i, ti := range r.Info.Targets {
@@ -119,111 +113,12 @@ func Load(dir string) (*Run, error) {
 	return r, nil
 }
 
-// readRunInfo reads and checks a run directory's run.json.
-func readRunInfo(dir string) (*attack.RunInfo, error) {
-	b, err := os.ReadFile(filepath.Join(dir, attack.RunFile))
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s is not a run directory: it has no %s", dir, attack.RunFile)
-		}
-		return nil, err
-	}
-	var info attack.RunInfo
-	if err := json.Unmarshal(b, &info); err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, attack.RunFile), err)
-	}
-	if info.FormatVersion > attack.FormatVersion {
-		return nil, fmt.Errorf("%s was written by a newer fnbench (run format %d; this one reads up to %d); upgrade fnbench",
-			dir, info.FormatVersion, attack.FormatVersion)
-	}
-	if len(info.Targets) == 0 || len(info.Phases) == 0 {
-		return nil, fmt.Errorf("%s: run.json lists no targets or no phases; it is not a run fnbench wrote", dir)
-	}
-	return &info, nil
-}
-
 // eachLine calls fn with every whole line of a file. A last line without a
 // newline was torn by a kill mid-write and is skipped with a warning.
 // Warnings go to *warn.
 func (r *Run) eachLine(name string, warn *[]string, fn func(lineNo int, line []byte) error) error {
-	return eachLineIn(r.Dir, name, warn, fn)
+	return rundir.EachLine(r.Dir, name, warn, fn)
 }
-
-// eachLineIn is eachLine for the file name of any run directory.
-func eachLineIn(dir, name string, warn *[]string, fn func(lineNo int, line []byte) error) error {
-	lr, err := openLines(dir, name, warn)
-	if err != nil || lr == nil {
-		return err
-	}
-	defer lr.close()
-	for {
-		line, ok, err := lr.next()
-		if err != nil || !ok {
-			return err
-		}
-		if err := fn(lr.n, line); err != nil {
-			return lr.wrap(err)
-		}
-	}
-}
-
-// lineReader reads the whole lines of one file of a run directory.
-type lineReader struct {
-	dir, name string
-	f         *os.File
-	br        *bufio.Reader
-	n         int // the number of the line last returned
-	warn      *[]string
-}
-
-// openLines opens a file of a run directory. A missing file is noted in
-// *warn and gives a nil reader.
-func openLines(dir, name string, warn *[]string) (*lineReader, error) {
-	f, err := os.Open(filepath.Join(dir, name))
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			*warn = append(*warn, fmt.Sprintf("%s is missing", name))
-			return nil, nil
-		}
-		return nil, err
-	}
-	return &lineReader{dir: dir, name: name, f: f, br: bufio.NewReaderSize(f, 256<<10), warn: warn}, nil
-}
-
-// next returns the next whole line without its newline, or ok=false at
-// the end. A last line without a newline was torn by a kill mid-write: it
-// is skipped with a warning.
-//
-// The line is valid until the next call.
-func (lr *lineReader) next() (line []byte, ok bool, err error) {
-	line, err = lr.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull { // a line longer than the buffer
-		long := append([]byte(nil), line...)
-		for err == bufio.ErrBufferFull {
-			line, err = lr.br.ReadSlice('\n')
-			long = append(long, line...)
-		}
-		line = long
-	}
-	lr.n++
-	if err == io.EOF {
-		if len(line) > 0 {
-			*lr.warn = append(*lr.warn, fmt.Sprintf("%s:%d: skipped a torn last line (the run was killed while writing it)", lr.name, lr.n))
-		}
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	return line[:len(line)-1], true, nil
-}
-
-// wrap names the file and line an error was found at.
-func (lr *lineReader) wrap(err error) error {
-	return fmt.Errorf("%s:%d: %w", filepath.Join(lr.dir, lr.name), lr.n, err)
-}
-
-func (lr *lineReader) close() { lr.f.Close() }
 
 func (r *Run) phaseOf(i int) (int, error) {
 	if i < 0 || i >= len(r.Info.Phases) {
@@ -233,8 +128,8 @@ func (r *Run) phaseOf(i int) (int, error) {
 }
 
 func (r *Run) readIntervals(index map[string]int) error {
-	return r.eachLine(attack.IntervalsFile, &r.Warnings, func(_ int, line []byte) error {
-		var c attack.IntervalCounts
+	return r.eachLine(rundir.IntervalsFile, &r.Warnings, func(_ int, line []byte) error {
+		var c rundir.IntervalCounts
 		if err := json.Unmarshal(line, &c); err != nil {
 			return err
 		}
@@ -248,59 +143,18 @@ func (r *Run) readIntervals(index map[string]int) error {
 		}
 		tr := r.Targets[t]
 		tr.Intervals = append(tr.Intervals, Interval{IntervalCounts: c})
-		addCounts(&tr.Phases[p].Counts, &c)
+		(&tr.Phases[p].Counts).Add(&c)
 		return nil
 	})
 }
 
-func addCounts(sum, c *attack.IntervalCounts) {
-	sum.Offered += c.Offered
-	sum.Sent += c.Sent
-	sum.NotSent += c.NotSent
-	sum.Completed += c.Completed
-	sum.Warm += c.Warm
-	sum.Cold += c.Cold
-	sum.Errors += c.Errors
-	sum.BytesIn += c.BytesIn
-	sum.BytesOut += c.BytesOut
-	sum.PeakInFl = max(sum.PeakInFl, c.PeakInFl)
-	sum.Instances = max(sum.Instances, c.Instances) // the busiest interval's
-	sum.NewInstances += c.NewInstances
-	for k, v := range c.ColdEvidence {
-		if sum.ColdEvidence == nil {
-			sum.ColdEvidence = map[string]int64{}
-		}
-		sum.ColdEvidence[k] += v
-	}
-	sum.LagMaxNs = max(sum.LagMaxNs, c.LagMaxNs)
-	if c.Billing != nil {
-		if sum.Billing == nil {
-			sum.Billing = &attack.Billing{}
-		}
-		sum.Billing.Merge(c.Billing)
-	}
-	for k, v := range c.Classes {
-		if sum.Classes == nil {
-			sum.Classes = map[string]int64{}
-		}
-		sum.Classes[k] += v
-	}
-}
-
-// hlogLine is one interval histogram of an HdrHistogram log.
-type hlogLine struct {
-	Tag        string
-	Start, Len float64 // seconds, relative to the log's base time
-	Hist       *sparse
-}
-
 // mergeSparse adds a decoded interval histogram to *dst, created on first
 // use.
-func mergeSparse(dst **hist, h *sparse) {
+func mergeSparse(dst **rundir.Hist, h *rundir.Sparse) {
 	if *dst == nil {
-		*dst = newHist()
+		*dst = rundir.NewHist()
 	}
-	(*dst).addSparse(h)
+	(*dst).AddSparse(h)
 }
 
 // latencyReader follows one target through latency.hlog: the interval its
@@ -312,11 +166,11 @@ type latencyReader struct {
 	tr               *TargetRun
 	cursor           int // next interval to match
 	current          int // interval whose lines are being read; -1 for none
-	warm, cold       sparse
+	warm, cold       rundir.Sparse
 	hasWarm, hasCold bool
 	// recent is a ring of the last intervals' warm histograms: n of them,
 	// the oldest at (next − n) mod len.
-	recent   [baselineIntervals]sparse
+	recent   [baselineIntervals]rundir.Sparse
 	n, next  int
 	nextStep int // first step whose baseline is not known yet
 }
@@ -334,7 +188,7 @@ func (lr *latencyReader) begin(k int) {
 	lr.finish()
 	steps := lr.tr.Steps
 	for lr.nextStep < len(steps) && (k < 0 || steps[lr.nextStep].Interval <= k) {
-		recent := make([]*sparse, 0, lr.n)
+		recent := make([]*rundir.Sparse, 0, lr.n)
 		for i := range lr.n {
 			recent = append(recent, &lr.recent[(lr.next-lr.n+i+baselineIntervals)%baselineIntervals])
 		}
@@ -350,22 +204,22 @@ func (lr *latencyReader) finish() {
 	if lr.current < 0 {
 		return
 	}
-	var ok *sparse
+	var ok *rundir.Sparse
 	switch {
 	case lr.hasWarm && lr.hasCold:
-		ok = lr.warm.add(&lr.cold)
+		ok = lr.warm.Add(&lr.cold)
 	case lr.hasWarm:
 		ok = &lr.warm
 	case lr.hasCold:
 		ok = &lr.cold
 	}
-	if ok != nil && ok.total > 0 {
+	if ok != nil && ok.Total > 0 {
 		iv := &lr.tr.Intervals[lr.current]
-		q := ok.quantiles(50, 90, 99)
-		iv.P50, iv.P90, iv.P99, iv.Max = q[0], q[1], q[2], ok.max()
+		q := ok.Quantiles(50, 90, 99)
+		iv.P50, iv.P90, iv.P99, iv.Max = q[0], q[1], q[2], ok.Max()
 	}
-	if lr.hasWarm && lr.warm.total > 0 && lr.nextStep < len(lr.tr.Steps) {
-		lr.recent[lr.next].copyFrom(&lr.warm)
+	if lr.hasWarm && lr.warm.Total > 0 && lr.nextStep < len(lr.tr.Steps) {
+		lr.recent[lr.next].CopyFrom(&lr.warm)
 		lr.next = (lr.next + 1) % baselineIntervals
 		lr.n = min(lr.n+1, baselineIntervals)
 	}
@@ -377,9 +231,9 @@ func (r *Run) readLatency(index map[string]int) error {
 	for t, tr := range r.Targets {
 		readers[t] = &latencyReader{tr: tr, current: -1}
 	}
-	var dec hlogDecoder
-	err := r.eachLine(attack.LatencyFile, &r.Warnings, func(_ int, line []byte) error {
-		l, ok, err := dec.line(line)
+	var dec rundir.HlogDecoder
+	err := r.eachLine(rundir.LatencyFile, &r.Warnings, func(_ int, line []byte) error {
+		l, ok, err := dec.Line(line)
 		if err != nil || !ok {
 			return err
 		}
@@ -391,7 +245,7 @@ func (r *Run) readLatency(index map[string]int) error {
 		if !ok {
 			return fmt.Errorf("target %q is not in run.json", name)
 		}
-		o := outcomeIndex(outcome)
+		o := rundir.OutcomeIndex(outcome)
 		if o < 0 {
 			return fmt.Errorf("unknown outcome %q in tag %q", outcome, l.Tag)
 		}
@@ -403,11 +257,11 @@ func (r *Run) readLatency(index map[string]int) error {
 			p = tr.Intervals[k].Phase
 			lr.begin(k)
 			switch o {
-			case outcomeWarm:
-				lr.warm.copyFrom(l.Hist)
+			case rundir.IndexWarm:
+				lr.warm.CopyFrom(l.Hist)
 				lr.hasWarm = true
-			case outcomeCold:
-				lr.cold.copyFrom(l.Hist)
+			case rundir.IndexCold:
+				lr.cold.CopyFrom(l.Hist)
 				lr.hasCold = true
 			}
 		}
@@ -447,25 +301,10 @@ func (r *Run) phaseAtMs(ms int64) int {
 	return 0
 }
 
-const (
-	outcomeWarm = iota
-	outcomeCold
-	outcomeError
-)
-
-func outcomeIndex(name string) int {
-	for i, o := range attack.Outcomes {
-		if o == name {
-			return i
-		}
-	}
-	return -1
-}
-
 func (r *Run) readLag(index map[string]int, warn *[]string) error {
-	var dec hlogDecoder
-	return r.eachLine(attack.LagFile, warn, func(_ int, line []byte) error {
-		l, ok, err := dec.line(line)
+	var dec rundir.HlogDecoder
+	return r.eachLine(rundir.LagFile, warn, func(_ int, line []byte) error {
+		l, ok, err := dec.Line(line)
 		if err != nil || !ok {
 			return err
 		}
@@ -480,11 +319,11 @@ func (r *Run) readLag(index map[string]int, warn *[]string) error {
 }
 
 func (r *Run) readEvents(warn *[]string) error {
-	return r.eachLine(attack.EventsFile, warn, func(_ int, line []byte) error {
+	return r.eachLine(rundir.EventsFile, warn, func(_ int, line []byte) error {
 		if len(bytes.TrimSpace(line)) == 0 {
 			return nil
 		}
-		var e attack.Event
+		var e rundir.Event
 		if err := json.Unmarshal(line, &e); err != nil {
 			return err
 		}

@@ -1,38 +1,18 @@
 package analyze
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/fnbench/fnbench/attack"
 )
-
-// FuzzParseHlogLine: no line of an HdrHistogram log, however broken, makes
-// the reader panic.
-func FuzzParseHlogLine(f *testing.F) {
-	h := attack.NewHistogram()
-	h.RecordValue(1500000)
-	enc, _ := h.Encode(2)
-	f.Add([]byte("Tag=a/warm,0.000,1.000,1.500," + string(enc)))
-	f.Add([]byte("0.000,1.000,1.500," + string(enc)))
-	f.Add([]byte("#[StartTime: 1.0 (seconds since epoch)]"))
-	f.Add([]byte("Tag=a/warm"))
-	f.Add([]byte("1,2,3,HISTFAAAACR42pNpmSzMwMDAxAABzFCaEUoz2X+AsQEAL0ABAQ=="))
-	f.Fuzz(func(t *testing.T, line []byte) {
-		l, ok, err := parseHlogLine(line)
-		if ok && (err != nil || l.Hist == nil) {
-			t.Fatalf("ok with err %v, hist %v", err, l.Hist)
-		}
-	})
-}
 
 // FuzzLoad: a run directory with arbitrary counters, logs and events loads
 // or fails with an error, never a panic.
 func FuzzLoad(f *testing.F) {
 	runJSON := `{"format_version":1,"targets":[{"name":"a"}],"phases":[{"index":0,"name":"p","start_ns":0,"end_ns":1000000000}],"status":"running"}`
-	h := attack.NewHistogram()
+	h := rundir.NewHistogram()
 	h.RecordValue(2000000)
 	enc, _ := h.Encode(2)
 	f.Add(runJSON, `{"seq":0,"phase":0,"start_ns":0,"end_ns":1000000000,"target":"a","offered":1,"sent":1,"warm":1}`+"\n",
@@ -42,8 +22,8 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, run, intervals, hlog, events string) {
 		dir := t.TempDir()
 		for name, body := range map[string]string{
-			attack.RunFile: run, attack.IntervalsFile: intervals, attack.LatencyFile: hlog,
-			attack.LagFile: hlog, attack.EventsFile: events,
+			rundir.RunFile: run, rundir.IntervalsFile: intervals, rundir.LatencyFile: hlog,
+			rundir.LagFile: hlog, rundir.EventsFile: events,
 		} {
 			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 				t.Fatal(err)
@@ -71,7 +51,7 @@ func FuzzMerge(f *testing.F) {
 	runJSON := func(i int) string {
 		return `{"format_version":1,"scenario_file":{"sha256":"x"},"targets":[{"name":"a"}],"phases":[{"index":0,"name":"p","start_ns":0,"end_ns":1000000000}],"status":"complete","shard":{"index":` + string(rune('0'+i)) + `,"count":2}}`
 	}
-	h := attack.NewHistogram()
+	h := rundir.NewHistogram()
 	h.RecordValue(2000000)
 	enc, _ := h.Encode(2)
 	f.Add(`{"seq":0,"phase":0,"start_ns":0,"end_ns":1000000000,"target":"a","offered":1,"sent":1,"warm":1}`+"\n",
@@ -83,8 +63,8 @@ func FuzzMerge(f *testing.F) {
 			dir := filepath.Join(t.TempDir(), "shard")
 			os.MkdirAll(dir, 0o755)
 			for name, body := range map[string]string{
-				attack.RunFile: runJSON(i), attack.IntervalsFile: intervals, attack.LatencyFile: hlog,
-				attack.LagFile: hlog, attack.EventsFile: events,
+				rundir.RunFile: runJSON(i), rundir.IntervalsFile: intervals, rundir.LatencyFile: hlog,
+				rundir.LagFile: hlog, rundir.EventsFile: events,
 			} {
 				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 					t.Fatal(err)

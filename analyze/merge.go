@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,8 +13,6 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/fnbench/fnbench/attack"
 )
 
 // MergeFile is the file a merged run directory gets besides a run's own:
@@ -30,7 +29,7 @@ type MergedShard struct {
 	Dir       string          `json:"dir"`
 	Index     int             `json:"index"`
 	Seed      int64           `json:"seed"`
-	Host      attack.HostInfo `json:"host"`
+	Host      rundir.HostInfo `json:"host"`
 	StartTime time.Time       `json:"start_time"`
 	Status    string          `json:"status"`
 }
@@ -51,13 +50,13 @@ type MergedShard struct {
 //
 // It returns the merged run.json and what was skipped while reading (a
 // torn last line of a killed shard, a missing file).
-func Merge(out string, dirs []string) (*attack.RunInfo, []string, error) {
+func Merge(out string, dirs []string) (*rundir.RunInfo, []string, error) {
 	if len(dirs) < 2 {
 		return nil, nil, errors.New("merge needs the run directories of two or more shards")
 	}
-	infos := make([]*attack.RunInfo, len(dirs))
+	infos := make([]*rundir.RunInfo, len(dirs))
 	for i, d := range dirs {
-		info, err := readRunInfo(d)
+		info, err := rundir.ReadInfo(d)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -67,8 +66,12 @@ func Merge(out string, dirs []string) (*attack.RunInfo, []string, error) {
 		return nil, nil, err
 	}
 	merged := mergedInfo(infos)
-	w, err := CreateRunWriter(out, merged.StartTime, fmt.Sprintf("merged from %d shards by fnbench merge", len(dirs)))
+	w, err := rundir.Create(out)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := w.Begin(merged.StartTime, fmt.Sprintf("merged from %d shards by fnbench merge", len(dirs))); err != nil {
+		w.Close()
 		return nil, nil, err
 	}
 	m := &merger{dirs: dirs, w: w, lag: map[lagKey][3]int64{}}
@@ -76,7 +79,7 @@ func Merge(out string, dirs []string) (*attack.RunInfo, []string, error) {
 		m.targets = append(m.targets, t.Name)
 	}
 	if err := m.run(); err != nil {
-		w.Close(nil)
+		w.Close()
 		return nil, nil, err
 	}
 	mi := MergeInfo{}
@@ -86,13 +89,15 @@ func Merge(out string, dirs []string) (*attack.RunInfo, []string, error) {
 	}
 	b, err := json.MarshalIndent(mi, "", "  ")
 	if err == nil {
-		err = writeErr(os.WriteFile(filepath.Join(out, MergeFile), append(b, '\n'), 0o644))
+		if err = os.WriteFile(filepath.Join(out, MergeFile), append(b, '\n'), 0o644); err != nil {
+			err = &rundir.WriteError{Err: err}
+		}
 	}
 	if err != nil {
-		w.Close(nil)
+		w.Close()
 		return nil, nil, err
 	}
-	if err := w.Close(merged); err != nil {
+	if err := w.Finish(merged); err != nil {
 		return nil, nil, err
 	}
 	return merged, m.warnings, nil
@@ -100,7 +105,7 @@ func Merge(out string, dirs []string) (*attack.RunInfo, []string, error) {
 
 // checkShards rejects runs that are not the shards of one run, saying what
 // differs and where.
-func checkShards(dirs []string, infos []*attack.RunInfo) error {
+func checkShards(dirs []string, infos []*rundir.RunInfo) error {
 	a, aDir := infos[0], dirs[0]
 	seen := map[int]string{}
 	for i, b := range infos {
@@ -164,7 +169,7 @@ func short(sha string) string {
 	return sha
 }
 
-func targetNames(info *attack.RunInfo) string {
+func targetNames(info *rundir.RunInfo) string {
 	var names []string
 	for _, t := range info.Targets {
 		names = append(names, t.Name)
@@ -172,7 +177,7 @@ func targetNames(info *attack.RunInfo) string {
 	return strings.Join(names, ", ")
 }
 
-func phaseNames(info *attack.RunInfo) string {
+func phaseNames(info *rundir.RunInfo) string {
 	var names []string
 	for _, p := range info.Phases {
 		names = append(names, p.Name)
@@ -180,21 +185,21 @@ func phaseNames(info *attack.RunInfo) string {
 	return strings.Join(names, ", ")
 }
 
-func phaseSpan(p *attack.PhaseInfo) string {
+func phaseSpan(p *rundir.PhaseInfo) string {
 	return fmt.Sprintf("%s %s from %s to %s", p.Name, p.Shape, time.Duration(p.StartNanos), time.Duration(p.EndNanos))
 }
 
 // mergedInfo is the merged run's run.json: the first shard's, with the
 // earliest start, the latest end, the worst status, the expected requests
 // summed, and no shards.
-func mergedInfo(infos []*attack.RunInfo) *attack.RunInfo {
+func mergedInfo(infos []*rundir.RunInfo) *rundir.RunInfo {
 	m := *infos[0]
-	m.Targets = append([]attack.TargetInfo(nil), infos[0].Targets...)
-	m.Phases = append([]attack.PhaseInfo(nil), infos[0].Phases...)
-	m.Shard = attack.ShardInfo{Index: 0, Count: 1}
+	m.Targets = append([]rundir.TargetInfo(nil), infos[0].Targets...)
+	m.Phases = append([]rundir.PhaseInfo(nil), infos[0].Phases...)
+	m.Shard = rundir.ShardInfo{Index: 0, Count: 1}
 	m.ExpectedPerTgt = 0
 	m.Forced = nil
-	rank := map[string]int{attack.StatusComplete: 0, attack.StatusInterrupted: 1, attack.StatusRunning: 1, attack.StatusFailed: 2}
+	rank := map[string]int{rundir.StatusComplete: 0, rundir.StatusInterrupted: 1, rundir.StatusRunning: 1, rundir.StatusFailed: 2}
 	var reasons []string
 	for _, info := range infos {
 		if info.StartTime.Before(m.StartTime) {
@@ -206,10 +211,10 @@ func mergedInfo(infos []*attack.RunInfo) *attack.RunInfo {
 		m.ExpectedPerTgt += info.ExpectedPerTgt
 		m.Forced = append(m.Forced, info.Forced...)
 		status, reason := info.Status, info.StatusReason
-		if status == attack.StatusRunning {
-			status, reason = attack.StatusInterrupted, "killed before it finished"
+		if status == rundir.StatusRunning {
+			status, reason = rundir.StatusInterrupted, "killed before it finished"
 		}
-		if rank[status] > rank[m.Status] || m.Status == attack.StatusRunning {
+		if rank[status] > rank[m.Status] || m.Status == rundir.StatusRunning {
 			m.Status = status
 		}
 		if reason != "" {
@@ -224,7 +229,7 @@ func mergedInfo(infos []*attack.RunInfo) *attack.RunInfo {
 type merger struct {
 	dirs     []string
 	targets  []string
-	w        *RunWriter
+	w        *rundir.Writer
 	lag      map[lagKey][3]int64 // merged lag p50, p99, max per interval
 	warnings []string
 }
@@ -235,11 +240,14 @@ type lagKey struct {
 }
 
 func (m *merger) run() error {
-	if err := m.mergeLog(attack.LagFile, m.w.Lag); err != nil {
+	if err := m.mergeLog(rundir.LagFile, func(tag string, h *hdr.PackedHistogram, start, end time.Duration) error {
+		return m.w.Lag(tag, h, start, end)
+	}); err != nil {
 		return err
 	}
-	if err := m.mergeLog(attack.LatencyFile, func(tag string, h *hdr.PackedHistogram, start, end time.Duration) error {
-		return m.w.Latency(tag, h, start, end)
+	if err := m.mergeLog(rundir.LatencyFile, func(tag string, h *hdr.PackedHistogram, start, end time.Duration) error {
+		target, outcome, _ := strings.Cut(tag, "/")
+		return m.w.Latency(target, outcome, h, start, end)
 	}); err != nil {
 		return err
 	}
@@ -252,22 +260,22 @@ func (m *merger) run() error {
 
 // logHead is one shard's log, one parsed line ahead.
 type logHead struct {
-	lr   *lineReader
-	dec  hlogDecoder
-	line hlogLine
+	lr   *rundir.LineReader
+	dec  rundir.HlogDecoder
+	line rundir.HlogLine
 	ok   bool
 }
 
 func (h *logHead) advance() error {
 	for {
-		raw, ok, err := h.lr.next()
+		raw, ok, err := h.lr.Next()
 		if err != nil || !ok {
 			h.ok = false
 			return err
 		}
-		l, ok, err := h.dec.line(raw)
+		l, ok, err := h.dec.Line(raw)
 		if err != nil {
-			return h.lr.wrap(err)
+			return h.lr.Wrap(err)
 		}
 		if ok {
 			h.line, h.ok = l, true
@@ -283,11 +291,11 @@ func (m *merger) mergeLog(name string, write func(tag string, h *hdr.PackedHisto
 	var heads []*logHead
 	defer func() {
 		for _, h := range heads {
-			h.lr.close()
+			h.lr.Close()
 		}
 	}()
 	for _, d := range m.dirs {
-		lr, err := openLines(d, name, &m.warnings)
+		lr, err := rundir.OpenLines(d, name, &m.warnings)
 		if err != nil {
 			return err
 		}
@@ -300,7 +308,7 @@ func (m *merger) mergeLog(name string, write func(tag string, h *hdr.PackedHisto
 			return err
 		}
 	}
-	lag := name == attack.LagFile
+	lag := name == rundir.LagFile
 	for {
 		startMs := int64(-1)
 		for _, h := range heads {
@@ -311,15 +319,15 @@ func (m *merger) mergeLog(name string, write func(tag string, h *hdr.PackedHisto
 		if startMs < 0 {
 			return nil
 		}
-		sums := map[string]*sparse{}
+		sums := map[string]*rundir.Sparse{}
 		lengths := map[string]float64{}
 		for _, h := range heads {
 			for h.ok && int64(h.line.Start*1e3+0.5) == startMs {
 				tag := h.line.Tag
 				if s := sums[tag]; s != nil {
-					sums[tag] = s.add(h.line.Hist)
+					sums[tag] = s.Add(h.line.Hist)
 				} else {
-					sums[tag] = h.line.Hist.clone() // the decoder reuses its buffers
+					sums[tag] = h.line.Hist.Clone() // the decoder reuses its buffers
 				}
 				lengths[tag] = max(lengths[tag], h.line.Len)
 				if err := h.advance(); err != nil {
@@ -336,12 +344,12 @@ func (m *merger) mergeLog(name string, write func(tag string, h *hdr.PackedHisto
 		for _, tag := range tags {
 			s := sums[tag]
 			end := start + time.Duration(lengths[tag]*1e3+0.5)*time.Millisecond
-			if err := write(tag, s.packed(), start, end); err != nil {
+			if err := write(tag, packed(s), start, end); err != nil {
 				return err
 			}
 			if lag {
-				q := s.quantiles(50, 99)
-				m.lag[lagKey{tag, startMs}] = [3]int64{int64(q[0]), int64(q[1]), int64(s.max())}
+				q := s.Quantiles(50, 99)
+				m.lag[lagKey{tag, startMs}] = [3]int64{int64(q[0]), int64(q[1]), int64(s.Max())}
 			}
 		}
 	}
@@ -356,20 +364,20 @@ func (m *merger) tagOrder(tag string) int {
 			t = i
 		}
 	}
-	o := outcomeIndex(outcome)
+	o := rundir.OutcomeIndex(outcome)
 	if o < 0 {
-		o = len(attack.Outcomes)
+		o = len(rundir.Outcomes)
 	}
-	return t*(len(attack.Outcomes)+1) + o
+	return t*(len(rundir.Outcomes)+1) + o
 }
 
 // packed converts s to a PackedHistogram of fnbench's geometry, for the
 // log writer.
-func (s *sparse) packed() *hdr.PackedHistogram {
-	p := hdr.NewPacked(attack.LowestNanos, attack.HighestNanos, attack.SigFigs)
-	for i, idx := range s.idx {
-		low, _ := s.geo.bounds(idx)
-		p.RecordValues(min(low, attack.HighestNanos), s.cnt[i])
+func packed(s *rundir.Sparse) *hdr.PackedHistogram {
+	p := hdr.NewPacked(rundir.LowestNanos, rundir.HighestNanos, rundir.SigFigs)
+	for i, idx := range s.Idx {
+		low, _ := s.Geo.Bounds(idx)
+		p.RecordValues(min(low, rundir.HighestNanos), s.Cnt[i])
 	}
 	return p
 }
@@ -377,21 +385,21 @@ func (s *sparse) packed() *hdr.PackedHistogram {
 // mergeEvents writes every shard's events, cold starts and error samples
 // in time order, then one instance event per distinct instance (first and
 // last seen merged). It returns the merged instances per target.
-func (m *merger) mergeEvents() (map[string][]attack.Event, error) {
-	var events []attack.Event
+func (m *merger) mergeEvents() (map[string][]rundir.Event, error) {
+	var events []rundir.Event
 	type instKey struct{ target, id string }
-	instances := map[instKey]*attack.Event{}
+	instances := map[instKey]*rundir.Event{}
 	var order []instKey
 	for _, d := range m.dirs {
-		err := eachLineIn(d, attack.EventsFile, &m.warnings, func(_ int, line []byte) error {
+		err := rundir.EachLine(d, rundir.EventsFile, &m.warnings, func(_ int, line []byte) error {
 			if len(bytes.TrimSpace(line)) == 0 {
 				return nil
 			}
-			var e attack.Event
+			var e rundir.Event
 			if err := json.Unmarshal(line, &e); err != nil {
 				return err
 			}
-			if e.Type != attack.EventInstance {
+			if e.Type != rundir.EventInstance {
 				events = append(events, e)
 				return nil
 			}
@@ -416,7 +424,7 @@ func (m *merger) mergeEvents() (map[string][]attack.Event, error) {
 		}
 	}
 	sort.SliceStable(order, func(i, j int) bool { return instances[order[i]].FirstNanos < instances[order[j]].FirstNanos })
-	byTarget := map[string][]attack.Event{}
+	byTarget := map[string][]rundir.Event{}
 	for _, k := range order {
 		e := instances[k]
 		if err := m.w.Event(e); err != nil {
@@ -429,15 +437,15 @@ func (m *merger) mergeEvents() (map[string][]attack.Event, error) {
 
 // mergeIntervals sums the shards' counters interval by interval (matched
 // by target and offset), in time order.
-func (m *merger) mergeIntervals(instances map[string][]attack.Event) error {
+func (m *merger) mergeIntervals(instances map[string][]rundir.Event) error {
 	type key struct {
 		start  int64
 		target int
 	}
-	sums := map[key]*attack.IntervalCounts{}
+	sums := map[key]*rundir.IntervalCounts{}
 	for _, d := range m.dirs {
-		err := eachLineIn(d, attack.IntervalsFile, &m.warnings, func(_ int, line []byte) error {
-			var c attack.IntervalCounts
+		err := rundir.EachLine(d, rundir.IntervalsFile, &m.warnings, func(_ int, line []byte) error {
+			var c rundir.IntervalCounts
 			if err := json.Unmarshal(line, &c); err != nil {
 				return err
 			}
@@ -449,7 +457,7 @@ func (m *merger) mergeIntervals(instances map[string][]attack.Event) error {
 			if s := sums[k]; s != nil {
 				// addCounts keeps the larger peak; across shards they add up.
 				peak, inst := s.PeakInFl+c.PeakInFl, s.Instances+c.Instances
-				addCounts(s, &c)
+				s.Add(&c)
 				s.PeakInFl, s.Instances = peak, inst
 				return nil
 			}

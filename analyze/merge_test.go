@@ -3,14 +3,13 @@ package analyze
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fnbench/fnbench/attack"
 )
 
 // splitRun writes the run at src as two shards: every histogram split
@@ -20,71 +19,75 @@ import (
 func splitRun(t *testing.T, src string, out [2]string, seed uint64) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
-	info, err := readRunInfo(src)
+	info, err := rundir.ReadInfo(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var w [2]*RunWriter
+	var w [2]*rundir.Writer
 	for i := range w {
 		start := info.StartTime.Add(time.Duration(i) * 7 * time.Millisecond) // machines start apart
-		if w[i], err = CreateRunWriter(out[i], start, ""); err != nil {
+		if w[i], err = rundir.Create(out[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w[i].Begin(start, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var warn []string
-	for _, name := range []string{attack.LatencyFile, attack.LagFile} {
-		lr, err := openLines(src, name, &warn)
+	for _, name := range []string{rundir.LatencyFile, rundir.LagFile} {
+		lr, err := rundir.OpenLines(src, name, &warn)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var dec hlogDecoder
+		var dec rundir.HlogDecoder
 		for {
-			line, ok, err := lr.next()
+			line, ok, err := lr.Next()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !ok {
 				break
 			}
-			l, ok, err := dec.line(line)
+			l, ok, err := dec.Line(line)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !ok {
 				continue
 			}
-			var part [2]*sparse
+			var part [2]*rundir.Sparse
 			for i := range part {
-				part[i] = &sparse{geo: l.Hist.geo}
+				part[i] = &rundir.Sparse{Geo: l.Hist.Geo}
 			}
-			for k, idx := range l.Hist.idx {
-				c := l.Hist.cnt[k]
+			for k, idx := range l.Hist.Idx {
+				c := l.Hist.Cnt[k]
 				a := rng.Int64N(c + 1)
 				for i, n := range [2]int64{a, c - a} {
 					if n > 0 {
-						part[i].idx, part[i].cnt, part[i].total = append(part[i].idx, idx), append(part[i].cnt, n), part[i].total+n
+						part[i].Idx, part[i].Cnt, part[i].Total = append(part[i].Idx, idx), append(part[i].Cnt, n), part[i].Total+n
 					}
 				}
 			}
 			start := time.Duration(l.Start*1e3+0.5) * time.Millisecond
 			end := start + time.Duration(l.Len*1e3+0.5)*time.Millisecond
 			for i, p := range part {
-				if p.total == 0 {
+				if p.Total == 0 {
 					continue
 				}
-				if name == attack.LagFile {
-					err = w[i].Lag(l.Tag, p.packed(), start, end)
+				if name == rundir.LagFile {
+					err = w[i].Lag(l.Tag, packed(p), start, end)
 				} else {
-					err = w[i].Latency(l.Tag, p.packed(), start, end)
+					target, outcome, _ := strings.Cut(l.Tag, "/")
+					err = w[i].Latency(target, outcome, packed(p), start, end)
 				}
 				if err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
-		lr.close()
+		lr.Close()
 	}
-	eachJSONLine(t, src, attack.IntervalsFile, func(line []byte) {
+	eachJSONLine(t, src, rundir.IntervalsFile, func(line []byte) {
 		var whole map[string]any
 		if err := json.Unmarshal(line, &whole); err != nil {
 			t.Fatal(err)
@@ -92,7 +95,7 @@ func splitRun(t *testing.T, src string, out [2]string, seed uint64) {
 		halves := splitCounts(whole)
 		for i := range w {
 			b, _ := json.Marshal(halves[i])
-			var c attack.IntervalCounts
+			var c rundir.IntervalCounts
 			if err := json.Unmarshal(b, &c); err != nil {
 				t.Fatal(err)
 			}
@@ -102,13 +105,13 @@ func splitRun(t *testing.T, src string, out [2]string, seed uint64) {
 		}
 	})
 	cold := 0
-	eachJSONLine(t, src, attack.EventsFile, func(line []byte) {
-		var e attack.Event
+	eachJSONLine(t, src, rundir.EventsFile, func(line []byte) {
+		var e rundir.Event
 		if err := json.Unmarshal(line, &e); err != nil {
 			t.Fatal(err)
 		}
 		switch e.Type {
-		case attack.EventInstance:
+		case rundir.EventInstance:
 			for i := range w {
 				w[i].Event(&e)
 			}
@@ -119,10 +122,10 @@ func splitRun(t *testing.T, src string, out [2]string, seed uint64) {
 	})
 	for i := range w {
 		shard := *info
-		shard.Shard = attack.ShardInfo{Index: i, Count: 2}
+		shard.Shard = rundir.ShardInfo{Index: i, Count: 2}
 		shard.StartTime = info.StartTime.Add(time.Duration(i) * 7 * time.Millisecond)
 		shard.ExpectedPerTgt = info.ExpectedPerTgt/2 + int64(i)*(info.ExpectedPerTgt%2)
-		if err := w[i].Close(&shard); err != nil {
+		if err := w[i].Finish(&shard); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -233,17 +236,17 @@ func TestMergeRejectsIncompatibleRuns(t *testing.T) {
 	tmp := t.TempDir()
 	shards := [2]string{filepath.Join(tmp, "a"), filepath.Join(tmp, "b")}
 	splitRun(t, "testdata/run-sim", shards, 1)
-	edit := func(t *testing.T, change func(*attack.RunInfo)) string {
+	edit := func(t *testing.T, change func(*rundir.RunInfo)) string {
 		dir := filepath.Join(t.TempDir(), "edited")
 		if err := os.CopyFS(dir, os.DirFS(shards[1])); err != nil {
 			t.Fatal(err)
 		}
-		info, err := readRunInfo(dir)
+		info, err := rundir.ReadInfo(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		change(info)
-		if err := attack.WriteRunInfo(dir, info); err != nil {
+		if err := rundir.WriteInfo(dir, info); err != nil {
 			t.Fatal(err)
 		}
 		return dir
@@ -256,22 +259,22 @@ func TestMergeRejectsIncompatibleRuns(t *testing.T) {
 		{"one run", func(*testing.T) []string { return []string{shards[0]} }, "two or more shards"},
 		{"the same shard twice", func(*testing.T) []string { return []string{shards[0], shards[0]} }, "are both shard 1 of 2"},
 		{"another scenario", func(t *testing.T) []string {
-			return []string{shards[0], edit(t, func(i *attack.RunInfo) { i.ScenarioFile.SHA256 = strings.Repeat("f", 64) })}
+			return []string{shards[0], edit(t, func(i *rundir.RunInfo) { i.ScenarioFile.SHA256 = strings.Repeat("f", 64) })}
 		}, "their scenario files (SHA-256) differ"},
 		{"another interval", func(t *testing.T) []string {
-			return []string{shards[0], edit(t, func(i *attack.RunInfo) { i.IntervalNanos = int64(time.Second) })}
+			return []string{shards[0], edit(t, func(i *rundir.RunInfo) { i.IntervalNanos = int64(time.Second) })}
 		}, "their intervals differ (500ms vs 1s)"},
 		{"other phases", func(t *testing.T) []string {
-			return []string{shards[0], edit(t, func(i *attack.RunInfo) { i.Phases[1].EndNanos += int64(time.Second) })}
+			return []string{shards[0], edit(t, func(i *rundir.RunInfo) { i.Phases[1].EndNanos += int64(time.Second) })}
 		}, "phase 2 differ"},
 		{"other targets", func(t *testing.T) []string {
-			return []string{shards[0], edit(t, func(i *attack.RunInfo) { i.Targets[2].Name = "flex" })}
+			return []string{shards[0], edit(t, func(i *rundir.RunInfo) { i.Targets[2].Name = "flex" })}
 		}, "target 3 differ (azure"},
 		{"a missing shard", func(t *testing.T) []string {
-			return []string{shards[0], edit(t, func(i *attack.RunInfo) { i.Shard = attack.ShardInfo{Index: 1, Count: 3} })}
+			return []string{shards[0], edit(t, func(i *rundir.RunInfo) { i.Shard = rundir.ShardInfo{Index: 1, Count: 3} })}
 		}, "shard counts differ"},
 		{"whole runs", func(t *testing.T) []string {
-			whole := func(i *attack.RunInfo) { i.Shard = attack.ShardInfo{Index: 0, Count: 1} }
+			whole := func(i *rundir.RunInfo) { i.Shard = rundir.ShardInfo{Index: 0, Count: 1} }
 			return []string{edit(t, whole), edit(t, whole)}
 		}, "is a whole run (shard 1 of 1), not a shard"},
 		{"not a run", func(t *testing.T) []string { return []string{shards[0], t.TempDir()} }, "is not a run directory"},
@@ -282,14 +285,14 @@ func TestMergeRejectsIncompatibleRuns(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), c.reason) {
 				t.Fatalf("error %v, want one saying %q", err, c.reason)
 			}
-			if _, serr := os.Stat(filepath.Join(out, attack.RunFile)); serr == nil {
+			if _, serr := os.Stat(filepath.Join(out, rundir.RunFile)); serr == nil {
 				t.Error("a refused merge left a run.json")
 			}
 		})
 	}
 	// Every shard of three but one: the missing one is named.
-	three := func(i int) func(*attack.RunInfo) {
-		return func(info *attack.RunInfo) { info.Shard = attack.ShardInfo{Index: i, Count: 3} }
+	three := func(i int) func(*rundir.RunInfo) {
+		return func(info *rundir.RunInfo) { info.Shard = rundir.ShardInfo{Index: i, Count: 3} }
 	}
 	_, _, err := Merge(filepath.Join(tmp, "m3"), []string{edit(t, three(0)), edit(t, three(2))})
 	if err == nil || !strings.Contains(err.Error(), "shard 2 of 3 missing") {

@@ -1,13 +1,12 @@
 package analyze
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"math"
 	"sort"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/fnbench/fnbench/attack"
 )
 
 // CILevel is the confidence level of every interval fnbench reports.
@@ -34,9 +33,9 @@ func DistOf(h *hdr.Histogram) Dist {
 	if h == nil || h.TotalCount() == 0 {
 		return d
 	}
-	geo := &ours
-	if h.LowestTrackableValue() != attack.LowestNanos || h.HighestTrackableValue() != attack.HighestNanos || h.SignificantFigures() != attack.SigFigs {
-		g, err := newGeometry(h.LowestTrackableValue(), h.HighestTrackableValue(), int32(h.SignificantFigures()))
+	geo := &rundir.RunGeometry
+	if h.LowestTrackableValue() != rundir.LowestNanos || h.HighestTrackableValue() != rundir.HighestNanos || h.SignificantFigures() != rundir.SigFigs {
+		g, err := rundir.NewGeometry(h.LowestTrackableValue(), h.HighestTrackableValue(), int32(h.SignificantFigures()))
 		if err != nil {
 			return d
 		}
@@ -46,7 +45,7 @@ func DistOf(h *hdr.Histogram) Dist {
 	p := hdr.NewPacked(h.LowestTrackableValue(), h.HighestTrackableValue(), int(h.SignificantFigures()))
 	p.MergeFrom(h)
 	for value, count := range p.ForEachBucket {
-		low, high := geo.bounds(int32(geo.index(value)))
+		low, high := geo.Bounds(int32(geo.Index(value)))
 		d.total += count
 		d.buckets = append(d.buckets, bucket{low: low, high: high, count: count, cum: d.total})
 	}
@@ -95,7 +94,7 @@ func (d Dist) Percentile(p float64) time.Duration {
 	if d.total == 0 {
 		return 0
 	}
-	return time.Duration(d.atRank(percentileRank(p, d.total)).high)
+	return time.Duration(d.atRank(rundir.PercentileRank(p, d.total)).high)
 }
 
 // Min and Max are the lowest and highest values, to bucket precision (the
@@ -247,4 +246,20 @@ func binomialQuantiles(n int64, q, pLow, pHigh float64) (kLow, kHigh int64) {
 		t *= (nf - float64(k)) / (float64(k) + 1) * odds
 	}
 	return kLow, kHigh
+}
+
+// distOf returns the distribution of a merged histogram (empty for nil).
+func distOf(h *rundir.Hist) Dist {
+	var d Dist
+	if h == nil {
+		return d
+	}
+	for i, c := range h.Counts {
+		if c > 0 {
+			low, high := rundir.RunGeometry.Bounds(int32(i))
+			d.total += c
+			d.buckets = append(d.buckets, bucket{low: low, high: high, count: c, cum: d.total})
+		}
+	}
+	return d
 }

@@ -1,19 +1,18 @@
 package analyze
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
-
-	"github.com/fnbench/fnbench/attack"
 )
 
 // Percentiles, extremes and mean read from Dist equal HdrHistogram's own.
 func TestDistMatchesHDR(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for seed := range 50 {
-		h := attack.NewHistogram()
+		h := rundir.NewHistogram()
 		n := 1 + rng.IntN(5000)
 		for range n {
 			h.RecordValue(int64(float64(time.Millisecond) * math.Exp(1.5*rng.NormFloat64())))
@@ -80,7 +79,7 @@ func TestCICoverage(t *testing.T) {
 		n int
 	}{{0.5, 500}, {0.9, 500}, {0.99, 500}, {0.999, 5000}} {
 		covered, open := 0, 0
-		h := attack.NewHistogram()
+		h := rundir.NewHistogram()
 		for seed := range seeds {
 			rng := rand.New(rand.NewPCG(uint64(seed), 7))
 			h.Reset()
@@ -106,7 +105,7 @@ func TestCICoverage(t *testing.T) {
 
 // A median from few cold starts cannot be bounded: the interval says so.
 func TestCIOpenWithFewValues(t *testing.T) {
-	h := attack.NewHistogram()
+	h := rundir.NewHistogram()
 	for _, v := range []int64{1e6, 2e6, 3e6} {
 		h.RecordValue(v)
 	}
@@ -123,7 +122,7 @@ func TestCIOpenWithFewValues(t *testing.T) {
 // and is wider than either median's own.
 func TestPenalty(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
-	cold, warm := attack.NewHistogram(), attack.NewHistogram()
+	cold, warm := rundir.NewHistogram(), rundir.NewHistogram()
 	for range 400 {
 		cold.RecordValue(int64(250e6 + 20e6*rng.NormFloat64()))
 	}

@@ -3,12 +3,13 @@ package analyze
 import (
 	"errors"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/platform"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/fnbench/fnbench/analyze/cost"
-	"github.com/fnbench/fnbench/attack"
 )
 
 // TargetCost is what one target's requests in a run cost, by its own
@@ -50,7 +51,7 @@ func TargetUsage(r *Run, tr *TargetRun, total Row) (cost.Config, cost.Usage, Cos
 	var cc CostConfig
 	p, err := cost.ProviderOf(ti.Provider, ti.Plan)
 	if err != nil {
-		if ti.Provider == "" || ti.Provider == attack.ProviderGeneric {
+		if ti.Provider == "" || ti.Provider == platform.Generic {
 			err = errors.New("a plain HTTP target has no provider to price it with; price it with fnbench cost --provider")
 		}
 		return cost.Config{}, cost.Usage{}, cc, err
@@ -59,7 +60,7 @@ func TargetUsage(r *Run, tr *TargetRun, total Row) (cost.Config, cost.Usage, Cos
 	cfg := cost.Config{Provider: p}
 	meta := ti.Meta
 	if meta == nil {
-		meta = &attack.FunctionMeta{}
+		meta = &rundir.FunctionMeta{}
 	}
 	b := total.Billing
 	switch {
@@ -111,31 +112,24 @@ func TargetUsage(r *Run, tr *TargetRun, total Row) (cost.Config, cost.Usage, Cos
 	return cfg, u, cc, nil
 }
 
-// billedOf turns summed REPORT figures into billed usage. The total is
-// exact, and so is INIT's share where the run recorded it (init_billed_ms:
-// Billed Duration − ⌈Duration⌉ on each cold REPORT line). Older runs lack
-// it; then INIT's share is taken as the summed Init Duration, bounded by
-// what the billed time leaves once every Duration is paid for.
-func billedOf(b *attack.Billing) *cost.Billed {
-	restore := min(b.RestoreBilledMs, b.BilledMs)
-	initMs := b.InitBilledMs
-	if initMs == 0 && b.Inits > 0 {
-		durationMs := (b.DurationNs + int64(time.Millisecond) - 1) / int64(time.Millisecond)
-		initMs = min((b.InitNs+int64(time.Millisecond)/2)/int64(time.Millisecond), max(0, b.BilledMs-restore-durationMs))
-	}
-	return &cost.Billed{Invocations: b.Reports, DurationMs: b.BilledMs, InitMs: initMs, RestoreMs: restore}
+// billedOf turns summed REPORT figures into billed usage: the total is
+// exact, and so is INIT's share in a run that recorded it (see
+// rundir.Billing.InitShareMs).
+func billedOf(b *rundir.Billing) *cost.Billed {
+	initMs, _ := b.InitShareMs()
+	return &cost.Billed{Invocations: b.Reports, DurationMs: b.BilledMs, InitMs: initMs, RestoreMs: min(b.RestoreBilledMs, b.BilledMs)}
 }
 
 // latencyBuckets is the client latency of the target's successful
 // requests over the run, each bucket at its highest value: an upper bound.
 func latencyBuckets(r *Run, tr *TargetRun) []cost.LatencyBucket {
-	h := newHist()
+	h := rundir.NewHist()
 	for _, pr := range tr.Phases {
-		h.add(pr.latency[outcomeWarm])
-		h.add(pr.latency[outcomeCold])
+		h.Add(pr.latency[rundir.IndexWarm])
+		h.Add(pr.latency[rundir.IndexCold])
 	}
 	var out []cost.LatencyBucket
-	for _, b := range h.dist().buckets {
+	for _, b := range distOf(h).buckets {
 		out = append(out, cost.LatencyBucket{Latency: time.Duration(b.high), Count: b.count})
 	}
 	return out
@@ -143,7 +137,7 @@ func latencyBuckets(r *Run, tr *TargetRun) []cost.LatencyBucket {
 
 // packaging reads the Lambda packaging from the function's metadata: it
 // decided whether INIT was billed before 2025-08-01.
-func packaging(m *attack.FunctionMeta) cost.Packaging {
+func packaging(m *rundir.FunctionMeta) cost.Packaging {
 	switch {
 	case strings.EqualFold(m.PackageType, "image"):
 		return cost.PackagingImage
@@ -156,7 +150,7 @@ func packaging(m *attack.FunctionMeta) cost.Packaging {
 // gatewayOf tells from the URL what fronts a function: the simulator's
 // endpoint kinds, or a Lambda function URL's host. An API Gateway URL
 // does not say whether it is an HTTP or a REST API; it is priced without.
-func gatewayOf(ti *attack.TargetInfo) cost.Gateway {
+func gatewayOf(ti *rundir.TargetInfo) cost.Gateway {
 	if ti.Kind == "aws-lambda" {
 		return cost.NoGateway
 	}
@@ -200,7 +194,7 @@ func priceTarget(t *cost.Table, r *Run, tr *TargetRun, total Row, o cost.Options
 	if cc.ArchFrom == "default" {
 		bill.Notes = append(bill.Notes, "architecture unknown: priced as x86_64, Lambda's default")
 	}
-	if u.Billed != nil && u.Billed.InitMs > 0 && (total.Billing == nil || total.Billing.InitBilledMs == 0) {
+	if _, exact := total.Billing.InitShareMs(); u.Billed != nil && u.Billed.InitMs > 0 && !exact {
 		bill.Notes = append(bill.Notes, "INIT's share of the billed time is taken from the summed Init Duration; the total billed time is exact")
 	}
 	if strings.Contains(tr.Info.URL, "execute-api") {

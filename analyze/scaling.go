@@ -1,10 +1,9 @@
 package analyze
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"sort"
 	"time"
-
-	"github.com/fnbench/fnbench/attack"
 )
 
 // Scaling sources: what "instances" means in a Scaling.
@@ -76,9 +75,9 @@ type StepResult struct {
 }
 
 func scaling(r *Run, tr *TargetRun) Scaling {
-	var instanceEvents []attack.Event
+	var instanceEvents []rundir.Event
 	for _, e := range r.Events {
-		if e.Type == attack.EventInstance && e.Target == tr.Info.Name {
+		if e.Type == rundir.EventInstance && e.Target == tr.Info.Name {
 			instanceEvents = append(instanceEvents, e)
 		}
 	}
@@ -128,7 +127,7 @@ func scaling(r *Run, tr *TargetRun) Scaling {
 		if level > s.Peak {
 			s.Peak, s.PeakAt = level, time.Duration(iv.StartNanos)
 		}
-		if th := iv.Classes[attack.ClassThrottled]; th > 0 {
+		if th := iv.Classes[rundir.ClassThrottled]; th > 0 {
 			s.Throttled += th
 			s.ThrottledIntervals++
 			if s.FirstThrottle == nil {
@@ -148,7 +147,7 @@ func scaling(r *Run, tr *TargetRun) Scaling {
 	if s.FirstThrottle != nil {
 		// The interval says when; the first error sample says exactly.
 		for _, e := range r.Events {
-			if e.Type == attack.EventErrorSample && e.Target == tr.Info.Name && e.Class == attack.ClassThrottled {
+			if e.Type == rundir.EventErrorSample && e.Target == tr.Info.Name && e.Class == rundir.ClassThrottled {
 				at := time.Duration(e.AtNanos)
 				s.FirstThrottle = &at
 				break
@@ -168,7 +167,7 @@ func scaling(r *Run, tr *TargetRun) Scaling {
 // aliveCounts is, per interval, the instances alive in it (first seen
 // before its end, last seen at or after its start); nil without instance
 // events.
-func aliveCounts(ivs []Interval, events []attack.Event) []int64 {
+func aliveCounts(ivs []Interval, events []rundir.Event) []int64 {
 	if len(events) == 0 {
 		return nil
 	}

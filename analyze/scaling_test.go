@@ -1,22 +1,21 @@
 package analyze
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"testing"
 	"time"
-
-	"github.com/fnbench/fnbench/attack"
 )
 
 // timeline builds one-second intervals from per-phase offered counts.
-func timeline(phases [][]int64) ([]attack.PhaseInfo, []Interval) {
-	var infos []attack.PhaseInfo
+func timeline(phases [][]int64) ([]rundir.PhaseInfo, []Interval) {
+	var infos []rundir.PhaseInfo
 	var ivs []Interval
 	shapes := []string{"constant", "steps", "ramp", "pause", "constant", "spike"}
 	t := int64(0)
 	for p, counts := range phases {
-		info := attack.PhaseInfo{Index: p, Name: shapes[p], Shape: shapes[p], StartNanos: t}
+		info := rundir.PhaseInfo{Index: p, Name: shapes[p], Shape: shapes[p], StartNanos: t}
 		for _, n := range counts {
-			ivs = append(ivs, Interval{IntervalCounts: attack.IntervalCounts{Seq: len(ivs), Phase: p,
+			ivs = append(ivs, Interval{IntervalCounts: rundir.IntervalCounts{Seq: len(ivs), Phase: p,
 				StartNanos: t, EndNanos: t + int64(time.Second), Offered: n, Sent: n}})
 			t += int64(time.Second)
 		}
@@ -67,7 +66,7 @@ func TestStepRecovery(t *testing.T) {
 		ivs[i].Warm, ivs[i].P99 = ivs[i].Offered, p99[i]*time.Millisecond
 		ivs[i].NewInstances = map[bool]int64{true: 3}[i == 3 || i == 4]
 	}
-	r := &Run{Info: attack.RunInfo{Phases: phases}}
+	r := &Run{Info: rundir.RunInfo{Phases: phases}}
 	step := Step{Interval: 3, At: 3 * time.Second, Phase: 1, FromRPS: 10, ToRPS: 100, BaselineP99: 10 * time.Millisecond, BaselineCount: 30}
 	tr := &TargetRun{Intervals: ivs, Steps: []Step{step}}
 	res := stepResult(r, tr, step, len(ivs), func(iv *Interval) int64 { return iv.NewInstances })
@@ -93,7 +92,7 @@ func TestStepRecovery(t *testing.T) {
 // Instances are alive from the first to the last request they answered.
 func TestAliveCounts(t *testing.T) {
 	_, ivs := timeline([][]int64{{1, 1, 1, 1}})
-	events := []attack.Event{
+	events := []rundir.Event{
 		{FirstNanos: 0, LastNanos: int64(3500 * time.Millisecond)},
 		{FirstNanos: int64(1200 * time.Millisecond), LastNanos: int64(1300 * time.Millisecond)},
 		{FirstNanos: int64(2 * time.Second), LastNanos: int64(2 * time.Second)},

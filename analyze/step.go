@@ -1,9 +1,8 @@
 package analyze
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"time"
-
-	"github.com/fnbench/fnbench/attack"
 )
 
 // Step is a jump of the offered rate: a stair of a steps phase, the peak of
@@ -31,7 +30,7 @@ type Step struct {
 const stepRatio = 1.2
 
 // detectSteps finds the steps in one target's intervals.
-func detectSteps(phases []attack.PhaseInfo, ivs []Interval) []Step {
+func detectSteps(phases []rundir.PhaseInfo, ivs []Interval) []Step {
 	rate := func(iv *Interval) float64 {
 		if span := time.Duration(iv.EndNanos - iv.StartNanos); span > 0 {
 			return float64(iv.Offered) / span.Seconds()
@@ -71,14 +70,14 @@ func detectSteps(phases []attack.PhaseInfo, ivs []Interval) []Step {
 
 // setBaseline sets the step's warm p99 from the warm histograms of the
 // intervals before it.
-func (s *Step) setBaseline(recent []*sparse) {
+func (s *Step) setBaseline(recent []*rundir.Sparse) {
 	if len(recent) == 0 {
 		return
 	}
 	merged := recent[0]
 	for _, h := range recent[1:] {
-		merged = merged.add(h)
+		merged = merged.Add(h)
 	}
-	s.BaselineCount = merged.total
-	s.BaselineP99 = merged.quantiles(99)[0]
+	s.BaselineCount = merged.Total
+	s.BaselineP99 = merged.Quantiles(99)[0]
 }

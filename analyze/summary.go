@@ -2,10 +2,10 @@ package analyze
 
 import (
 	"encoding/json"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"time"
 
 	"github.com/fnbench/fnbench/analyze/cost"
-	"github.com/fnbench/fnbench/attack"
 )
 
 // Summary is what a run means, per target and phase.
@@ -21,7 +21,7 @@ type Summary struct {
 // TargetSummary holds one target's rows (one per phase, then the whole
 // run) and the analyses of the whole run.
 type TargetSummary struct {
-	Target  attack.TargetInfo
+	Target  rundir.TargetInfo
 	Phases  []Row
 	Total   Row
 	Cold    ColdStarts
@@ -36,7 +36,7 @@ type TargetSummary struct {
 type Row struct {
 	Phase    string
 	Duration time.Duration // the span actually run (shorter if interrupted)
-	attack.IntervalCounts
+	rundir.IntervalCounts
 	OfferedRate              float64 // requests per second the schedule asked for
 	AchievedRate             float64 // requests per second actually sent
 	P50, P90, P99, P999, Max time.Duration
@@ -75,20 +75,20 @@ func SummarizeWith(r *Run, o Options) *Summary {
 				spans[iv.Phase] += time.Duration(iv.EndNanos - iv.StartNanos)
 			}
 		}
-		var all [len(attack.Outcomes)]*hist
+		var all [len(rundir.Outcomes)]*rundir.Hist
 		for o := range all {
-			all[o] = newHist()
+			all[o] = rundir.NewHist()
 		}
-		lagAll := newHist()
-		var total attack.IntervalCounts
+		lagAll := rundir.NewHist()
+		var total rundir.IntervalCounts
 		var totalSpan time.Duration
 		for p, pr := range tr.Phases {
 			for o := range all {
-				all[o].add(pr.latency[o])
+				all[o].Add(pr.latency[o])
 			}
 			ts.Phases = append(ts.Phases, newRow(r.Info.Phases[p].Name, spans[p], pr.Counts, pr.latency, pr.lag))
-			lagAll.add(pr.lag)
-			addCounts(&total, &pr.Counts)
+			lagAll.Add(pr.lag)
+			(&total).Add(&pr.Counts)
 			totalSpan += spans[p]
 		}
 		ts.Total = newRow("all", totalSpan, total, all, lagAll)
@@ -123,19 +123,19 @@ func detectMode(scenario json.RawMessage) string {
 	return "auto"
 }
 
-func newRow(phase string, span time.Duration, c attack.IntervalCounts, hs [len(attack.Outcomes)]*hist, lag *hist) Row {
+func newRow(phase string, span time.Duration, c rundir.IntervalCounts, hs [len(rundir.Outcomes)]*rundir.Hist, lag *rundir.Hist) Row {
 	row := Row{Phase: phase, Duration: span, IntervalCounts: c}
 	if secs := span.Seconds(); secs > 0 {
 		row.OfferedRate = float64(c.Offered) / secs
 		row.AchievedRate = float64(c.Sent) / secs
 	}
-	warm, cold := hs[outcomeWarm].dist(), hs[outcomeCold].dist()
+	warm, cold := distOf(hs[rundir.IndexWarm]), distOf(hs[rundir.IndexCold])
 	row.Latency = OutcomeLatency{OK: latencyStats(warm.plus(cold)), Warm: latencyStats(warm), Cold: latencyStats(cold),
-		Error: latencyStats(hs[outcomeError].dist())}
+		Error: latencyStats(distOf(hs[rundir.IndexError]))}
 	if l := row.Latency.OK; l != nil {
 		row.P50, row.P90, row.P99, row.P999, row.Max = l.P50.Value, l.P90.Value, l.P99.Value, l.P999.Value, l.Max
 	}
-	row.Lag = lagStats(lag.dist())
+	row.Lag = lagStats(distOf(lag))
 	row.LagP99, row.LagMax = row.Lag.P99, row.Lag.Max
 	row.ColdPenalty = penaltyOf(cold, warm)
 	return row

@@ -1,10 +1,10 @@
 package analyze
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"time"
 
 	"github.com/fnbench/fnbench/analyze/cost"
-	"github.com/fnbench/fnbench/attack"
 )
 
 // SchemaVersion is the version of the JSON summary (`fnbench report
@@ -37,7 +37,7 @@ type RunJSON struct {
 	Dir            string          `json:"dir"`      // the run directory as given
 	Scenario       string          `json:"scenario"` // the scenario's name
 	ScenarioSHA256 string          `json:"scenario_sha256"`
-	Tool           attack.ToolInfo `json:"tool"` // the fnbench that measured the run
+	Tool           rundir.ToolInfo `json:"tool"` // the fnbench that measured the run
 	// Status is complete, interrupted or failed; Killed is true when the
 	// process was killed (status interrupted, data up to its last whole
 	// interval).
@@ -49,10 +49,10 @@ type RunJSON struct {
 	Seed         int64            `json:"seed"`
 	Arrivals     string           `json:"arrivals"`
 	Interval     time.Duration    `json:"interval_ns"`
-	Shard        attack.ShardInfo `json:"shard"`
+	Shard        rundir.ShardInfo `json:"shard"`
 	// Detection is the scenario's cold_start.detect.
 	Detection string             `json:"cold_start_detection"`
-	Phases    []attack.PhaseInfo `json:"phases"`
+	Phases    []rundir.PhaseInfo `json:"phases"`
 	// Warnings are what loading skipped (a torn last line, a missing file).
 	Warnings []string `json:"warnings"`
 	// Pricing names the price table the costs used.
@@ -72,7 +72,7 @@ type TargetJSON struct {
 	Method    string               `json:"method"`
 	Simulated bool                 `json:"simulated"`
 	Function  string               `json:"function,omitempty"`
-	Meta      *attack.FunctionMeta `json:"meta,omitempty"`
+	Meta      *rundir.FunctionMeta `json:"meta,omitempty"`
 	// Phases has one entry per run phase, in order; Total is the run.
 	Phases     []StatsJSON `json:"phases"`
 	Total      StatsJSON   `json:"total"`
@@ -185,7 +185,7 @@ func (s *Summary) runJSON() RunJSON {
 			tj.Timeline[k] = IntervalPoint{
 				Start: time.Duration(iv.StartNanos), End: time.Duration(iv.EndNanos), Phase: iv.Phase,
 				Offered: iv.Offered, Sent: iv.Sent, OK: iv.Warm + iv.Cold, Cold: iv.Cold, Errors: iv.Errors,
-				Throttled: iv.Classes[attack.ClassThrottled],
+				Throttled: iv.Classes[rundir.ClassThrottled],
 				P50:       iv.P50, P99: iv.P99, Max: iv.Max, LagP99: time.Duration(iv.LagP99Ns), PeakInFlight: iv.PeakInFl,
 				Instances: iv.Instances, NewInstances: iv.NewInstances,
 			}
@@ -201,14 +201,14 @@ func (row *Row) statsJSON() StatsJSON {
 		OK: row.Warm + row.Cold, Warm: row.Warm, Cold: row.Cold, Errors: row.Errors,
 		ErrorsByClass: map[string]int64{}, BytesIn: row.BytesIn, BytesOut: row.BytesOut, PeakInFlight: row.PeakInFl,
 	}
-	for _, cls := range attack.Classes {
+	for _, cls := range rundir.Classes {
 		c.ErrorsByClass[cls] = row.Classes[cls]
 	}
 	st := StatsJSON{
 		Phase: row.Phase, Duration: row.Duration, Counts: c,
 		OfferedRPS: row.OfferedRate, AchievedRPS: row.AchievedRate,
 		ErrorRate:    ratio(row.Errors, row.Completed),
-		ThrottleRate: ratio(row.Classes[attack.ClassThrottled], row.Completed),
+		ThrottleRate: ratio(row.Classes[rundir.ClassThrottled], row.Completed),
 		NotSentRate:  ratio(row.NotSent, row.Offered),
 		Latency:      row.Latency, ScheduleLag: row.Lag,
 	}
@@ -219,6 +219,6 @@ func (row *Row) statsJSON() StatsJSON {
 }
 
 // scenarioName reads the scenario's name from run.json.
-func scenarioName(info *attack.RunInfo) string {
+func scenarioName(info *rundir.RunInfo) string {
 	return scenarioField(info.Scenario).Name
 }

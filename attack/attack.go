@@ -3,7 +3,7 @@ package attack
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -21,8 +21,8 @@ type Options struct {
 	Plan    *scenarios.Plan
 	Targets []Target // in the plan's order; see TargetsFromPlan
 	OutDir  string   // created; must not hold a run already
-	Tool    ToolInfo
-	Shard   ShardInfo
+	Tool    rundir.ToolInfo
+	Shard   rundir.ShardInfo
 
 	// Progress receives live progress; nil for none.
 	Progress *Progress
@@ -40,10 +40,10 @@ type Options struct {
 // Outcome is how a run ended.
 type Outcome struct {
 	Dir    string
-	Status string // StatusComplete, StatusInterrupted or StatusFailed
+	Status string // rundir.StatusComplete, rundir.StatusInterrupted or rundir.StatusFailed
 	Reason string
 	Seed   int64
-	Forced []ForcedResult // per forced target, when Options.Force was set
+	Forced []rundir.ForcedResult // per forced target, when Options.Force was set
 }
 
 // Run attacks the plan's targets on one shared timeline and writes the run
@@ -52,41 +52,80 @@ type Outcome struct {
 // is set only when the run directory could not be written; a run whose every
 // request failed is still a measured run.
 func Run(ctx context.Context, opt Options) (*Outcome, error) {
-	plan := opt.Plan
-	sc := &plan.Scenario
-	seed := sc.Seed
-	if !sc.HasSeed {
+	seed := opt.Plan.Scenario.Seed
+	if !opt.Plan.Scenario.HasSeed {
 		seed = rand.Int64()
 	}
+	eng, err := newEngine(opt)
+	if err != nil {
+		return nil, err
+	}
+	dir, info, err := eng.begin(opt, seed)
+	if err != nil {
+		eng.shutdown()
+		return nil, err
+	}
+	abort, stopAbort := eng.abortOn(opt.Abort)
+	defer stopAbort()
+	if opt.Progress != nil {
+		opt.Progress.start(eng)
+	}
+
+	out := &Outcome{Dir: opt.OutDir, Status: rundir.StatusComplete, Seed: seed}
+	var forceErr error
+	interrupted := false
+	if opt.Force != nil {
+		out.Forced, interrupted, forceErr = eng.forcePhase(ctx, opt, info)
+	}
+	defer relaxGC()()
+	defer reserveSchedulerP()()
+	if !interrupted {
+		interrupted = eng.schedule(ctx, seed)
+	}
+	eng.drain(opt.Drain, abort)
+	if opt.Progress != nil {
+		opt.Progress.stop()
+	}
+	eng.shutdown()
+	return out, eng.finish(dir, info, out, interrupted, forceErr)
+}
+
+// newEngine sets up a sender for every target.
+func newEngine(opt Options) (*engine, error) {
 	eng := &engine{
 		shard:   opt.Shard,
-		plan:    plan,
+		plan:    opt.Plan,
 		targets: make([]*runner, len(opt.Targets)),
 	}
-	shutdown := func() {
-		for _, r := range eng.targets {
-			if r != nil {
-				r.s.shutdown()
-			}
-		}
-	}
-	names := make([]string, len(opt.Targets))
 	for i := range opt.Targets {
 		r, err := newRunner(i, &opt.Targets[i], eng)
 		if err != nil {
-			shutdown()
+			eng.shutdown()
 			return nil, err
 		}
-		eng.targets[i], names[i] = r, opt.Targets[i].Name
+		eng.targets[i] = r
 	}
+	return eng, nil
+}
 
-	dir, err := createRunDir(opt.OutDir)
+// shutdown stops every target's sender.
+func (e *engine) shutdown() {
+	for _, r := range e.targets {
+		if r != nil {
+			r.s.shutdown()
+		}
+	}
+}
+
+// begin creates the run directory, warms the senders up, fixes the run's
+// time zero, writes run.json (status running) and starts the recorder.
+func (e *engine) begin(opt Options, seed int64) (*rundir.Writer, *rundir.RunInfo, error) {
+	dir, err := rundir.Create(opt.OutDir)
 	if err != nil {
-		shutdown()
-		return nil, err
+		return nil, nil, err
 	}
 	var warm sync.WaitGroup
-	for _, r := range eng.targets {
+	for _, r := range e.targets {
 		warm.Add(1)
 		go func() { defer warm.Done(); r.s.prewarm() }()
 	}
@@ -99,142 +138,137 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	start := time.Now().Add(startLead)
 	info, err := newRunInfo(opt, seed, start)
 	if err == nil {
-		err = dir.begin(start)
+		err = dir.Begin(start, "")
 	}
 	if err == nil {
-		err = WriteRunInfo(opt.OutDir, info)
+		err = rundir.WriteInfo(opt.OutDir, info)
 	}
 	if err != nil {
-		shutdown()
-		dir.close()
-		return nil, err
+		dir.Close()
+		return nil, nil, err
 	}
-	rec := newRecorder(dir, names, plan.Redactor, detectors(opt.Targets))
-	stopFlusher := make(chan struct{})
-	go rec.run(stopFlusher)
+	names := make([]string, len(opt.Targets))
+	for i := range opt.Targets {
+		names[i] = opt.Targets[i].Name
+	}
+	e.rec, e.start = newRecorder(dir, names, opt.Plan.Redactor, detectors(opt.Targets)), start
+	e.stopRecorder = make(chan struct{})
+	go e.rec.run(e.stopRecorder)
+	return dir, info, nil
+}
 
-	// Cancelling ctx stops the schedule, not the requests already sent;
-	// Abort (or the end of Drain) fails those too.
-	var abortOnce sync.Once
-	abort := func() {
-		abortOnce.Do(func() {
-			for _, r := range eng.targets {
+// abortOn returns the function that fails every request in flight at once,
+// and calls it when stop is closed (a second Ctrl-C). Cancelling the run's
+// context stops the schedule, not the requests already sent.
+func (e *engine) abortOn(stop <-chan struct{}) (abort, done func()) {
+	var once sync.Once
+	abort = func() {
+		once.Do(func() {
+			for _, r := range e.targets {
 				r.s.abort()
 			}
 		})
 	}
 	finished := make(chan struct{})
-	defer close(finished)
-	if opt.Abort != nil {
+	if stop != nil {
 		go func() {
 			select {
-			case <-opt.Abort:
+			case <-stop:
 				abort()
 			case <-finished:
 			}
 		}()
 	}
-	eng.rec, eng.start = rec, start
-	if opt.Progress != nil {
-		opt.Progress.start(eng)
-	}
+	return abort, func() { close(finished) }
+}
 
-	var forced []ForcedResult
-	var forceErr error
-	interrupted := false
-	if opt.Force != nil {
-		eng.phaseBase = 1
-		eng.phase.Store(-1)
-		forced, interrupted = eng.force(ctx, opt.Force)
-		// The traffic starts on the next interval boundary after the last
-		// sample, and run.json learns where the forced phase ended.
-		every := plan.Scenario.Interval
-		eng.offset = (time.Since(start)/every + 1) * every
-		eng.offsetNs.Store(int64(eng.offset))
-		info.Forced = forced
-		info.Phases = phaseInfos(plan, opt.Force != nil, eng.offset)
-		if err := WriteRunInfo(opt.OutDir, info); err != nil {
-			forceErr = err
-		}
-	}
-	defer relaxGC()()
-	defer reserveSchedulerP()()
-	if !interrupted {
-		interrupted = eng.schedule(ctx, seed)
-	}
+// forcePhase collects the forced cold starts, then moves the traffic's
+// timeline to the next interval boundary after the last sample and tells
+// run.json where the forced phase ended.
+func (e *engine) forcePhase(ctx context.Context, opt Options, info *rundir.RunInfo) (forced []rundir.ForcedResult, interrupted bool, err error) {
+	e.phaseBase = 1
+	e.phase.Store(-1)
+	forced, interrupted = e.force(ctx, opt.Force)
+	every := opt.Plan.Scenario.Interval
+	e.offset = (time.Since(e.start)/every + 1) * every
+	e.offsetNs.Store(int64(e.offset))
+	info.Forced = forced
+	info.Phases = phaseInfos(opt.Plan, true, e.offset)
+	return forced, interrupted, rundir.WriteInfo(opt.OutDir, info)
+}
 
-	// Wait for requests in flight, bounded by Drain if set.
+// drain waits for the requests in flight, at most limit when it is set
+// (then the rest are aborted), and for the recorder to write them all.
+func (e *engine) drain(limit time.Duration, abort func()) {
 	waited := make(chan struct{})
-	go func() { eng.wg.Wait(); close(waited) }()
-	if opt.Drain > 0 {
+	go func() { e.wg.Wait(); close(waited) }()
+	if limit > 0 {
 		select {
 		case <-waited:
-		case <-time.After(opt.Drain):
+		case <-time.After(limit):
 			abort()
 			<-waited
 		}
 	} else {
 		<-waited
 	}
-	close(stopFlusher)
-	<-rec.done
-	if rec.err == nil {
-		rec.err = rec.writeInstances()
+	close(e.stopRecorder)
+	<-e.rec.done
+	if e.rec.err == nil {
+		e.rec.err = e.rec.writeInstances()
 	}
-	if opt.Progress != nil {
-		opt.Progress.stop()
-	}
-	shutdown()
+}
 
-	out := &Outcome{Dir: opt.OutDir, Status: StatusComplete, Seed: seed, Forced: forced}
+// finish ends the run directory: the interruption event, the files closed,
+// and run.json's final status. Its error is the first write failure.
+func (e *engine) finish(dir *rundir.Writer, info *rundir.RunInfo, out *Outcome, interrupted bool, forceErr error) error {
+	werr := e.rec.err
 	if interrupted {
-		out.Status, out.Reason = StatusInterrupted, "stopped by a signal before the schedule ended"
-		ev := Event{Type: EventInterrupted, AtNanos: int64(eng.stoppedAt)}
-		dir.writeJSONLine(dir.evBuf, &ev)
+		out.Status, out.Reason = rundir.StatusInterrupted, "stopped by a signal before the schedule ended"
+		ev := rundir.Event{Type: rundir.EventInterrupted, AtNanos: int64(e.stoppedAt)}
+		if err := dir.Event(&ev); werr == nil {
+			werr = err
+		}
 	}
-	werr := rec.err
 	if werr == nil {
 		werr = forceErr
 	}
-	if cerr := dir.close(); werr == nil {
+	if cerr := dir.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr != nil {
-		out.Status, out.Reason = StatusFailed, werr.Error()
+		out.Status, out.Reason = rundir.StatusFailed, werr.Error()
 	}
 	info.Status, info.StatusReason, info.EndTime = out.Status, out.Reason, time.Now()
-	if err := WriteRunInfo(opt.OutDir, info); err != nil && werr == nil {
+	if err := rundir.WriteInfo(out.Dir, info); err != nil && werr == nil {
 		werr = err
 	}
-	if werr != nil {
-		return out, fmt.Errorf("writing run directory %s: %w", opt.OutDir, werr)
-	}
-	return out, nil
+	return werr
 }
 
-func newRunInfo(opt Options, seed int64, start time.Time) (*RunInfo, error) {
+func newRunInfo(opt Options, seed int64, start time.Time) (*rundir.RunInfo, error) {
 	plan := opt.Plan
 	scen, err := json.Marshal(plan.Redacted)
 	if err != nil {
 		return nil, err
 	}
 	host, _ := os.Hostname()
-	info := &RunInfo{
-		FormatVersion:  FormatVersion,
+	info := &rundir.RunInfo{
+		FormatVersion:  rundir.FormatVersion,
 		Tool:           opt.Tool,
 		Scenario:       scen,
-		ScenarioFile:   FileInfo{Path: plan.Source, SHA256: plan.SHA256},
+		ScenarioFile:   rundir.FileInfo{Path: plan.Source, SHA256: plan.SHA256},
 		Seed:           seed,
 		Arrivals:       string(plan.Scenario.Traffic.Arrivals),
 		IntervalNanos:  int64(plan.Scenario.Interval),
 		ExpectedPerTgt: plan.Schedule.ExpectedRequests(plan.Scenario.Traffic.Arrivals),
 		StartTime:      start,
-		Status:         StatusRunning,
-		Host:           HostInfo{Hostname: host, OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU()},
+		Status:         rundir.StatusRunning,
+		Host:           rundir.HostInfo{Hostname: host, OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU()},
 		Shard:          opt.Shard,
 	}
 	if info.Shard.Count == 0 {
-		info.Shard = ShardInfo{Index: 0, Count: 1}
+		info.Shard = rundir.ShardInfo{Index: 0, Count: 1}
 	}
 	if info.Tool.Name == "" {
 		info.Tool.Name = "fnbench"
@@ -242,7 +276,7 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*RunInfo, error) {
 	info.Tool.GoVersion = runtime.Version()
 	for i := range opt.Targets {
 		t := &opt.Targets[i]
-		info.Targets = append(info.Targets, TargetInfo{
+		info.Targets = append(info.Targets, rundir.TargetInfo{
 			Name: t.Name, Kind: t.Kind, Provider: t.Provider, Simulated: t.Simulated,
 			Plan: t.Plan, Region: t.Region,
 			URL:         targetURL(plan, i, t),
@@ -254,7 +288,7 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*RunInfo, error) {
 			MemoryMB: t.Meta.MemoryMB, Arch: t.Meta.Arch,
 			Gateway: t.Gateway,
 		})
-		if t.Meta != (FunctionMeta{}) {
+		if t.Meta != (rundir.FunctionMeta{}) {
 			m := t.Meta
 			info.Targets[i].Meta = &m
 		}
@@ -302,13 +336,13 @@ func targetURL(plan *scenarios.Plan, i int, t *Target) string {
 // phaseInfos lists the run's phases: the forced-cold phase first when there
 // is one, ending at offset (0 while unknown), then the traffic's, shifted
 // by offset.
-func phaseInfos(plan *scenarios.Plan, forced bool, offset time.Duration) []PhaseInfo {
-	var out []PhaseInfo
+func phaseInfos(plan *scenarios.Plan, forced bool, offset time.Duration) []rundir.PhaseInfo {
+	var out []rundir.PhaseInfo
 	if forced {
-		out = append(out, PhaseInfo{Index: 0, Name: ForcedPhase, Shape: "forced", EndNanos: int64(offset)})
+		out = append(out, rundir.PhaseInfo{Index: 0, Name: rundir.ForcedPhase, Shape: "forced", EndNanos: int64(offset)})
 	}
 	for _, p := range plan.Schedule.Phases {
-		out = append(out, PhaseInfo{
+		out = append(out, rundir.PhaseInfo{
 			Index: len(out), Name: p.Name, Shape: plan.Scenario.Traffic.Phases[p.Index].Shape,
 			StartNanos: int64(p.Start + offset), EndNanos: int64(p.End + offset),
 			ExpectedReq: p.Shape.Count(p.End - p.Start),
@@ -340,12 +374,14 @@ type engine struct {
 	targets []*runner
 	wg      sync.WaitGroup
 
+	stopRecorder chan struct{} // closed once every request was recorded
+
 	// Forced cold starts come first: the traffic's timeline then starts at
 	// offset, its phases are numbered from phaseBase and its intervals from
 	// seq.
 	offset    time.Duration
-	offsetNs  atomic.Int64 // offset, for the progress line
-	shard     ShardInfo    // this run's share of the arrivals
+	offsetNs  atomic.Int64     // offset, for the progress line
+	shard     rundir.ShardInfo // this run's share of the arrivals
 	phaseBase int
 	seq       int
 

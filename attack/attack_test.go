@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -35,7 +36,7 @@ func runYAML(t *testing.T, ctx context.Context, url, scenario string) (*attack.O
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "run")
-	out, err := attack.Run(ctx, attack.Options{Plan: plan, Targets: targets, OutDir: dir, Tool: attack.ToolInfo{Version: "test"}})
+	out, err := attack.Run(ctx, attack.Options{Plan: plan, Targets: targets, OutDir: dir, Tool: rundir.ToolInfo{Version: "test"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ traffic:
     - {name: up, shape: ramp, rate: 0/s, to: 400/s, duration: 1s}
 `)
 	run := loadRun(t, dir)
-	if run.Status != attack.StatusComplete {
+	if run.Status != rundir.StatusComplete {
 		t.Fatalf("status %s", run.Status)
 	}
 	want := []int64{200, 0, 200}
@@ -130,7 +131,7 @@ targets: [{name: a, url: URL}, {name: b, url: URL}]
 traffic:
   phases: [{shape: constant, rate: 300/s, duration: 1s}]
 `)
-	f, err := os.Open(filepath.Join(dir, attack.LatencyFile))
+	f, err := os.Open(filepath.Join(dir, rundir.LatencyFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,7 @@ traffic:
 		byTag[h.Tag()] += h.TotalCount()
 	}
 	counters := map[string]int64{}
-	readJSONLines(t, filepath.Join(dir, attack.IntervalsFile), func(c attack.IntervalCounts) {
+	readJSONLines(t, filepath.Join(dir, rundir.IntervalsFile), func(c rundir.IntervalCounts) {
 		counters[c.Target+"/warm"] += c.Warm
 	})
 	if lines != 10 {
@@ -161,13 +162,13 @@ traffic:
 			t.Errorf("tag %s: log has %d, counters %d, want 300", tag, byTag[tag], counters[tag])
 		}
 	}
-	head, _ := os.ReadFile(filepath.Join(dir, attack.LatencyFile))
+	head, _ := os.ReadFile(filepath.Join(dir, rundir.LatencyFile))
 	if !strings.HasPrefix(string(head), "#[Histogram log format version 1.3]\n") {
 		t.Errorf("latency.hlog does not start with the 1.3 format line:\n%.200s", head)
 	}
 }
 
-func readJSONLines(t *testing.T, path string, fn func(attack.IntervalCounts)) {
+func readJSONLines(t *testing.T, path string, fn func(rundir.IntervalCounts)) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -176,7 +177,7 @@ func readJSONLines(t *testing.T, path string, fn func(attack.IntervalCounts)) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var c attack.IntervalCounts
+		var c rundir.IntervalCounts
 		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
 			t.Fatal(err)
 		}
@@ -230,10 +231,10 @@ traffic:
 `)
 	run := loadRun(t, dir)
 	row := analyze.Summarize(run).Tables[0].Total
-	if row.Errors != 5 || row.Classes[attack.ClassTimeout] != 5 {
+	if row.Errors != 5 || row.Classes[rundir.ClassTimeout] != 5 {
 		t.Errorf("errors %d, classes %v; want 5 timeouts", row.Errors, row.Classes)
 	}
-	errH := run.Targets[0].Phases[0].Latency(attack.OutcomeError)
+	errH := run.Targets[0].Phases[0].Latency(rundir.OutcomeError)
 	if max := time.Duration(errH.Max()); max < 100*time.Millisecond || max > 150*time.Millisecond {
 		t.Errorf("timed-out requests recorded at up to %s, want about the 100ms timeout", max)
 	}
@@ -262,7 +263,7 @@ traffic:
   phases: [{shape: constant, rate: 50/s, duration: 400ms}]
 `)
 	row := analyze.Summarize(loadRun(t, dir)).Tables[0].Total
-	if seen.Load() != 20 || row.Classes[attack.ClassTransportError] != 20 {
+	if seen.Load() != 20 || row.Classes[rundir.ClassTransportError] != 20 {
 		t.Errorf("server saw %d requests, run counted %v; want 20 and 20 transport errors", seen.Load(), row.Classes)
 	}
 }
@@ -281,12 +282,12 @@ targets: [{name: a, url: URL}]
 traffic:
   phases: [{shape: constant, rate: 100/s, duration: 10s}]
 `)
-	if out.Status != attack.StatusInterrupted {
+	if out.Status != rundir.StatusInterrupted {
 		t.Fatalf("status %s", out.Status)
 	}
 	run := loadRun(t, dir)
 	row := analyze.Summarize(run).Tables[0].Total
-	if run.Status != attack.StatusInterrupted || row.Sent < 50 || row.Sent > 70 || row.Sent != row.Warm {
+	if run.Status != rundir.StatusInterrupted || row.Sent < 50 || row.Sent > 70 || row.Sent != row.Warm {
 		t.Errorf("status %s, sent %d warm %d; want interrupted with about 60 requests", run.Status, row.Sent, row.Warm)
 	}
 	if row.Duration < 550*time.Millisecond || row.Duration > 700*time.Millisecond {
@@ -304,12 +305,12 @@ func TestRefusesExistingRun(t *testing.T) {
 	}
 	targets, _ := attack.TargetsFromPlan(context.Background(), plan, attack.Env{})
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, attack.RunFile), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(dir, rundir.RunFile), []byte("{}"), 0o644)
 	_, err = attack.Run(context.Background(), attack.Options{Plan: plan, Targets: targets, OutDir: dir})
 	if err == nil || !strings.Contains(err.Error(), "already holds a run") {
 		t.Fatalf("err = %v", err)
 	}
-	if b, _ := os.ReadFile(filepath.Join(dir, attack.RunFile)); string(b) != "{}" {
+	if b, _ := os.ReadFile(filepath.Join(dir, rundir.RunFile)); string(b) != "{}" {
 		t.Errorf("run.json was overwritten")
 	}
 }
@@ -351,9 +352,9 @@ traffic:
   phases: [{shape: constant, rate: 20/s, duration: 250ms}]
 `, !pooled))
 		want := map[string]string{
-			"throttle400": attack.ClassThrottled, "throttle429": attack.ClassThrottled,
-			"fnerr": attack.ClassFunctionError, "bad-gateway": attack.ClassFunctionError,
-			"missing": attack.ClassHTTPError,
+			"throttle400": rundir.ClassThrottled, "throttle429": rundir.ClassThrottled,
+			"fnerr": rundir.ClassFunctionError, "bad-gateway": rundir.ClassFunctionError,
+			"missing": rundir.ClassHTTPError,
 		}
 		run := loadRun(t, dir)
 		reason := false

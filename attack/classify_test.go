@@ -1,6 +1,9 @@
 package attack
 
-import "testing"
+import (
+	"github.com/fnbench/fnbench/internal/rundir"
+	"testing"
+)
 
 func TestClassifyStatus(t *testing.T) {
 	generic := &Target{Provider: ProviderGeneric}
@@ -13,21 +16,21 @@ func TestClassifyStatus(t *testing.T) {
 	}{
 		{generic, 200, signals{}, ""},
 		{generic, 302, signals{}, ""},
-		{generic, 429, signals{}, ClassThrottled},
-		{generic, 400, signals{errorType: "ThrottlingException"}, ClassThrottled},
-		{generic, 200, signals{functionError: true}, ClassFunctionError},
-		{generic, 502, signals{}, ClassFunctionError},
-		{generic, 503, signals{}, ClassFunctionError},
-		{azure, 503, signals{}, ClassThrottled},
-		{generic, 403, signals{errorType: "InvalidSignatureException"}, ClassHTTPError},
+		{generic, 429, signals{}, rundir.ClassThrottled},
+		{generic, 400, signals{errorType: "ThrottlingException"}, rundir.ClassThrottled},
+		{generic, 200, signals{functionError: true}, rundir.ClassFunctionError},
+		{generic, 502, signals{}, rundir.ClassFunctionError},
+		{generic, 503, signals{}, rundir.ClassFunctionError},
+		{azure, 503, signals{}, rundir.ClassThrottled},
+		{generic, 403, signals{errorType: "InvalidSignatureException"}, rundir.ClassHTTPError},
 	} {
 		res := result{class: -1}
 		classifyStatus(c.t, c.status, c.sg, &res)
 		got := ""
 		if res.class >= 0 {
-			got = Classes[res.class]
+			got = rundir.Classes[res.class]
 		}
-		if got != c.want || (got == "") != (res.outcome == outcomeIndexWarm) {
+		if got != c.want || (got == "") != (res.outcome == rundir.IndexWarm) {
 			t.Errorf("%s %d %+v: class %q outcome %d, want %q", c.t.Provider, c.status, c.sg, got, res.outcome, c.want)
 		}
 	}

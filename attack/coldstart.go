@@ -2,29 +2,12 @@ package attack
 
 import (
 	"encoding/base64"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/fnbench/fnbench/scenarios"
-)
-
-// Evidence kinds for a cold start, strongest first (DESIGN.md, "Measurement
-// rules"): the Lambda REPORT line, the markers of an instrumented function,
-// or inference. No evidence means not cold.
-const (
-	EvidenceReport   = "report"
-	EvidenceMarker   = "marker"
-	EvidenceInferred = "inferred"
-)
-
-// Evidences lists the evidence kinds in a fixed order; results index into it.
-var Evidences = [...]string{EvidenceReport, EvidenceMarker, EvidenceInferred}
-
-const (
-	evidenceIndexReport   = 0
-	evidenceIndexMarker   = 1
-	evidenceIndexInferred = 2
 )
 
 // Marker headers of fnbench's instrumented sample functions
@@ -87,7 +70,7 @@ func tagColdStart(res *result, detect string) {
 	if res.markers.instance != "" && detect != scenarios.DetectNone {
 		res.instance = res.markers.instance
 	}
-	if res.outcome != outcomeIndexWarm {
+	if res.outcome != rundir.IndexWarm {
 		return
 	}
 	byReport := detect == scenarios.DetectAuto || detect == scenarios.DetectReport
@@ -95,11 +78,11 @@ func tagColdStart(res *result, detect string) {
 	switch {
 	case byReport && res.bill.ok:
 		if res.bill.coldFor > 0 && time.Duration(res.latency) >= res.bill.coldFor {
-			res.outcome, res.evidence, res.init = outcomeIndexCold, evidenceIndexReport, res.bill.coldFor
+			res.outcome, res.evidence, res.init = rundir.IndexCold, rundir.EvidenceIndexReport, res.bill.coldFor
 		}
 	case byMarker && res.markers.present:
 		if res.markers.cold {
-			res.outcome, res.evidence, res.init = outcomeIndexCold, evidenceIndexMarker, res.markers.init
+			res.outcome, res.evidence, res.init = rundir.IndexCold, rundir.EvidenceIndexMarker, res.markers.init
 		}
 	default:
 		res.inferable = detect == scenarios.DetectAuto || detect == scenarios.DetectInferred
@@ -108,17 +91,10 @@ func tagColdStart(res *result, detect string) {
 
 // bill is what a REPORT line says of one invocation.
 type bill struct {
-	ok             bool
-	requestID      string
-	billed         time.Duration // Billed Duration (whole ms)
-	duration       time.Duration
-	init           time.Duration // Init Duration, also of a proactive init
-	restoreBilled  time.Duration // Billed Restore Duration (SnapStart)
-	memoryMB       int
-	maxMemoryMB    int
-	coldFor        time.Duration // init or restore the platform ran for it; 0 when warm
-	proactive      bool          // an init no client waited for
-	functionStatus string        // "timeout" or "error" when the invocation failed
+	ok        bool
+	requestID string
+	coldFor   time.Duration // init or restore the platform ran for it; 0 when warm
+	rundir.Invocation
 }
 
 // readReport decodes X-Amz-Log-Result (base64 of the log's last 4 KB) and
@@ -141,16 +117,17 @@ func (res *result) readReport() {
 	if err != nil || !ok {
 		return
 	}
-	b := bill{ok: true, requestID: r.RequestID, billed: r.BilledDuration, duration: r.Duration, restoreBilled: r.BilledRestoreDuration,
-		memoryMB: r.MemorySizeMB, maxMemoryMB: r.MaxMemoryUsedMB, functionStatus: r.Status}
+	b := bill{ok: true, requestID: r.RequestID, Invocation: rundir.Invocation{
+		Billed: r.BilledDuration, Duration: r.Duration, BilledRestore: r.BilledRestoreDuration,
+		MemoryMB: r.MemorySizeMB, MaxMemoryUsedMB: r.MaxMemoryUsedMB, Status: r.Status}}
 	if r.HasInit {
-		b.init = r.InitDuration
+		b.Init = r.InitDuration
 	}
 	if r.Cold() {
 		b.coldFor = r.ColdStartDuration()
 		extra := time.Duration(res.latency-res.lag) - r.Duration
 		if extra < b.coldFor && !r.InitError {
-			b.proactive, b.coldFor = true, 0
+			b.Proactive, b.coldFor = true, 0
 		}
 	}
 	res.bill = b

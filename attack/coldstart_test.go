@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,17 +18,17 @@ import (
 )
 
 // readEvents returns the events of a run directory of one type.
-func readEvents(t *testing.T, dir, typ string) []attack.Event {
+func readEvents(t *testing.T, dir, typ string) []rundir.Event {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, attack.EventsFile))
+	f, err := os.Open(filepath.Join(dir, rundir.EventsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []attack.Event
+	var out []rundir.Event
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var e attack.Event
+		var e rundir.Event
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatal(err)
 		}
@@ -94,8 +95,8 @@ traffic:
 				}
 			}
 			var tagged []string
-			for _, e := range readEvents(t, dir, attack.EventColdStart) {
-				if e.Evidence != attack.EvidenceMarker || e.Instance == "" {
+			for _, e := range readEvents(t, dir, rundir.EventColdStart) {
+				if e.Evidence != rundir.EvidenceMarker || e.Instance == "" {
 					t.Errorf("cold start event %+v: want marker evidence and an instance", e)
 				}
 				tagged = append(tagged, e.Instance)
@@ -109,7 +110,7 @@ traffic:
 				t.Fatalf("tagged %d instances %v, ground truth %d %v", len(tagged), tagged, len(truthCold), truthCold)
 			}
 			row := analyze.Summarize(loadRun(t, dir)).Tables[0].Total
-			if row.Cold != int64(len(truthCold)) || row.Cold+row.Warm != int64(truthOK) || row.ColdEvidence[attack.EvidenceMarker] != row.Cold {
+			if row.Cold != int64(len(truthCold)) || row.Cold+row.Warm != int64(truthOK) || row.ColdEvidence[rundir.EvidenceMarker] != row.Cold {
 				t.Errorf("summary: cold %d warm %d evidence %v; truth: %d cold of %d", row.Cold, row.Warm, row.ColdEvidence, len(truthCold), truthOK)
 			}
 			t.Logf("%d cold starts of %d requests, all tagged by marker", len(truthCold), truthOK)

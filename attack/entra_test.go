@@ -3,6 +3,7 @@ package attack_test
 import (
 	"context"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -67,7 +68,7 @@ traffic:
 	}
 	defer attack.CloseTargets(targets)
 	dir := filepath.Join(t.TempDir(), "run")
-	if _, err := attack.Run(context.Background(), attack.Options{Plan: plan, Targets: targets, OutDir: dir, Tool: attack.ToolInfo{Version: "test"}}); err != nil {
+	if _, err := attack.Run(context.Background(), attack.Options{Plan: plan, Targets: targets, OutDir: dir, Tool: rundir.ToolInfo{Version: "test"}}); err != nil {
 		t.Fatal(err)
 	}
 	row := analyze.Summarize(loadRun(t, dir)).Tables[0].Total

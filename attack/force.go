@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"time"
 )
 
@@ -21,27 +22,13 @@ type Force struct {
 	Prepare     func(ctx context.Context, target int) error
 }
 
-// ForcedPhase is the name of the forced-cold phase.
-const ForcedPhase = "forced-cold"
-
-// ForcedResult is what forcing got from one target.
-type ForcedResult struct {
-	Target   string `json:"target"`
-	Wanted   int    `json:"wanted"`
-	Cold     int    `json:"cold"`            // samples tagged cold
-	Warm     int    `json:"warm"`            // samples that turned out warm, retried
-	Errors   int    `json:"errors"`          // invocations that failed
-	Attempts int    `json:"attempts"`        // invocations sent
-	Error    string `json:"error,omitempty"` // why forcing stopped early
-}
-
 // force collects the forced samples, target after target. It reports
 // whether ctx stopped it.
-func (e *engine) force(ctx context.Context, f *Force) (results []ForcedResult, interrupted bool) {
+func (e *engine) force(ctx context.Context, f *Force) (results []rundir.ForcedResult, interrupted bool) {
 	seq := 0
 	for _, ti := range f.Targets {
 		r := e.targets[ti]
-		res := ForcedResult{Target: r.t.Name, Wanted: f.Count}
+		res := rundir.ForcedResult{Target: r.t.Name, Wanted: f.Count}
 		limit := f.MaxAttempts
 		if limit <= 0 {
 			limit = 3 * f.Count
@@ -72,9 +59,9 @@ func (e *engine) force(ctx context.Context, f *Force) (results []ForcedResult, i
 			e.rec.close(iv)
 			res.Attempts++
 			switch outcome {
-			case outcomeIndexCold:
+			case rundir.IndexCold:
 				res.Cold++
-			case outcomeIndexWarm:
+			case rundir.IndexWarm:
 				res.Warm++
 			default:
 				res.Errors++

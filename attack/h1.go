@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"net"
 	"net/http"
 	"sync"
@@ -218,7 +219,7 @@ func (e timeoutError) Timeout() bool { return true }
 // fail records j as failed with err without having sent it.
 func (s *h1Sender) fail(j job, err error) {
 	res := result{class: -1, evidence: -1, lag: int64(time.Since(s.r.eng.start) - j.intended)}
-	res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
+	res.outcome, res.class, res.errMsg = rundir.IndexError, classifyErr(err), err.Error()
 	s.r.finish(j, &res)
 }
 
@@ -244,7 +245,7 @@ func (c *h1Conn) readLoop() {
 			if we := c.writeErr.Load(); we != nil {
 				err = *we
 			}
-			res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
+			res.outcome, res.class, res.errMsg = rundir.IndexError, classifyErr(err), err.Error()
 		}
 		j := c.job
 		if !keep {

@@ -2,6 +2,7 @@ package attack_test
 
 import (
 	"context"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -139,7 +140,7 @@ traffic:
   phases: [{shape: constant, rate: 50/s, duration: 200ms}]
 `)
 	row := analyze.Summarize(loadRun(t, dir)).Tables[0].Total
-	if row.Classes[attack.ClassTransportError] != 10 {
+	if row.Classes[rundir.ClassTransportError] != 10 {
 		t.Errorf("classes %v, want 10 transport errors", row.Classes)
 	}
 }

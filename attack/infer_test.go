@@ -1,6 +1,7 @@
 package attack_test
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
 	"sort"
@@ -9,7 +10,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/sim"
 )
 
@@ -127,14 +127,14 @@ traffic:
     - {name: idle2, shape: pause, duration: 800ms}
     - {name: ramp, shape: ramp, rate: 20/s, to: 400/s, duration: 1s}
 `)
-	return matchColdStarts(t, dir, s.Truth(), readEvents(t, dir, attack.EventColdStart))
+	return matchColdStarts(t, dir, s.Truth(), readEvents(t, dir, rundir.EventColdStart))
 }
 
 // matchColdStarts counts true positives, false positives and false
 // negatives of the tagged cold starts against the truth: by request id when
 // the events carry one, else by arrival time (each truth cold start matches
 // the nearest unmatched tagged one within 50 ms: the send may wait for a connection).
-func matchColdStarts(t *testing.T, dir string, truth []sim.Invocation, events []attack.Event) (tp, fp, fn int) {
+func matchColdStarts(t *testing.T, dir string, truth []sim.Invocation, events []rundir.Event) (tp, fp, fn int) {
 	t.Helper()
 	cold := map[string]sim.Invocation{}
 	var coldTimes []time.Time

@@ -3,6 +3,7 @@ package attack_test
 import (
 	"bytes"
 	"context"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -44,7 +45,7 @@ func runPlan(t *testing.T, s *sim.Sim, src string) string {
 	}
 	defer attack.CloseTargets(targets)
 	dir := filepath.Join(t.TempDir(), "run")
-	if _, err := attack.Run(context.Background(), attack.Options{Plan: plan, Targets: targets, OutDir: dir, Tool: attack.ToolInfo{Version: "test"}}); err != nil {
+	if _, err := attack.Run(context.Background(), attack.Options{Plan: plan, Targets: targets, OutDir: dir, Tool: rundir.ToolInfo{Version: "test"}}); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -115,8 +116,8 @@ targets:
 				t.Fatalf("only %d cold starts in the ground truth", len(truthCold))
 			}
 			tagged := map[string]bool{}
-			for _, e := range readEvents(t, dir, attack.EventColdStart) {
-				if e.Evidence != attack.EvidenceReport || e.RequestID == "" || e.InitNanos <= 0 {
+			for _, e := range readEvents(t, dir, rundir.EventColdStart) {
+				if e.Evidence != rundir.EvidenceReport || e.RequestID == "" || e.InitNanos <= 0 {
 					t.Errorf("cold start event %+v: want report evidence, a request id and an init duration", e)
 				}
 				tagged[e.RequestID] = true
@@ -141,7 +142,7 @@ targets:
 			if row.Cold+row.Warm != int64(truthOK) {
 				t.Errorf("cold %d + warm %d, want %d successes", row.Cold, row.Warm, truthOK)
 			}
-			var b attack.Billing
+			var b rundir.Billing
 			if row.Billing != nil {
 				b = *row.Billing
 			}
@@ -197,12 +198,12 @@ traffic:
 			switch {
 			case c.ok && row.Warm+row.Cold != 20:
 				t.Errorf("%s with the right secret: %d ok of 20 (%v)", tb.Target.Name, row.Warm+row.Cold, row.Classes)
-			case !c.ok && row.Classes[attack.ClassHTTPError] != 20:
+			case !c.ok && row.Classes[rundir.ClassHTTPError] != 20:
 				t.Errorf("%s with a wrong secret: classes %v, want 20 http_error", tb.Target.Name, row.Classes)
 			}
 		}
 		if !c.ok {
-			samples := readEvents(t, dir, attack.EventErrorSample)
+			samples := readEvents(t, dir, rundir.EventErrorSample)
 			if len(samples) == 0 || !strings.Contains(samples[0].Message, "403") || !strings.Contains(samples[0].Message, "InvalidSignatureException") {
 				t.Errorf("error samples %+v: want 403 InvalidSignatureException", samples)
 			}

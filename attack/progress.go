@@ -2,6 +2,7 @@ package attack
 
 import (
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"io"
 	"strings"
 	"sync"
@@ -87,7 +88,7 @@ func sample(e *engine) progressSample {
 func (s progressSample) line(e *engine, prev progressSample) string {
 	sched := e.plan.Schedule
 	total := sched.Duration()
-	name := ForcedPhase
+	name := rundir.ForcedPhase
 	if i := e.phase.Load(); i >= 0 {
 		name = sched.Phases[i].Name
 	}

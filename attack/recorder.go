@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -14,8 +15,8 @@ import (
 
 // A result is what a sender learned from one request.
 type result struct {
-	outcome  int   // index into Outcomes
-	class    int   // index into Classes, or -1 when the request succeeded
+	outcome  int   // index into rundir.Outcomes
+	class    int   // index into rundir.Classes, or -1 when the request succeeded
 	status   int   // HTTP status, 0 when there was no response
 	latency  int64 // ns, completion − intended send time
 	lag      int64 // ns, actual send − intended send time
@@ -59,17 +60,17 @@ type interval struct {
 }
 
 type targetInterval struct {
-	hist      [len(Outcomes)]*hdr.Histogram // nil until the first value
+	hist      [len(rundir.Outcomes)]*hdr.Histogram // nil until the first value
 	lag       *hdr.Histogram
 	completed int64
-	classes   [len(Classes)]int64
+	classes   [len(rundir.Classes)]int64
 	bytesIn   int64
 	bytesOut  int64
-	samples   [len(Classes)]errSample
-	evidence  [len(Evidences)]int64
+	samples   [len(rundir.Classes)]errSample
+	evidence  [len(rundir.Evidences)]int64
 	colds     []coldEvent
 	instances map[string]span // instance → intended send times of the requests it answered
-	billing   Billing
+	billing   rundir.Billing
 	// undecided holds the successes that had no evidence either way, when
 	// the target infers cold starts: the recorder tags them cold or warm
 	// before it writes the interval.
@@ -99,7 +100,7 @@ type errSample struct {
 
 // histPool recycles histograms between intervals: at about 200 KB each,
 // allocating them afresh every second would dominate the garbage.
-var histPool = sync.Pool{New: func() any { return NewHistogram() }}
+var histPool = sync.Pool{New: func() any { return rundir.NewHistogram() }}
 
 func getHist() *hdr.Histogram { return histPool.Get().(*hdr.Histogram) }
 
@@ -126,7 +127,7 @@ func newInterval(seq, phase int, start, end time.Duration, targets int, infers [
 func (iv *interval) record(target int, r *result, intended time.Duration) {
 	iv.mu.Lock()
 	ti := &iv.targets[target]
-	if r.inferable && r.outcome == outcomeIndexWarm && iv.infers[target] {
+	if r.inferable && r.outcome == rundir.IndexWarm && iv.infers[target] {
 		// The detector judges the platform: the wait from the actual send,
 		// not the time a request spent waiting for the client itself.
 		ti.undecided = append(ti.undecided, coldinfer.Sample{At: intended + time.Duration(r.lag), Latency: time.Duration(r.latency - r.lag), Instance: r.instance})
@@ -138,12 +139,12 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 	if ti.lag == nil {
 		ti.lag = getHist()
 	}
-	ti.lag.RecordValue(clampNanos(r.lag))
+	ti.lag.RecordValue(rundir.ClampNanos(r.lag))
 	ti.completed++
 	ti.bytesIn += r.bytesIn
 	ti.bytesOut += r.bytesOut
-	if b := &r.bill; b.ok {
-		ti.billing.add(b)
+	if r.bill.ok {
+		ti.billing.Add(&r.bill.Invocation)
 	}
 	if r.evidence >= 0 {
 		ti.evidence[r.evidence]++
@@ -174,33 +175,23 @@ func (ti *targetInterval) recordLatency(outcome int, latency int64) {
 		h = getHist()
 		ti.hist[outcome] = h
 	}
-	h.RecordValue(clampNanos(latency))
+	h.RecordValue(rundir.ClampNanos(latency))
 }
 
 // resolve tags the interval's undecided successes with the detector's
 // verdict: cold ones become cold starts with inferred evidence.
 func (ti *targetInterval) resolve(dec coldinfer.Decision) {
 	for i, s := range ti.undecided {
-		o := outcomeIndexWarm
+		o := rundir.IndexWarm
 		if i < len(dec.Cold) && dec.Cold[i] {
-			o = outcomeIndexCold
-			ti.evidence[evidenceIndexInferred]++
+			o = rundir.IndexCold
+			ti.evidence[rundir.EvidenceIndexInferred]++
 			intended := s.At + s.Latency - time.Duration(ti.latencies[i]) // completion − latency
-			ti.colds = append(ti.colds, coldEvent{at: intended, latency: time.Duration(ti.latencies[i]), instance: s.Instance, evidence: evidenceIndexInferred, requestID: ti.ids[i]})
+			ti.colds = append(ti.colds, coldEvent{at: intended, latency: time.Duration(ti.latencies[i]), instance: s.Instance, evidence: rundir.EvidenceIndexInferred, requestID: ti.ids[i]})
 		}
 		ti.recordLatency(o, ti.latencies[i])
 	}
 	ti.undecided, ti.ids, ti.latencies = nil, nil, nil
-}
-
-func clampNanos(v int64) int64 {
-	switch {
-	case v < LowestNanos:
-		return LowestNanos
-	case v > HighestNanos:
-		return HighestNanos
-	}
-	return v
 }
 
 // writeInstances appends one instance event per execution environment seen,
@@ -215,14 +206,14 @@ func (r *recorder) writeInstances() error {
 		sort.Slice(ids, func(i, j int) bool { return r.seen[t][ids[i]].first < r.seen[t][ids[j]].first })
 		for _, id := range ids {
 			s := r.seen[t][id]
-			ev := Event{Type: EventInstance, AtNanos: int64(s.first), Target: name, Instance: id,
+			ev := rundir.Event{Type: rundir.EventInstance, AtNanos: int64(s.first), Target: name, Instance: id,
 				FirstNanos: int64(s.first), LastNanos: int64(s.last)}
-			if err := r.dir.writeJSONLine(r.dir.evBuf, &ev); err != nil {
+			if err := r.dir.Event(&ev); err != nil {
 				return err
 			}
 		}
 	}
-	return r.dir.flush()
+	return r.dir.Flush()
 }
 
 // release returns the interval's histograms to the pool after it was written.
@@ -241,7 +232,7 @@ func (iv *interval) release() {
 // recorder owns the open intervals and writes each one, in order, as soon as
 // it is closed and every request intended in it has been recorded.
 type recorder struct {
-	dir     *runDir
+	dir     *rundir.Writer
 	targets []string
 	redact  *scenarios.Redactor // applied to error samples as they are written
 
@@ -267,7 +258,7 @@ type IntervalStats struct {
 	P50, P99 time.Duration
 }
 
-func newRecorder(dir *runDir, targets []string, redact *scenarios.Redactor, detectors []*coldinfer.Detector) *recorder {
+func newRecorder(dir *rundir.Writer, targets []string, redact *scenarios.Redactor, detectors []*coldinfer.Detector) *recorder {
 	r := &recorder{
 		detectors: detectors,
 		infers:    make([]bool, len(targets)),
@@ -423,113 +414,155 @@ func (r *recorder) writeDecided() {
 	}
 }
 
+// write appends one complete interval to the run directory: per target its
+// latency and lag histograms, its error samples and cold starts as events,
+// and its counters; then it flushes.
 func (r *recorder) write(iv *interval) error {
 	iv.mu.Lock()
 	defer iv.mu.Unlock()
-	var merged *hdr.Histogram
+	merged := getHist() // the interval's successes over all targets, for the progress line
+	defer putHist(merged)
 	for t, name := range r.targets {
 		ti := &iv.targets[t]
-		for o, h := range ti.hist {
-			if h == nil || h.TotalCount() == 0 {
-				continue
-			}
-			if err := r.dir.writeHistogram(false, name+"/"+Outcomes[o], h, iv.start, iv.end); err != nil {
-				return err
-			}
-			if o != outcomeIndexError {
-				if merged == nil {
-					merged = getHist()
-					defer putHist(merged)
-				}
-				merged.Merge(h)
-			}
+		c := iv.counts(t, name)
+		if err := r.writeLatency(iv, ti, name, &c, merged); err != nil {
+			return err
 		}
-		c := IntervalCounts{
-			Seq: iv.seq, Phase: iv.phase,
-			StartNanos: int64(iv.start), EndNanos: int64(iv.end),
-			Target:    name,
-			Offered:   iv.offered[t],
-			Sent:      iv.offered[t] - iv.notSent[t],
-			NotSent:   iv.notSent[t],
-			Completed: ti.completed,
-			BytesIn:   ti.bytesIn,
-			BytesOut:  ti.bytesOut,
-			PeakInFl:  iv.peakInFlight[t],
+		if err := r.writeErrors(ti, name, &c); err != nil {
+			return err
 		}
-		for o, h := range ti.hist {
-			if h == nil {
-				continue
-			}
-			switch Outcomes[o] {
-			case OutcomeWarm:
-				c.Warm = h.TotalCount()
-			case OutcomeCold:
-				c.Cold = h.TotalCount()
-			case OutcomeError:
-				c.Errors = h.TotalCount()
-			}
+		if err := r.writeColdStarts(ti, name, &c); err != nil {
+			return err
 		}
-		for k, n := range ti.classes {
-			if n == 0 {
-				continue
-			}
-			if c.Classes == nil {
-				c.Classes = make(map[string]int64, len(Classes))
-			}
-			c.Classes[Classes[k]] = n
-			s := ti.samples[k]
-			ev := Event{Type: EventErrorSample, AtNanos: int64(s.at), Target: name, Class: Classes[k], Status: s.status, Count: n, Message: r.redact.Redact(s.message)}
-			if err := r.dir.writeJSONLine(r.dir.evBuf, &ev); err != nil {
-				return err
-			}
+		r.countInstances(t, ti, &c)
+		if err := r.writeLag(iv, ti, name, &c); err != nil {
+			return err
 		}
-		for k, n := range ti.evidence {
-			if n > 0 {
-				if c.ColdEvidence == nil {
-					c.ColdEvidence = make(map[string]int64, len(Evidences))
-				}
-				c.ColdEvidence[Evidences[k]] = n
-			}
-		}
-		for _, ce := range ti.colds {
-			ev := Event{Type: EventColdStart, AtNanos: int64(ce.at), Target: name, LatencyNanos: int64(ce.latency),
-				InitNanos: int64(ce.init), Instance: ce.instance, Evidence: Evidences[ce.evidence], RequestID: ce.requestID}
-			if err := r.dir.writeJSONLine(r.dir.evBuf, &ev); err != nil {
-				return err
-			}
-		}
-		if ti.billing.Reports > 0 {
-			b := ti.billing
-			c.Billing = &b
-		}
-		c.Instances = int64(len(ti.instances))
-		seen := r.seen[t]
-		for id, sp := range ti.instances {
-			s := seen[id]
-			if s == nil {
-				s = &span{sp.first, sp.last}
-				seen[id] = s
-				c.NewInstances++
-			}
-			s.first, s.last = min(s.first, sp.first), max(s.last, sp.last)
-		}
-		if ti.lag != nil && ti.lag.TotalCount() > 0 {
-			c.LagP50Ns = ti.lag.ValueAtQuantile(50)
-			c.LagP99Ns = ti.lag.ValueAtQuantile(99)
-			c.LagMaxNs = ti.lag.Max()
-			if err := r.dir.writeHistogram(true, name, ti.lag, iv.start, iv.end); err != nil {
-				return err
-			}
-		}
-		if err := r.dir.writeJSONLine(r.dir.ivBuf, &c); err != nil {
+		if err := r.dir.Interval(&c); err != nil {
 			return err
 		}
 	}
-	if merged != nil {
+	if merged.TotalCount() > 0 {
 		r.latest.Store(IntervalStats{
 			P50: time.Duration(merged.ValueAtQuantile(50)),
 			P99: time.Duration(merged.ValueAtQuantile(99)),
 		})
 	}
-	return r.dir.flush()
+	return r.dir.Flush()
+}
+
+// counts starts a target's line of intervals.jsonl with what the scheduler
+// and the senders counted.
+func (iv *interval) counts(t int, name string) rundir.IntervalCounts {
+	ti := &iv.targets[t]
+	c := rundir.IntervalCounts{
+		Seq: iv.seq, Phase: iv.phase,
+		StartNanos: int64(iv.start), EndNanos: int64(iv.end),
+		Target:    name,
+		Offered:   iv.offered[t],
+		Sent:      iv.offered[t] - iv.notSent[t],
+		NotSent:   iv.notSent[t],
+		Completed: ti.completed,
+		BytesIn:   ti.bytesIn,
+		BytesOut:  ti.bytesOut,
+		PeakInFl:  iv.peakInFlight[t],
+	}
+	if ti.billing.Reports > 0 {
+		b := ti.billing
+		c.Billing = &b
+	}
+	return c
+}
+
+// writeLatency writes the target's latency histogram of each outcome and
+// counts them; successes are added to merged.
+func (r *recorder) writeLatency(iv *interval, ti *targetInterval, name string, c *rundir.IntervalCounts, merged *hdr.Histogram) error {
+	for o, h := range ti.hist {
+		if h == nil || h.TotalCount() == 0 {
+			continue
+		}
+		if err := r.dir.Latency(name, rundir.Outcomes[o], h, iv.start, iv.end); err != nil {
+			return err
+		}
+		switch o {
+		case rundir.IndexWarm:
+			c.Warm = h.TotalCount()
+		case rundir.IndexCold:
+			c.Cold = h.TotalCount()
+		case rundir.IndexError:
+			c.Errors = h.TotalCount()
+		}
+		if o != rundir.IndexError {
+			merged.Merge(h)
+		}
+	}
+	return nil
+}
+
+// writeErrors counts the target's errors by class and writes the first of
+// each class as a sample, redacted.
+func (r *recorder) writeErrors(ti *targetInterval, name string, c *rundir.IntervalCounts) error {
+	for k, n := range ti.classes {
+		if n == 0 {
+			continue
+		}
+		if c.Classes == nil {
+			c.Classes = make(map[string]int64, len(rundir.Classes))
+		}
+		c.Classes[rundir.Classes[k]] = n
+		s := ti.samples[k]
+		ev := rundir.Event{Type: rundir.EventErrorSample, AtNanos: int64(s.at), Target: name, Class: rundir.Classes[k], Status: s.status, Count: n, Message: r.redact.Redact(s.message)}
+		if err := r.dir.Event(&ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeColdStarts counts the target's cold starts by evidence and writes
+// each as an event.
+func (r *recorder) writeColdStarts(ti *targetInterval, name string, c *rundir.IntervalCounts) error {
+	for k, n := range ti.evidence {
+		if n > 0 {
+			if c.ColdEvidence == nil {
+				c.ColdEvidence = make(map[string]int64, len(rundir.Evidences))
+			}
+			c.ColdEvidence[rundir.Evidences[k]] = n
+		}
+	}
+	for _, ce := range ti.colds {
+		ev := rundir.Event{Type: rundir.EventColdStart, AtNanos: int64(ce.at), Target: name, LatencyNanos: int64(ce.latency),
+			InitNanos: int64(ce.init), Instance: ce.instance, Evidence: rundir.Evidences[ce.evidence], RequestID: ce.requestID}
+		if err := r.dir.Event(&ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// countInstances counts the execution environments that answered in the
+// interval, and those new to the run.
+func (r *recorder) countInstances(t int, ti *targetInterval, c *rundir.IntervalCounts) {
+	c.Instances = int64(len(ti.instances))
+	seen := r.seen[t]
+	for id, sp := range ti.instances {
+		s := seen[id]
+		if s == nil {
+			s = &span{sp.first, sp.last}
+			seen[id] = s
+			c.NewInstances++
+		}
+		s.first, s.last = min(s.first, sp.first), max(s.last, sp.last)
+	}
+}
+
+// writeLag writes the target's schedule-lag histogram and its percentiles.
+func (r *recorder) writeLag(iv *interval, ti *targetInterval, name string, c *rundir.IntervalCounts) error {
+	if ti.lag == nil || ti.lag.TotalCount() == 0 {
+		return nil
+	}
+	c.LagP50Ns = ti.lag.ValueAtQuantile(50)
+	c.LagP99Ns = ti.lag.ValueAtQuantile(99)
+	c.LagMaxNs = ti.lag.Max()
+	return r.dir.Lag(name, ti.lag, iv.start, iv.end)
 }

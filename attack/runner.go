@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"sync/atomic"
 	"time"
 )
@@ -85,7 +86,7 @@ func (r *runner) finish(j job, res *result) {
 	tagColdStart(res, r.t.Detect)
 	r.inFlight.Add(-1)
 	r.completed.Add(1)
-	if res.outcome == outcomeIndexError {
+	if res.outcome == rundir.IndexError {
 		r.failed.Add(1)
 	}
 	j.iv.record(r.idx, res, j.intended)

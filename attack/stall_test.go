@@ -2,6 +2,7 @@ package attack_test
 
 import (
 	"context"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -13,7 +14,6 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 )
 
 // stallServer answers at once, except that the request numbered freezeAt
@@ -74,7 +74,7 @@ traffic:
 	if row.Sent != 600 || row.Warm != 600 {
 		t.Fatalf("sent %d, warm %d; want 600 of each", row.Sent, row.Warm)
 	}
-	h := run.Targets[0].Phases[0].Latency(attack.OutcomeWarm)
+	h := run.Targets[0].Phases[0].Latency(rundir.OutcomeWarm)
 	// When the freeze ends, 200 responses are released at once; on a
 	// 2-core machine client and server take some 20 ms to get through them,
 	// so a stalled request completes up to that much after the freeze (more

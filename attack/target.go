@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"io"
 	"net"
 	"net/http"
@@ -41,32 +42,12 @@ type Target struct {
 	Function, Qualifier, Endpoint string
 	// Meta describes the function for cost: from GetFunctionConfiguration
 	// when fnbench may read it, else from the scenario.
-	Meta FunctionMeta
+	Meta rundir.FunctionMeta
 
-	Gateway string // http-api, rest-api, function-url or ""; see TargetInfo
+	Gateway string // http-api, rest-api, function-url or ""; see rundir.TargetInfo
 
 	SigV4  *sigV4             // signs each request; nil unless aws-sigv4
 	Bearer *refresher[string] // an Entra token; nil unless azure-entra
-}
-
-// Where a target's FunctionMeta came from.
-const (
-	MetaFromPlatform = "platform" // GetFunctionConfiguration (or the simulator's)
-	MetaFromScenario = "scenario" // the scenario's memory_mb and architecture
-)
-
-// FunctionMeta is what the platform (or the scenario) says of a function.
-type FunctionMeta struct {
-	Source      string `json:"source,omitempty"` // MetaFromPlatform or MetaFromScenario
-	MemoryMB    int    `json:"memory_mb,omitempty"`
-	Arch        string `json:"architecture,omitempty"`
-	Runtime     string `json:"runtime,omitempty"`
-	PackageType string `json:"package_type,omitempty"`
-	EphemeralMB int    `json:"ephemeral_storage_mb,omitempty"`
-	SnapStart   bool   `json:"snapstart,omitempty"`
-	Version     string `json:"version,omitempty"`
-	// Note says why the platform was not asked, when it was not.
-	Note string `json:"note,omitempty"`
 }
 
 // testRoots, when set by a test, replaces the system's trusted roots.
@@ -179,13 +160,13 @@ func hit(ctx context.Context, rt http.RoundTripper, t *Target, prep *preparer, r
 		req, err = newRequest(ctx, vt)
 	}
 	if err != nil {
-		res.outcome, res.class, res.errMsg = outcomeIndexError, classIndex(ClassTransportError), err.Error()
+		res.outcome, res.class, res.errMsg = rundir.IndexError, classIndex(rundir.ClassTransportError), err.Error()
 		return
 	}
 	res.bytesOut = int64(len(vt.Body))
 	resp, err := rt.RoundTrip(req)
 	if err != nil {
-		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
+		res.outcome, res.class, res.errMsg = rundir.IndexError, classifyErr(err), err.Error()
 		return
 	}
 	readBody(t, resp, res)
@@ -208,7 +189,7 @@ func readBody(t *Target, resp *http.Response, res *result) {
 	res.logResult, res.requestID = sg.logResult, sg.requestID
 	if err != nil {
 		res.status = resp.StatusCode
-		res.outcome, res.class, res.errMsg = outcomeIndexError, classifyErr(err), err.Error()
+		res.outcome, res.class, res.errMsg = rundir.IndexError, classifyErr(err), err.Error()
 		return
 	}
 	classifyStatus(t, resp.StatusCode, sg, res)
@@ -284,13 +265,13 @@ func classifyStatus(t *Target, status int, sg signals, res *result) {
 	switch {
 	case status == http.StatusTooManyRequests, isThrottleType(sg.errorType),
 		status == http.StatusServiceUnavailable && t.Provider == ProviderAzure:
-		res.outcome, res.class = outcomeIndexError, classThrottled
+		res.outcome, res.class = rundir.IndexError, classThrottled
 	case sg.functionError, status >= 500:
-		res.outcome, res.class = outcomeIndexError, classFunction
+		res.outcome, res.class = rundir.IndexError, classFunction
 	case status >= 400:
-		res.outcome, res.class = outcomeIndexError, classHTTPError
+		res.outcome, res.class = rundir.IndexError, classHTTPError
 	default:
-		res.outcome, res.class = outcomeIndexWarm, -1
+		res.outcome, res.class = rundir.IndexWarm, -1
 		return
 	}
 	res.errMsg = statusText(status)
@@ -326,7 +307,7 @@ var statusTexts = func() map[int]string {
 }()
 
 func classIndex(name string) int {
-	for i, c := range Classes {
+	for i, c := range rundir.Classes {
 		if c == name {
 			return i
 		}
@@ -335,11 +316,11 @@ func classIndex(name string) int {
 }
 
 var (
-	classFunction  = classIndex(ClassFunctionError)
-	classThrottled = classIndex(ClassThrottled)
-	classHTTPError = classIndex(ClassHTTPError)
-	classTimeout   = classIndex(ClassTimeout)
-	classTransport = classIndex(ClassTransportError)
+	classFunction  = classIndex(rundir.ClassFunctionError)
+	classThrottled = classIndex(rundir.ClassThrottled)
+	classHTTPError = classIndex(rundir.ClassHTTPError)
+	classTimeout   = classIndex(rundir.ClassTimeout)
+	classTransport = classIndex(rundir.ClassTransportError)
 )
 
 // classifyErr tells a timeout from other transport failures.
@@ -406,7 +387,7 @@ func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Tar
 		KeepAlive:   st.KeepAlive,
 		Region:      st.Region,
 		Plan:        st.Plan,
-		Meta:        FunctionMeta{MemoryMB: st.MemoryMB, Arch: st.Arch, Source: MetaFromScenario},
+		Meta:        rundir.FunctionMeta{MemoryMB: st.MemoryMB, Arch: st.Arch, Source: rundir.MetaFromScenario},
 		Request: vegeta.Target{
 			Method: st.Method,
 			URL:    st.URL,

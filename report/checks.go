@@ -2,9 +2,9 @@ package report
 
 import (
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 
 	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 )
 
 // MaxErrorRate is the share of failed requests above which a target fails
@@ -34,7 +34,7 @@ func SanityChecks(r *analyze.Run, ts *analyze.TargetSummary) []Check {
 		errRate = float64(tot.Errors) / float64(tot.Completed)
 	}
 	return []Check{
-		{"run completed", r.Status == attack.StatusComplete, "status " + status},
+		{"run completed", r.Status == rundir.StatusComplete, "status " + status},
 		{"requests were sent", tot.Sent > 0, fmt.Sprintf("%d sent of %d offered", tot.Sent, tot.Offered)},
 		{"every offered request was sent", tot.NotSent == 0, notSentDetail(tot.NotSent, ts.Target.MaxInFlight)},
 		{fmt.Sprintf("error rate at most %g%%", 100*MaxErrorRate), errRate <= MaxErrorRate,

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"html/template"
 	"io"
 	"regexp"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/analyze/cost"
-	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/internal/units"
 	"github.com/fnbench/fnbench/report/charts"
 )
@@ -73,7 +73,7 @@ type htmlPage struct {
 
 type htmlRun struct {
 	Label, Scenario, Description string
-	Info                         *attack.RunInfo
+	Info                         *rundir.RunInfo
 	Dir, Status                  string
 	Duration                     time.Duration
 	Pricing                      cost.TableRef
@@ -82,11 +82,11 @@ type htmlRun struct {
 
 type htmlTarget struct {
 	Name, Color string
-	Info        attack.TargetInfo
+	Info        rundir.TargetInfo
 	Rows        []analyze.Row
 	Checks      []Check
 	Cold        analyze.ColdStarts
-	ColdEvents  []attack.Event
+	ColdEvents  []rundir.Event
 	ColdMore    int
 	Scaling     analyze.Scaling
 	Cost        analyze.TargetCost
@@ -119,7 +119,7 @@ func newHTMLTarget(s charts.Series, color string) htmlTarget {
 	ht := htmlTarget{Name: s.Name, Color: color, Info: ts.Target, Rows: append(append([]analyze.Row(nil), ts.Phases...), ts.Total),
 		Checks: SanityChecks(s.Summary.Run, ts), Cold: ts.Cold, Scaling: ts.Scaling, Cost: ts.Cost, Pricing: s.Summary.Pricing}
 	for _, e := range s.Summary.Run.Events {
-		if e.Type != attack.EventColdStart || e.Target != ts.Target.Name {
+		if e.Type != rundir.EventColdStart || e.Target != ts.Target.Name {
 			continue
 		}
 		if len(ht.ColdEvents) < coldEventsShown {

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"io"
 	"sort"
 	"strings"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/internal/units"
 )
 
@@ -68,7 +68,7 @@ func text(w io.Writer, s *analyze.Summary) error {
 			fmt.Fprintf(w, "errors by class: %s\n", cls)
 		}
 		for _, ev := range r.Events {
-			if ev.Type == attack.EventErrorSample && ev.Target == t.Name {
+			if ev.Type == rundir.EventErrorSample && ev.Target == t.Name {
 				fmt.Fprintf(w, "first %s at %s: %s\n", ev.Class, time.Duration(ev.AtNanos).Truncate(time.Millisecond), ev.Message)
 				break
 			}
@@ -81,7 +81,7 @@ func statusText(r *analyze.Run) string {
 	switch {
 	case r.Killed:
 		return "interrupted (the process was killed; results up to its last whole interval)"
-	case r.Status == attack.StatusComplete:
+	case r.Status == rundir.StatusComplete:
 		return r.Status
 	case r.Info.StatusReason != "":
 		return r.Status + " (" + r.Info.StatusReason + ")"

@@ -67,3 +67,12 @@ func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	goldenfile.Check(t, name, got)
 }
+
+// ceilMs rounds up to the next whole millisecond, as Lambda rounds billed
+// durations.
+func ceilMs(d time.Duration) time.Duration {
+	if r := d % time.Millisecond; r > 0 {
+		d += time.Millisecond - r
+	}
+	return d
+}

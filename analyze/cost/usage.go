@@ -2,6 +2,8 @@ package cost
 
 import (
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // Config is what a target is, as far as billing cares. Fields that do not
@@ -146,22 +148,9 @@ func (b *Billed) Add(inv Invocation) {
 
 // LambdaInvocation reads one REPORT line's figures: Duration, Billed
 // Duration, Init Duration (zero when warm), Billed Restore Duration (zero
-// without SnapStart) and Memory Size. What INIT added is Billed Duration
-// less the rounded Duration and the restore: the platform bills
-// ceil(Duration + Init Duration) since 2025-08-01, and ceil(Duration) for a
-// ZIP function on a managed runtime before (FACTS.md:19), so this is zero
-// where INIT was free.
+// without SnapStart) and Memory Size. What INIT added follows the run
+// directory's one rule, rundir.InitBilled: zero where INIT was free.
 func LambdaInvocation(duration, billed, initDuration, billedRestore time.Duration, memoryMB int) Invocation {
-	inv := Invocation{Billed: billed, MemoryMB: memoryMB, Restore: min(billedRestore, billed)}
-	if initDuration > 0 {
-		inv.Init = max(0, billed-inv.Restore-ceilMs(duration))
-	}
-	return inv
-}
-
-func ceilMs(d time.Duration) time.Duration {
-	if r := d % time.Millisecond; r > 0 {
-		d += time.Millisecond - r
-	}
-	return d
+	return Invocation{Billed: billed, MemoryMB: memoryMB, Restore: min(billedRestore, billed),
+		Init: rundir.InitBilled(duration, billed, initDuration, billedRestore)}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -17,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/sim"
 	"github.com/fnbench/fnbench/internal/lambdactl"
 )
@@ -84,11 +84,11 @@ func TestForcedColdStarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(run.Info.Forced) != 1 || run.Info.Forced[0].Cold != 20 || run.Info.Phases[0].Name != attack.ForcedPhase {
+	if len(run.Info.Forced) != 1 || run.Info.Forced[0].Cold != 20 || run.Info.Phases[0].Name != rundir.ForcedPhase {
 		t.Fatalf("forced %+v, phases %+v", run.Info.Forced, run.Info.Phases)
 	}
 	forced := analyze.Summarize(run).Tables[0].Phases[0]
-	if forced.Cold != 20 || forced.ColdEvidence[attack.EvidenceReport] != 20 || forced.Warm != int64(run.Info.Forced[0].Warm) {
+	if forced.Cold != 20 || forced.ColdEvidence[rundir.EvidenceReport] != 20 || forced.Warm != int64(run.Info.Forced[0].Warm) {
 		t.Errorf("forced phase: cold %d (%v), warm %d; want 20 cold by report", forced.Cold, forced.ColdEvidence, forced.Warm)
 	}
 	truthCold := 0
@@ -107,7 +107,7 @@ func TestForcedColdStarts(t *testing.T) {
 		t.Errorf("stderr does not report the restore:\n%s", errs)
 	}
 	meta := run.Info.Targets[0].Meta
-	if meta == nil || meta.Source != attack.MetaFromPlatform || meta.MemoryMB != 128 || meta.Runtime == "" {
+	if meta == nil || meta.Source != rundir.MetaFromPlatform || meta.MemoryMB != 128 || meta.Runtime == "" {
 		t.Errorf("run.json function metadata %+v, want what GetFunctionConfiguration said", meta)
 	}
 }
@@ -145,7 +145,7 @@ func TestForcedColdStartsInterrupted(t *testing.T) {
 	// Wait until a few samples are in, then interrupt.
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		b, _ := os.ReadFile(filepath.Join(dir, attack.IntervalsFile))
+		b, _ := os.ReadFile(filepath.Join(dir, rundir.IntervalsFile))
 		if bytes.Count(b, []byte("\n")) >= 3 {
 			break
 		}
@@ -166,7 +166,7 @@ func TestForcedColdStartsInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Status != attack.StatusInterrupted {
+	if run.Status != rundir.StatusInterrupted {
 		t.Errorf("status %s, want interrupted", run.Status)
 	}
 	row := analyze.Summarize(run).Tables[0].Total
@@ -262,7 +262,7 @@ traffic: {phases: [{shape: constant, rate: 20/s, duration: 300ms}]}
 		}
 		if c.secret == wrong {
 			// The run measured the refusals: http_error, with the reason.
-			ev, _ := os.ReadFile(filepath.Join(dir, attack.EventsFile))
+			ev, _ := os.ReadFile(filepath.Join(dir, rundir.EventsFile))
 			if !strings.Contains(string(ev), "http_error") || !strings.Contains(string(ev), "InvalidSignatureException") {
 				t.Errorf("a wrong secret should show http_error with its reason:\n%s", ev)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"io"
 	"strings"
 	"sync/atomic"
@@ -73,8 +74,8 @@ func (lc *lambdaControl) describe(ctx context.Context, targets []attack.Target, 
 			fmt.Fprintf(w, "fnbench: target %s: %s\n", t.Name, t.Meta.Note)
 			continue
 		}
-		t.Meta = attack.FunctionMeta{
-			Source: attack.MetaFromPlatform, MemoryMB: conf.MemoryMB, Arch: conf.Architecture,
+		t.Meta = rundir.FunctionMeta{
+			Source: rundir.MetaFromPlatform, MemoryMB: conf.MemoryMB, Arch: conf.Architecture,
 			Runtime: conf.Runtime, PackageType: conf.PackageType, EphemeralMB: conf.EphemeralStorageMB,
 			SnapStart: conf.SnapStartOptimization == "On", Version: conf.Version,
 		}

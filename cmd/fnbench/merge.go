@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 
 	"github.com/spf13/cobra"
 
@@ -28,7 +29,7 @@ compare it.`,
 			}
 			info, warnings, err := analyze.Merge(out, args)
 			if err != nil {
-				var we *analyze.WriteError
+				var we *rundir.WriteError
 				if errors.As(err, &we) {
 					return runError(err)
 				}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -14,7 +15,7 @@ import (
 )
 
 // runShard runs a small scenario as one shard of a sharded run.
-func runShard(t *testing.T, url string, shard attack.ShardInfo) string {
+func runShard(t *testing.T, url string, shard rundir.ShardInfo) string {
 	t.Helper()
 	plan, err := scenarios.Parse("shard.yaml", []byte(`
 name: shard
@@ -45,8 +46,8 @@ traffic:
 func TestMergeCommand(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok")) }))
 	defer srv.Close()
-	a := runShard(t, srv.URL, attack.ShardInfo{Index: 0, Count: 2})
-	b := runShard(t, srv.URL, attack.ShardInfo{Index: 1, Count: 2})
+	a := runShard(t, srv.URL, rundir.ShardInfo{Index: 0, Count: 2})
+	b := runShard(t, srv.URL, rundir.ShardInfo{Index: 1, Count: 2})
 	out := filepath.Join(t.TempDir(), "merged")
 	code, stdout, errs := cli("merge", a, b, "-o", out)
 	if code != 0 || !strings.Contains(stdout, "merged 2 shards") {

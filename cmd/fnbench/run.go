@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"io"
 	"os"
 	"os/signal"
@@ -174,7 +175,7 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 		return runError(runErr)
 	}
 	for _, res := range results {
-		if res.Status != attack.StatusComplete {
+		if res.Status != rundir.StatusComplete {
 			return runError(fmt.Errorf("run %s: %s; partial results are in %s", res.Status, res.Reason, res.Dir))
 		}
 		for _, fr := range res.Forced {
@@ -193,7 +194,7 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 // runSteps runs the scenario once, or once per memory size of a sweep
 // (each into <out>/<size>mb), printing each run's summary.
 func runSteps(ctx context.Context, plan *scenarios.Plan, targets []attack.Target, lc *lambdaControl, force *attack.Force,
-	shard attack.ShardInfo, out string, prog *attack.Progress, abort <-chan struct{}, stdout, stderr io.Writer) ([]*attack.Outcome, error) {
+	shard rundir.ShardInfo, out string, prog *attack.Progress, abort <-chan struct{}, stdout, stderr io.Writer) ([]*attack.Outcome, error) {
 	type step struct {
 		memoryMB int
 		dir      string
@@ -222,7 +223,7 @@ func runSteps(ctx context.Context, plan *scenarios.Plan, targets []attack.Target
 			Plan:     plan,
 			Targets:  targets,
 			OutDir:   st.dir,
-			Tool:     attack.ToolInfo{Name: "fnbench", Version: version},
+			Tool:     rundir.ToolInfo{Name: "fnbench", Version: version},
 			Progress: prog,
 			Abort:    abort,
 			Force:    force,
@@ -245,21 +246,21 @@ func runSteps(ctx context.Context, plan *scenarios.Plan, targets []attack.Target
 }
 
 // parseShard reads --shard i/n (1-based) into a ShardInfo.
-func parseShard(s string, plan *scenarios.Plan) (attack.ShardInfo, error) {
+func parseShard(s string, plan *scenarios.Plan) (rundir.ShardInfo, error) {
 	if s == "" {
-		return attack.ShardInfo{Index: 0, Count: 1}, nil
+		return rundir.ShardInfo{Index: 0, Count: 1}, nil
 	}
 	var i, n int
 	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n || fmt.Sprintf("%d/%d", i, n) != s {
-		return attack.ShardInfo{}, fmt.Errorf("--shard %q: want i/n with 1 <= i <= n, for example --shard 2/4", s)
+		return rundir.ShardInfo{}, fmt.Errorf("--shard %q: want i/n with 1 <= i <= n, for example --shard 2/4", s)
 	}
 	if n > 1 && plan.Scenario.Traffic.Arrivals == scenarios.Poisson && !plan.Scenario.HasSeed {
-		return attack.ShardInfo{}, fmt.Errorf("--shard %s: Poisson arrivals need a seed so that every shard splits one arrival sequence; add seed: to the scenario or --set seed=N", s)
+		return rundir.ShardInfo{}, fmt.Errorf("--shard %s: Poisson arrivals need a seed so that every shard splits one arrival sequence; add seed: to the scenario or --set seed=N", s)
 	}
 	if n > 1 && (plan.Scenario.ColdStart.Force != nil || plan.Scenario.Sweep != nil) {
-		return attack.ShardInfo{}, fmt.Errorf("--shard %s: forced cold starts and sweeps change the function's configuration and cannot be sharded", s)
+		return rundir.ShardInfo{}, fmt.Errorf("--shard %s: forced cold starts and sweeps change the function's configuration and cannot be sharded", s)
 	}
-	return attack.ShardInfo{Index: i - 1, Count: n}, nil
+	return rundir.ShardInfo{Index: i - 1, Count: n}, nil
 }
 
 // newProgress picks the progress display: a live line on a terminal, plain

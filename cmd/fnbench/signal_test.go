@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -15,7 +16,6 @@ import (
 	"time"
 
 	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 )
 
 // TestMain lets the test binary act as the fnbench command for tests that
@@ -71,7 +71,7 @@ func TestCtrlCLeavesReadableRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	row := analyze.Summarize(run).Tables[0].Total
-	if run.Status != attack.StatusInterrupted || row.Sent < 100 || row.Sent != row.Warm {
+	if run.Status != rundir.StatusInterrupted || row.Sent < 100 || row.Sent != row.Warm {
 		t.Errorf("status %s, sent %d, warm %d: want an interrupted run whose requests all finished", run.Status, row.Sent, row.Warm)
 	}
 }

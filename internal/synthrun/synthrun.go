@@ -10,14 +10,12 @@ package synthrun
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"math"
 	"math/rand/v2"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 )
 
 // Options shape a synthetic run. Zero values take the defaults.
@@ -45,7 +43,7 @@ func (o *Options) defaults() {
 
 // target is one synthetic target's behaviour.
 type target struct {
-	info      attack.TargetInfo
+	info      rundir.TargetInfo
 	warmMedNs float64 // median warm latency
 	initNs    float64 // median cold-start penalty
 	billing   bool    // REPORT data, as an aws-lambda target has
@@ -65,21 +63,21 @@ type instance struct {
 // HTTP target with marker evidence. The traffic is a steady phase at the
 // rate, then a spike to twice the rate for a minute, then steady again,
 // so that every analysis has something to find.
-func Write(dir string, o Options) (*attack.RunInfo, error) {
+func Write(dir string, o Options) (*rundir.RunInfo, error) {
 	o.defaults()
 	rng := rand.New(rand.NewPCG(o.Seed, 0x5eed))
 	start := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	targets := []*target{
-		{info: attack.TargetInfo{Name: "lambda", Kind: "aws-lambda", Provider: "aws-lambda", Plan: "lambda", Region: "us-east-1",
+		{info: rundir.TargetInfo{Name: "lambda", Kind: "aws-lambda", Provider: "aws-lambda", Plan: "lambda", Region: "us-east-1",
 			URL: "https://lambda.us-east-1.amazonaws.com/", Method: "POST", TimeoutNs: int64(30 * time.Second), MaxInFlight: 10000,
-			Function: "hello", Meta: &attack.FunctionMeta{Source: attack.MetaFromPlatform, MemoryMB: 512, Arch: "arm64", Runtime: "provided.al2023", PackageType: "Zip"}},
-			warmMedNs: 18e6, initNs: 180e6, billing: true, evidence: attack.EvidenceReport},
-		{info: attack.TargetInfo{Name: "azure", Kind: "http", Provider: "azure-functions", Plan: "consumption",
+			Function: "hello", Meta: &rundir.FunctionMeta{Source: rundir.MetaFromPlatform, MemoryMB: 512, Arch: "arm64", Runtime: "provided.al2023", PackageType: "Zip"}},
+			warmMedNs: 18e6, initNs: 180e6, billing: true, evidence: rundir.EvidenceReport},
+		{info: rundir.TargetInfo{Name: "azure", Kind: "http", Provider: "azure-functions", Plan: "consumption",
 			URL: "https://fnbench-synth.azurewebsites.net/api/hello", Method: "GET", TimeoutNs: int64(30 * time.Second), MaxInFlight: 10000},
-			warmMedNs: 35e6, initNs: 1200e6, evidence: attack.EvidenceMarker},
+			warmMedNs: 35e6, initNs: 1200e6, evidence: rundir.EvidenceMarker},
 	}
 	spikeAt, spikeLen := o.Duration/2, min(time.Minute, o.Duration/10)
-	phases := []attack.PhaseInfo{
+	phases := []rundir.PhaseInfo{
 		{Index: 0, Name: "steady", Shape: "constant", StartNanos: 0, EndNanos: int64(spikeAt)},
 		{Index: 1, Name: "spike", Shape: "spike", StartNanos: int64(spikeAt), EndNanos: int64(spikeAt + 2*spikeLen)},
 		{Index: 2, Name: "cool-down", Shape: "constant", StartNanos: int64(spikeAt + 2*spikeLen), EndNanos: int64(o.Duration)},
@@ -102,29 +100,33 @@ func Write(dir string, o Options) (*attack.RunInfo, error) {
 	}
 	scenario, _ := json.Marshal(map[string]any{"name": "synthetic", "seed": 1, "interval": o.Interval.String(),
 		"cold_start": map[string]string{"detect": "auto"}})
-	info := &attack.RunInfo{
-		FormatVersion: attack.FormatVersion,
-		Tool:          attack.ToolInfo{Name: "fnbench", Version: "synthetic"},
+	info := &rundir.RunInfo{
+		FormatVersion: rundir.FormatVersion,
+		Tool:          rundir.ToolInfo{Name: "fnbench", Version: "synthetic"},
 		Scenario:      scenario,
-		ScenarioFile:  attack.FileInfo{Path: "synthetic.yaml", SHA256: fmt.Sprintf("%064x", o.Seed)},
+		ScenarioFile:  rundir.FileInfo{Path: "synthetic.yaml", SHA256: fmt.Sprintf("%064x", o.Seed)},
 		Seed:          int64(o.Seed), Arrivals: "uniform", IntervalNanos: int64(o.Interval),
 		Phases: phases, ExpectedPerTgt: int64(math.Ceil(expected)),
-		StartTime: start, EndTime: start.Add(o.Duration), Status: attack.StatusComplete,
-		Host:  attack.HostInfo{Hostname: "synthetic", OS: "linux", Arch: "amd64", CPUs: 2},
-		Shard: attack.ShardInfo{Index: 0, Count: 1},
+		StartTime: start, EndTime: start.Add(o.Duration), Status: rundir.StatusComplete,
+		Host:  rundir.HostInfo{Hostname: "synthetic", OS: "linux", Arch: "amd64", CPUs: 2},
+		Shard: rundir.ShardInfo{Index: 0, Count: 1},
 	}
 	for _, t := range targets {
 		info.Targets = append(info.Targets, t.info)
 	}
 
-	w, err := analyze.CreateRunWriter(dir, start, "synthetic run written by internal/synthrun")
+	w, err := rundir.Create(dir)
 	if err != nil {
 		return nil, err
 	}
-	geometry := func() *hdr.PackedHistogram {
-		return hdr.NewPacked(attack.LowestNanos, attack.HighestNanos, attack.SigFigs)
+	defer w.Close() // a no-op after Finish
+	if err := w.Begin(start, "synthetic run written by internal/synthrun"); err != nil {
+		return nil, err
 	}
-	hists := [len(attack.Outcomes)]*hdr.PackedHistogram{geometry(), geometry(), geometry()}
+	geometry := func() *hdr.PackedHistogram {
+		return hdr.NewPacked(rundir.LowestNanos, rundir.HighestNanos, rundir.SigFigs)
+	}
+	hists := [len(rundir.Outcomes)]*hdr.PackedHistogram{geometry(), geometry(), geometry()}
 	lag := geometry()
 	phase := 0
 	var carry float64
@@ -144,7 +146,7 @@ func Write(dir string, o Options) (*attack.RunInfo, error) {
 			c, events := tg.interval(rng, seq, phase, t, end, offered, rateAt(t), hists, lag)
 			for o, h := range hists {
 				if h.TotalCount() > 0 {
-					if err := w.Latency(tg.info.Name+"/"+attack.Outcomes[o], h, t, end); err != nil {
+					if err := w.Latency(tg.info.Name, rundir.Outcomes[o], h, t, end); err != nil {
 						return nil, err
 					}
 				}
@@ -167,22 +169,22 @@ func Write(dir string, o Options) (*attack.RunInfo, error) {
 	}
 	for _, tg := range targets {
 		for _, in := range tg.instances {
-			ev := attack.Event{Type: attack.EventInstance, AtNanos: int64(in.first), Target: tg.info.Name, Instance: in.id,
+			ev := rundir.Event{Type: rundir.EventInstance, AtNanos: int64(in.first), Target: tg.info.Name, Instance: in.id,
 				FirstNanos: int64(in.first), LastNanos: int64(in.last)}
 			if err := w.Event(&ev); err != nil {
 				return nil, err
 			}
 		}
 	}
-	return info, w.Close(info)
+	return info, w.Finish(info)
 }
 
 // interval simulates one target over [start, end): offered arrivals, their
 // outcomes and latencies, cold starts on new instances when the load needs
 // more of them, and the billing REPORT lines would show.
 func (tg *target) interval(rng *rand.Rand, seq, phase int, start, end time.Duration, offered int64, rps float64,
-	hists [len(attack.Outcomes)]*hdr.PackedHistogram, lag *hdr.PackedHistogram) (*attack.IntervalCounts, []attack.Event) {
-	c := &attack.IntervalCounts{Seq: seq, Phase: phase, StartNanos: int64(start), EndNanos: int64(end), Target: tg.info.Name,
+	hists [len(rundir.Outcomes)]*hdr.PackedHistogram, lag *hdr.PackedHistogram) (*rundir.IntervalCounts, []rundir.Event) {
+	c := &rundir.IntervalCounts{Seq: seq, Phase: phase, StartNanos: int64(start), EndNanos: int64(end), Target: tg.info.Name,
 		Offered: offered, Sent: offered, Completed: offered}
 	// Little's law: instances needed at this rate, plus headroom; an
 	// instance idle for long is reclaimed now and then.
@@ -191,8 +193,8 @@ func (tg *target) interval(rng *rand.Rand, seq, phase int, start, end time.Durat
 		tg.instances = tg.instances[1:]
 	}
 	newInstances := max(0, need-len(tg.instances))
-	var events []attack.Event
-	var billing attack.Billing
+	var events []rundir.Event
+	var billing rundir.Billing
 	seen := map[int]bool{}
 	span := end - start
 	for i := range offered {
@@ -205,9 +207,9 @@ func (tg *target) interval(rng *rand.Rand, seq, phase int, start, end time.Durat
 		switch {
 		case rng.Float64() < 0.001:
 			c.Errors++
-			class := attack.ClassThrottled
+			class := rundir.ClassThrottled
 			if rng.Float64() < 0.3 {
-				class = attack.ClassFunctionError
+				class = rundir.ClassFunctionError
 			}
 			if c.Classes == nil {
 				c.Classes = map[string]int64{}
@@ -228,7 +230,7 @@ func (tg *target) interval(rng *rand.Rand, seq, phase int, start, end time.Durat
 				c.ColdEvidence = map[string]int64{}
 			}
 			c.ColdEvidence[tg.evidence]++
-			events = append(events, attack.Event{Type: attack.EventColdStart, AtNanos: int64(at), Target: tg.info.Name,
+			events = append(events, rundir.Event{Type: rundir.EventColdStart, AtNanos: int64(at), Target: tg.info.Name,
 				LatencyNanos: lat, InitNanos: int64(init), Instance: id, Evidence: tg.evidence})
 			seen[len(tg.instances)-1] = true
 			c.NewInstances++
@@ -263,13 +265,13 @@ func (tg *target) interval(rng *rand.Rand, seq, phase int, start, end time.Durat
 		billing.MemoryMB, billing.MaxMemoryUsedMB = 512, 61
 		c.Billing = &billing
 	}
-	for _, cls := range attack.Classes {
+	for _, cls := range rundir.Classes {
 		if n := c.Classes[cls]; n > 0 {
-			events = append(events, attack.Event{Type: attack.EventErrorSample, AtNanos: int64(start), Target: tg.info.Name,
+			events = append(events, rundir.Event{Type: rundir.EventErrorSample, AtNanos: int64(start), Target: tg.info.Name,
 				Class: cls, Status: 429, Count: n, Message: "synthetic " + cls})
 		}
 	}
 	return c, events
 }
 
-func clamp(v int64) int64 { return min(max(v, attack.LowestNanos), attack.HighestNanos) }
+func clamp(v int64) int64 { return min(max(v, rundir.LowestNanos), rundir.HighestNanos) }

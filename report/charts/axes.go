@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"math"
 	"strconv"
 
@@ -8,8 +9,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"github.com/fnbench/fnbench/attack"
 )
 
 // newPanel makes a panel with fnbench's text styles, axis labels (units
@@ -209,7 +208,7 @@ func (p *Panel) addPoints(series, stat string, xys plotter.XYs, gs draw.GlyphSty
 // phaseBands shades every other phase and names each at the top of the
 // panel, so a reader sees which part of the schedule a point belongs to.
 type phaseBands struct {
-	phases []attack.PhaseInfo
+	phases []rundir.PhaseInfo
 	names  bool
 }
 

@@ -2,13 +2,13 @@ package charts
 
 import (
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"strconv"
 	"time"
 
 	"gonum.org/v1/plot/vg"
 
 	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/internal/units"
 )
 
@@ -22,7 +22,7 @@ func Compare(a, b Series, ai, bi int) *Chart {
 		s Series
 		i int
 	}{{a, ai}, {b, bi}} {
-		p.addLine(x.s.Name, "all successful", spectrum(x.s.latency(attack.OutcomeWarm, attack.OutcomeCold)), lineStyle(x.i, 2, solid))
+		p.addLine(x.s.Name, "all successful", spectrum(x.s.latency(rundir.OutcomeWarm, rundir.OutcomeCold)), lineStyle(x.i, 2, solid))
 	}
 	p.padLogY(1, 1000)
 	t := DeltaTable(a, b)

@@ -2,13 +2,13 @@ package charts
 
 import (
 	"fmt"
+	"github.com/fnbench/fnbench/internal/rundir"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 )
 
 // Scaling draws the instances over time per target — those answering in
@@ -36,7 +36,7 @@ func Scaling(series []Series) *Chart {
 				answering = append(answering, plotter.XY{X: x, Y: float64(iv.Instances)})
 			}
 			seen = append(seen, plotter.XY{X: x, Y: float64(cum)})
-			if th := iv.Classes[attack.ClassThrottled]; th > 0 {
+			if th := iv.Classes[rundir.ClassThrottled]; th > 0 {
 				marks = append(marks, plotter.XY{X: x, Y: float64(iv.Instances)})
 				throttled += th
 			}

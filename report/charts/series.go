@@ -1,12 +1,12 @@
 package charts
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"time"
 
 	"gonum.org/v1/plot/plotter"
 
 	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 )
 
 // Series is one target of one run, as every chart draws it. The i-th
@@ -52,7 +52,7 @@ func (s Series) timeline(f func(iv *analyze.Interval) float64) plotter.XYs {
 // latency merges the target's latency histograms of the given outcomes
 // over every phase.
 func (s Series) latency(outcomes ...string) analyze.Dist {
-	h := attack.NewHistogram()
+	h := rundir.NewHistogram()
 	for _, pr := range s.target().Phases {
 		for _, o := range outcomes {
 			h.Merge(pr.Latency(o))
@@ -67,7 +67,7 @@ func (s Series) initDurations() []time.Duration {
 	name := s.target().Info.Name
 	var out []time.Duration
 	for _, e := range s.run().Events {
-		if e.Type == attack.EventColdStart && e.Target == name && e.InitNanos > 0 {
+		if e.Type == rundir.EventColdStart && e.Target == name && e.InitNanos > 0 {
 			out = append(out, time.Duration(e.InitNanos))
 		}
 	}

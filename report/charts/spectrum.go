@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"github.com/fnbench/fnbench/internal/rundir"
 	"math"
 	"strconv"
 
@@ -9,7 +10,6 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 )
 
 // spectrumNines is how far the percentile axis goes: 99.999%.
@@ -21,8 +21,8 @@ const spectrumNines = 5
 func Spectrum(series []Series) *Chart {
 	p := spectrumPanel()
 	for i, s := range series {
-		p.addLine(s.Name, "warm", spectrum(s.latency(attack.OutcomeWarm)), lineStyle(i, 1.8, solid))
-		p.addLine(s.Name, "cold", spectrum(s.latency(attack.OutcomeCold)), lineStyle(i, 1.8, dashed))
+		p.addLine(s.Name, "warm", spectrum(s.latency(rundir.OutcomeWarm)), lineStyle(i, 1.8, solid))
+		p.addLine(s.Name, "cold", spectrum(s.latency(rundir.OutcomeCold)), lineStyle(i, 1.8, dashed))
 	}
 	p.padLogY(1, 1000)
 	c := &Chart{

@@ -1,11 +1,7 @@
-package attack
+package rundir
 
 import (
-	"bufio"
 	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -45,10 +41,11 @@ const (
 // Outcomes lists the outcome tags in a fixed order; results index into it.
 var Outcomes = [...]string{OutcomeWarm, OutcomeCold, OutcomeError}
 
+// Indexes into Outcomes.
 const (
-	outcomeIndexWarm = iota
-	outcomeIndexCold
-	outcomeIndexError
+	IndexWarm = iota
+	IndexCold
+	IndexError
 )
 
 // Error classes of a request that did not succeed.
@@ -236,33 +233,6 @@ func (b *Billing) Merge(o *Billing) {
 	b.Timeouts += o.Timeouts
 }
 
-func (b *Billing) add(x *bill) {
-	b.Reports++
-	b.BilledMs += x.billed.Milliseconds()
-	b.DurationNs += int64(x.duration)
-	if x.init > 0 {
-		b.Inits++
-		b.InitNs += int64(x.init)
-		ceilDur := (x.duration + time.Millisecond - 1).Milliseconds()
-		b.InitBilledMs += max(x.billed.Milliseconds()-ceilDur, 0)
-	}
-	if x.proactive {
-		b.ProactiveInits++
-	}
-	if x.restoreBilled > 0 {
-		b.Restores++
-		b.RestoreBilledMs += x.restoreBilled.Milliseconds()
-	}
-	b.MemoryMB = max(b.MemoryMB, x.memoryMB)
-	b.MaxMemoryUsedMB = max(b.MaxMemoryUsedMB, x.maxMemoryMB)
-	switch x.functionStatus {
-	case "error":
-		b.FunctionErrors++
-	case "timeout":
-		b.Timeouts++
-	}
-}
-
 // Event types in events.jsonl.
 const (
 	EventErrorSample = "error_sample" // the first error of a class in an interval
@@ -291,163 +261,87 @@ type Event struct {
 	LastNanos    int64  `json:"last_ns,omitempty"`    // time of a request it answered
 }
 
-// runDir appends to the files of one run directory. Every flush reaches the
-// operating system, so a run killed with SIGKILL keeps all whole intervals.
-type runDir struct {
-	path      string
-	base      time.Time
-	latency   *os.File
-	lag       *os.File
-	intervals *os.File
-	events    *os.File
-	latBuf    *bufio.Writer
-	lagBuf    *bufio.Writer
-	ivBuf     *bufio.Writer
-	evBuf     *bufio.Writer
-	latLog    *hdr.HistogramLogWriter
-	lagLog    *hdr.HistogramLogWriter
+// Where a target's FunctionMeta came from.
+const (
+	MetaFromPlatform = "platform" // GetFunctionConfiguration (or the simulator's)
+	MetaFromScenario = "scenario" // the scenario's memory_mb and architecture
+)
+
+// FunctionMeta is what the platform (or the scenario) says of a function.
+type FunctionMeta struct {
+	Source      string `json:"source,omitempty"` // MetaFromPlatform or MetaFromScenario
+	MemoryMB    int    `json:"memory_mb,omitempty"`
+	Arch        string `json:"architecture,omitempty"`
+	Runtime     string `json:"runtime,omitempty"`
+	PackageType string `json:"package_type,omitempty"`
+	EphemeralMB int    `json:"ephemeral_storage_mb,omitempty"`
+	SnapStart   bool   `json:"snapstart,omitempty"`
+	Version     string `json:"version,omitempty"`
+	// Note says why the platform was not asked, when it was not.
+	Note string `json:"note,omitempty"`
 }
 
-// createRunDir makes dir, which must not hold a run already, and its files.
-func createRunDir(dir string) (*runDir, error) {
-	if _, err := os.Stat(filepath.Join(dir, RunFile)); err == nil {
-		return nil, fmt.Errorf("%s already holds a run; choose another --out directory", dir)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create run directory: %w", err)
-	}
-	d := &runDir{path: dir}
-	open := func(name string) (*os.File, *bufio.Writer, error) {
-		f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_TRUNC|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, nil, fmt.Errorf("cannot create %s: %w", name, err)
-		}
-		return f, bufio.NewWriterSize(f, 64<<10), nil
-	}
-	var err error
-	if d.latency, d.latBuf, err = open(LatencyFile); err != nil {
-		return nil, err
-	}
-	if d.lag, d.lagBuf, err = open(LagFile); err != nil {
-		d.close()
-		return nil, err
-	}
-	if d.intervals, d.ivBuf, err = open(IntervalsFile); err != nil {
-		d.close()
-		return nil, err
-	}
-	if d.events, d.evBuf, err = open(EventsFile); err != nil {
-		d.close()
-		return nil, err
-	}
-	d.latLog = hdr.NewHistogramLogWriter(d.latBuf)
-	d.lagLog = hdr.NewHistogramLogWriter(d.lagBuf)
-	return d, nil
+// ForcedPhase is the name of the phase of forced cold starts, at the start
+// of a run's timeline when the scenario asks for them.
+const ForcedPhase = "forced-cold"
+
+// ForcedResult is what forcing cold starts got from one target.
+type ForcedResult struct {
+	Target   string `json:"target"`
+	Wanted   int    `json:"wanted"`
+	Cold     int    `json:"cold"`            // samples tagged cold
+	Warm     int    `json:"warm"`            // samples that turned out warm, retried
+	Errors   int    `json:"errors"`          // invocations that failed
+	Attempts int    `json:"attempts"`        // invocations sent
+	Error    string `json:"error,omitempty"` // why forcing stopped early
 }
 
-// begin writes the headers of the logs. base is the run's time zero.
-func (d *runDir) begin(base time.Time) error {
-	d.base = base
-	baseMs := base.UnixMilli()
-	for _, w := range []*hdr.HistogramLogWriter{d.latLog, d.lagLog} {
-		w.SetBaseTime(baseMs)
-		if err := writeLogHeader(w, baseMs); err != nil {
-			return err
+// Evidence kinds for a cold start, strongest first (docs/sources.md,
+// "Cold-start evidence"): the Lambda REPORT line, the markers of an
+// instrumented function, or inference. No evidence means not cold.
+const (
+	EvidenceReport   = "report"
+	EvidenceMarker   = "marker"
+	EvidenceInferred = "inferred"
+)
+
+// Evidences lists the evidence kinds in a fixed order; counters index into it.
+var Evidences = [...]string{EvidenceReport, EvidenceMarker, EvidenceInferred}
+
+// Indexes into Evidences.
+const (
+	EvidenceIndexReport = iota
+	EvidenceIndexMarker
+	EvidenceIndexInferred
+)
+
+// OutcomeIndex returns the index of an outcome name in Outcomes, or -1.
+func OutcomeIndex(name string) int {
+	for i, o := range Outcomes {
+		if o == name {
+			return i
 		}
 	}
-	return d.flush()
+	return -1
 }
 
-func writeLogHeader(w *hdr.HistogramLogWriter, baseMs int64) error {
-	for _, step := range []func() error{
-		w.OutputLogFormatVersion,
-		func() error {
-			return w.OutputComment("[Written by fnbench; values in nanoseconds; tags <target>/<outcome>]")
-		},
-		func() error { return w.OutputStartTime(baseMs) },
-		func() error { return w.OutputBaseTime(baseMs) },
-		w.OutputLegend,
-	} {
-		if err := step(); err != nil {
-			return err
+// ClassIndex returns the index of an error class in Classes, or -1.
+func ClassIndex(name string) int {
+	for i, c := range Classes {
+		if c == name {
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
-// writeHistogram appends one interval histogram to the latency or lag log.
-// start and end are offsets from the run start.
-func (d *runDir) writeHistogram(lag bool, tag string, h *hdr.Histogram, start, end time.Duration) error {
-	baseMs := d.base.UnixMilli()
-	h.SetTag(tag)
-	h.SetStartTimeMs(baseMs + start.Milliseconds())
-	h.SetEndTimeMs(baseMs + end.Milliseconds())
-	if lag {
-		return d.lagLog.OutputIntervalHistogram(h)
+// ClampNanos clamps a latency to the histograms' range.
+func ClampNanos(v int64) int64 {
+	switch {
+	case v < LowestNanos:
+		return LowestNanos
+	case v > HighestNanos:
+		return HighestNanos
 	}
-	return d.latLog.OutputIntervalHistogram(h)
-}
-
-func (d *runDir) writeJSONLine(w *bufio.Writer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	_, err = w.Write(b)
-	return err
-}
-
-// flush hands everything buffered to the operating system. It does not
-// fsync: a killed process loses nothing the kernel has, and fsync per
-// interval would cost more than it protects against (a machine crash).
-func (d *runDir) flush() error {
-	for _, w := range []*bufio.Writer{d.latBuf, d.lagBuf, d.ivBuf, d.evBuf} {
-		if w == nil {
-			continue
-		}
-		if err := w.Flush(); err != nil {
-			return fmt.Errorf("writing run directory %s: %w", d.path, err)
-		}
-	}
-	return nil
-}
-
-func (d *runDir) close() error {
-	err := d.flush()
-	for _, f := range []*os.File{d.latency, d.lag, d.intervals, d.events} {
-		if f != nil {
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-	}
-	return err
-}
-
-// WriteRunInfo replaces run.json atomically (write a temporary file, then
-// rename), so a reader never sees half a file.
-func WriteRunInfo(dir string, info *RunInfo) error {
-	b, err := json.MarshalIndent(info, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".run-*.json")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", RunFile, err)
-	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("cannot write %s: %w", RunFile, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, RunFile))
+	return v
 }

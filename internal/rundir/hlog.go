@@ -1,4 +1,4 @@
-package analyze
+package rundir
 
 import (
 	"bytes"
@@ -14,8 +14,6 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/fnbench/fnbench/attack"
 )
 
 // This file reads HdrHistogram interval logs fast. A one-hour run holds
@@ -26,41 +24,41 @@ import (
 // is HdrHistogram's own (hdr.go of hdrhistogram-go), and the tests check
 // every figure against hdrhistogram-go's dense decoder.
 
-// geometry is an HDR histogram's bucket layout, as its encoding declares.
-type geometry struct {
+// Geometry is an HDR histogram's bucket layout, as its encoding declares.
+type Geometry struct {
 	unitMagnitude      uint
 	halfCountMagnitude uint
 	halfCount          int32
 	subBucketMask      int64
-	countsLen          int64
+	CountsLen          int64
 }
 
-// ours is the geometry of every histogram fnbench writes.
-var ours = mustGeometry(attack.LowestNanos, attack.HighestNanos, attack.SigFigs)
+// RunGeometry is the Geometry of every histogram fnbench writes.
+var RunGeometry = mustGeometry(LowestNanos, HighestNanos, SigFigs)
 
-func mustGeometry(lowest, highest int64, sig int32) geometry {
-	g, err := newGeometry(lowest, highest, sig)
+func mustGeometry(lowest, highest int64, sig int32) Geometry {
+	g, err := NewGeometry(lowest, highest, sig)
 	if err != nil {
 		panic(err)
 	}
 	return g
 }
 
-// newGeometry follows hdrhistogram-go's wireGeometry: the serialized
-// geometry exactly, a lowest value below 1 read as 1.
-func newGeometry(lowest, highest int64, sig int32) (geometry, error) {
+// NewGeometry follows hdrhistogram-go's wireGeometry: the serialized
+// Geometry exactly, a lowest value below 1 read as 1.
+func NewGeometry(lowest, highest int64, sig int32) (Geometry, error) {
 	if sig < 0 || sig > 5 {
-		return geometry{}, fmt.Errorf("significant digits must be between 0 and 5, got %d", sig)
+		return Geometry{}, fmt.Errorf("significant digits must be between 0 and 5, got %d", sig)
 	}
 	lowest = max(lowest, 1)
 	largestSingleUnit := 2 * math.Pow10(int(sig))
 	half := max(int32(math.Ceil(math.Log2(largestSingleUnit))), 1) - 1
 	unit := max(int32(math.Floor(math.Log2(float64(lowest)))), 0)
 	if unit+half > 61 {
-		return geometry{}, fmt.Errorf("lowest value %d is too large for %d significant digits", lowest, sig)
+		return Geometry{}, fmt.Errorf("lowest value %d is too large for %d significant digits", lowest, sig)
 	}
 	subBucketCount := int64(1) << uint(half+1)
-	g := geometry{
+	g := Geometry{
 		unitMagnitude:      uint(unit),
 		halfCountMagnitude: uint(half),
 		halfCount:          int32(subBucketCount / 2),
@@ -74,13 +72,13 @@ func newGeometry(lowest, highest int64, sig int32) (geometry, error) {
 		}
 		buckets++
 	}
-	g.countsLen = (buckets + 1) * (subBucketCount / 2)
+	g.CountsLen = (buckets + 1) * (subBucketCount / 2)
 	return g, nil
 }
 
 // bounds returns the lowest and highest value of the bucket at a flat
 // counts index.
-func (g *geometry) bounds(idx int32) (low, high int64) {
+func (g *Geometry) Bounds(idx int32) (low, high int64) {
 	b := int32(idx>>g.halfCountMagnitude) - 1
 	sub := int64(idx&(g.halfCount-1)) + int64(g.halfCount)
 	if b < 0 {
@@ -97,127 +95,111 @@ func (g *geometry) bounds(idx int32) (low, high int64) {
 }
 
 // index returns the flat counts index of a value.
-func (g *geometry) index(v int64) int64 {
+func (g *Geometry) Index(v int64) int64 {
 	pow2Ceiling := int64(64 - bits.LeadingZeros64(uint64(v|g.subBucketMask)))
 	b := pow2Ceiling - int64(g.unitMagnitude) - int64(g.halfCountMagnitude+1)
 	sub := v >> uint(b+int64(g.unitMagnitude))
 	return (b+1)<<g.halfCountMagnitude + sub - int64(g.halfCount)
 }
 
-// sparse is a histogram as its non-empty buckets: flat counts indexes in
+// Sparse is a histogram as its non-empty buckets: flat counts indexes in
 // ascending order with their counts, in geo's layout.
-type sparse struct {
-	geo   *geometry
-	idx   []int32
-	cnt   []int64
-	total int64
+type Sparse struct {
+	Geo   *Geometry
+	Idx   []int32
+	Cnt   []int64
+	Total int64
 }
 
 // add returns the sum of two histograms.
-func (s *sparse) add(o *sparse) *sparse {
-	if s.geo != o.geo {
-		h := newHist()
-		h.addSparse(s)
-		h.addSparse(o)
-		return h.sparse()
+func (s *Sparse) Add(o *Sparse) *Sparse {
+	if s.Geo != o.Geo {
+		h := NewHist()
+		h.AddSparse(s)
+		h.AddSparse(o)
+		return h.Sparse()
 	}
-	r := &sparse{geo: s.geo, total: s.total + o.total,
-		idx: make([]int32, 0, len(s.idx)+len(o.idx)), cnt: make([]int64, 0, len(s.idx)+len(o.idx))}
+	r := &Sparse{Geo: s.Geo, Total: s.Total + o.Total,
+		Idx: make([]int32, 0, len(s.Idx)+len(o.Idx)), Cnt: make([]int64, 0, len(s.Idx)+len(o.Idx))}
 	i, j := 0, 0
-	for i < len(s.idx) || j < len(o.idx) {
+	for i < len(s.Idx) || j < len(o.Idx) {
 		switch {
-		case j == len(o.idx) || (i < len(s.idx) && s.idx[i] < o.idx[j]):
-			r.idx, r.cnt = append(r.idx, s.idx[i]), append(r.cnt, s.cnt[i])
+		case j == len(o.Idx) || (i < len(s.Idx) && s.Idx[i] < o.Idx[j]):
+			r.Idx, r.Cnt = append(r.Idx, s.Idx[i]), append(r.Cnt, s.Cnt[i])
 			i++
-		case i == len(s.idx) || o.idx[j] < s.idx[i]:
-			r.idx, r.cnt = append(r.idx, o.idx[j]), append(r.cnt, o.cnt[j])
+		case i == len(s.Idx) || o.Idx[j] < s.Idx[i]:
+			r.Idx, r.Cnt = append(r.Idx, o.Idx[j]), append(r.Cnt, o.Cnt[j])
 			j++
 		default:
-			r.idx, r.cnt = append(r.idx, s.idx[i]), append(r.cnt, s.cnt[i]+o.cnt[j])
+			r.Idx, r.Cnt = append(r.Idx, s.Idx[i]), append(r.Cnt, s.Cnt[i]+o.Cnt[j])
 			i, j = i+1, j+1
 		}
 	}
 	return r
 }
 
-// hist is a histogram of fnbench's geometry as plain counts per bucket:
+// Hist is a histogram of fnbench's Geometry as plain counts per bucket:
 // what a phase accumulates its intervals into. Adding a decoded interval
 // is a loop of additions, with none of hdr.Histogram's per-value checks.
-type hist struct {
-	counts []int64
-	total  int64
+type Hist struct {
+	Counts []int64
+	Total  int64
 }
 
-func newHist() *hist { return &hist{counts: make([]int64, ours.countsLen)} }
+func NewHist() *Hist { return &Hist{Counts: make([]int64, RunGeometry.CountsLen)} }
 
-// addSparse adds a decoded histogram. Buckets of another geometry are
+// addSparse adds a decoded histogram. Buckets of another Geometry are
 // re-bucketed by their lowest value; values beyond fnbench's range (1 h)
 // are dropped, as hdr.Histogram.Merge drops them.
-func (h *hist) addSparse(s *sparse) {
-	for i, idx := range s.idx {
+func (h *Hist) AddSparse(s *Sparse) {
+	for i, idx := range s.Idx {
 		k := int64(idx)
-		if s.geo != &ours {
-			low, _ := s.geo.bounds(idx)
-			k = ours.index(low)
+		if s.Geo != &RunGeometry {
+			low, _ := s.Geo.Bounds(idx)
+			k = RunGeometry.Index(low)
 		}
-		if k >= 0 && k < int64(len(h.counts)) {
-			h.counts[k] += s.cnt[i]
-			h.total += s.cnt[i]
+		if k >= 0 && k < int64(len(h.Counts)) {
+			h.Counts[k] += s.Cnt[i]
+			h.Total += s.Cnt[i]
 		}
 	}
 }
 
 // add adds another histogram (nil is empty).
-func (h *hist) add(o *hist) {
+func (h *Hist) Add(o *Hist) {
 	if o == nil {
 		return
 	}
-	for i, c := range o.counts {
-		h.counts[i] += c
+	for i, c := range o.Counts {
+		h.Counts[i] += c
 	}
-	h.total += o.total
+	h.Total += o.Total
 }
 
-// sparse returns the non-empty buckets.
-func (h *hist) sparse() *sparse {
-	s := &sparse{geo: &ours}
+// Sparse returns the non-empty buckets.
+func (h *Hist) Sparse() *Sparse {
+	s := &Sparse{Geo: &RunGeometry}
 	if h == nil {
 		return s
 	}
-	for i, c := range h.counts {
+	for i, c := range h.Counts {
 		if c > 0 {
-			s.idx, s.cnt = append(s.idx, int32(i)), append(s.cnt, c)
-			s.total += c
+			s.Idx, s.Cnt = append(s.Idx, int32(i)), append(s.Cnt, c)
+			s.Total += c
 		}
 	}
 	return s
 }
 
-// dist returns the distribution for percentiles and intervals.
-func (h *hist) dist() Dist {
-	var d Dist
-	if h == nil {
-		return d
-	}
-	for i, c := range h.counts {
-		if c > 0 {
-			low, high := ours.bounds(int32(i))
-			d.total += c
-			d.buckets = append(d.buckets, bucket{low: low, high: high, count: c, cum: d.total})
-		}
-	}
-	return d
-}
-
-// histogram returns h as an hdr.Histogram (empty for nil).
-func (h *hist) histogram() *hdr.Histogram {
-	out := attack.NewHistogram()
+// Histogram returns h as an hdr.Histogram (empty for nil).
+func (h *Hist) Histogram() *hdr.Histogram {
+	out := NewHistogram()
 	if h == nil {
 		return out
 	}
-	for i, c := range h.counts {
+	for i, c := range h.Counts {
 		if c > 0 {
-			low, _ := ours.bounds(int32(i))
+			low, _ := RunGeometry.Bounds(int32(i))
 			out.RecordValues(low, c)
 		}
 	}
@@ -226,17 +208,17 @@ func (h *hist) histogram() *hdr.Histogram {
 
 // quantiles returns the values at the given percentiles (0 < p ≤ 100,
 // ascending), exactly as hdr.Histogram.ValueAtPercentile reports them.
-func (s *sparse) quantiles(ps ...float64) []time.Duration {
+func (s *Sparse) Quantiles(ps ...float64) []time.Duration {
 	out := make([]time.Duration, len(ps))
-	if s.total == 0 {
+	if s.Total == 0 {
 		return out
 	}
 	var cum int64
 	k := 0
-	for i, c := range s.cnt {
+	for i, c := range s.Cnt {
 		cum += c
-		for k < len(ps) && cum >= percentileRank(ps[k], s.total) {
-			_, high := s.geo.bounds(s.idx[i])
+		for k < len(ps) && cum >= PercentileRank(ps[k], s.Total) {
+			_, high := s.Geo.Bounds(s.Idx[i])
 			out[k] = time.Duration(high)
 			k++
 		}
@@ -245,16 +227,16 @@ func (s *sparse) quantiles(ps ...float64) []time.Duration {
 }
 
 // max is the highest value equivalent to the largest recorded.
-func (s *sparse) max() time.Duration {
-	if len(s.idx) == 0 {
+func (s *Sparse) Max() time.Duration {
+	if len(s.Idx) == 0 {
 		return 0
 	}
-	_, high := s.geo.bounds(s.idx[len(s.idx)-1])
+	_, high := s.Geo.Bounds(s.Idx[len(s.Idx)-1])
 	return time.Duration(high)
 }
 
-// percentileRank is hdrhistogram-go's: the 1-based rank of a percentile.
-func percentileRank(p float64, total int64) int64 {
+// PercentileRank is hdrhistogram-go's: the 1-based rank of a percentile.
+func PercentileRank(p float64, total int64) int64 {
 	rank := min(p, 100)/100*float64(total) + 0.5
 	switch {
 	case !(rank >= 1):
@@ -265,15 +247,15 @@ func percentileRank(p float64, total int64) int64 {
 	return int64(rank)
 }
 
-// hlogDecoder decodes interval log lines, reusing its buffers and zlib
+// HlogDecoder decodes interval log lines, reusing its buffers and zlib
 // reader: a histogram it returns is valid until the next call (clone
 // keeps one). It is not safe for concurrent use.
-type hlogDecoder struct {
+type HlogDecoder struct {
 	raw     []byte
 	payload []byte
 	zr      io.ReadCloser
 	src     bytes.Reader
-	geos    map[[3]int64]*geometry
+	geos    map[[3]int64]*Geometry
 	idx     []int32
 	cnt     []int64
 	oneByte [1]byte
@@ -286,15 +268,15 @@ const (
 	v2CompressedEncodingCookie = 0x1c849304
 )
 
-// parseHlogLine decodes one line of an HdrHistogram interval log. Comment
+// ParseHlogLine decodes one line of an HdrHistogram interval log. Comment
 // and legend lines return ok=false.
-func parseHlogLine(line []byte) (l hlogLine, ok bool, err error) {
-	var d hlogDecoder
-	return d.line(line)
+func ParseHlogLine(line []byte) (l HlogLine, ok bool, err error) {
+	var d HlogDecoder
+	return d.Line(line)
 }
 
 // line decodes one log line.
-func (d *hlogDecoder) line(line []byte) (l hlogLine, ok bool, err error) {
+func (d *HlogDecoder) Line(line []byte) (l HlogLine, ok bool, err error) {
 	s := bytes.TrimRight(line, "\r")
 	if len(s) == 0 || s[0] == '#' || s[0] == '"' {
 		return l, false, nil
@@ -320,14 +302,15 @@ func (d *hlogDecoder) line(line []byte) (l hlogLine, ok bool, err error) {
 	if l.Len, err = strconv.ParseFloat(string(fields[1]), 64); err != nil {
 		return l, false, fmt.Errorf("bad interval length: %w", err)
 	}
-	if l.Hist, err = d.histogram(s); err != nil {
+	if l.Hist, err = d.Decode(s); err != nil {
 		return l, false, fmt.Errorf("bad histogram: %w", err)
 	}
 	return l, true, nil
 }
 
-// histogram decodes a base64 V2 compressed histogram.
-func (d *hlogDecoder) histogram(enc []byte) (*sparse, error) {
+// Decode decodes a base64 V2 compressed histogram. The result shares the
+// decoder's buffers: it is valid until the next call.
+func (d *HlogDecoder) Decode(enc []byte) (*Sparse, error) {
 	n := base64.StdEncoding.DecodedLen(len(enc))
 	if cap(d.raw) < n {
 		d.raw = make([]byte, n)
@@ -371,8 +354,8 @@ func (d *hlogDecoder) histogram(enc []byte) (*sparse, error) {
 	if err != nil {
 		return nil, err
 	}
-	if payloadLen < 0 || payloadLen > geo.countsLen*9 {
-		return nil, fmt.Errorf("payload length %d is impossible for %d buckets", payloadLen, geo.countsLen)
+	if payloadLen < 0 || payloadLen > geo.CountsLen*9 {
+		return nil, fmt.Errorf("payload length %d is impossible for %d buckets", payloadLen, geo.CountsLen)
 	}
 	if int64(cap(d.payload)) < payloadLen {
 		d.payload = make([]byte, payloadLen)
@@ -391,20 +374,20 @@ func (d *hlogDecoder) histogram(enc []byte) (*sparse, error) {
 	return d.counts(geo, payload)
 }
 
-func (d *hlogDecoder) geometry(lowest, highest int64, sig int32) (*geometry, error) {
+func (d *HlogDecoder) geometry(lowest, highest int64, sig int32) (*Geometry, error) {
 	key := [3]int64{lowest, highest, int64(sig)}
 	if g, ok := d.geos[key]; ok {
 		return g, nil
 	}
-	if lowest == attack.LowestNanos && highest == attack.HighestNanos && sig == attack.SigFigs {
-		return &ours, nil
+	if lowest == LowestNanos && highest == HighestNanos && sig == SigFigs {
+		return &RunGeometry, nil
 	}
-	g, err := newGeometry(lowest, highest, sig)
+	g, err := NewGeometry(lowest, highest, sig)
 	if err != nil {
 		return nil, err
 	}
 	if d.geos == nil {
-		d.geos = map[[3]int64]*geometry{}
+		d.geos = map[[3]int64]*Geometry{}
 	}
 	d.geos[key] = &g
 	return &g, nil
@@ -412,7 +395,7 @@ func (d *hlogDecoder) geometry(lowest, highest int64, sig int32) (*geometry, err
 
 // counts reads the ZigZag LEB128 payload: positive values are bucket
 // counts, negative ones runs of empty buckets.
-func (d *hlogDecoder) counts(geo *geometry, p []byte) (*sparse, error) {
+func (d *HlogDecoder) counts(geo *Geometry, p []byte) (*Sparse, error) {
 	// Locals, not d's fields, in the loop: a slice header stored to the
 	// heap on every append costs a write barrier while the GC runs.
 	idx, cnt := d.idx[:0], d.cnt[:0]
@@ -444,13 +427,13 @@ func (d *hlogDecoder) counts(geo *geometry, p []byte) (*sparse, error) {
 		c := int64(v>>1) ^ -int64(v&1)
 		switch {
 		case c < 0:
-			if c == math.MinInt64 || -c > geo.countsLen-at {
-				return nil, fmt.Errorf("a run of %d empty buckets at %d overflows %d buckets", -c, at, geo.countsLen)
+			if c == math.MinInt64 || -c > geo.CountsLen-at {
+				return nil, fmt.Errorf("a run of %d empty buckets at %d overflows %d buckets", -c, at, geo.CountsLen)
 			}
 			at -= c
 			continue
-		case at >= geo.countsLen:
-			return nil, fmt.Errorf("bucket %d beyond the %d buckets", at, geo.countsLen)
+		case at >= geo.CountsLen:
+			return nil, fmt.Errorf("bucket %d beyond the %d buckets", at, geo.CountsLen)
 		case c > math.MaxInt64-total:
 			return nil, errors.New("bucket counts sum past the largest integer")
 		case c > 0:
@@ -460,21 +443,28 @@ func (d *hlogDecoder) counts(geo *geometry, p []byte) (*sparse, error) {
 		at++
 	}
 	d.idx, d.cnt = idx, cnt
-	return &sparse{geo: geo, total: total, idx: idx, cnt: cnt}, nil
+	return &Sparse{Geo: geo, Total: total, Idx: idx, Cnt: cnt}, nil
 }
 
 // copyFrom makes s a copy of o, reusing s's buffers.
-func (s *sparse) copyFrom(o *sparse) {
-	s.geo, s.total = o.geo, o.total
-	s.idx = append(s.idx[:0], o.idx...)
-	s.cnt = append(s.cnt[:0], o.cnt...)
+func (s *Sparse) CopyFrom(o *Sparse) {
+	s.Geo, s.Total = o.Geo, o.Total
+	s.Idx = append(s.Idx[:0], o.Idx...)
+	s.Cnt = append(s.Cnt[:0], o.Cnt...)
 }
 
 // clone returns a copy of s that owns its buckets: what the decoder
 // returns shares its buffers and is good only until the next line.
-func (s *sparse) clone() *sparse {
-	c := &sparse{geo: s.geo, total: s.total, idx: make([]int32, len(s.idx)), cnt: make([]int64, len(s.cnt))}
-	copy(c.idx, s.idx)
-	copy(c.cnt, s.cnt)
+func (s *Sparse) Clone() *Sparse {
+	c := &Sparse{Geo: s.Geo, Total: s.Total, Idx: make([]int32, len(s.Idx)), Cnt: make([]int64, len(s.Cnt))}
+	copy(c.Idx, s.Idx)
+	copy(c.Cnt, s.Cnt)
 	return c
+}
+
+// HlogLine is one interval histogram of an HdrHistogram log.
+type HlogLine struct {
+	Tag        string
+	Start, Len float64 // seconds, relative to the log's base time
+	Hist       *Sparse
 }
