@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"math/big"
 	"path/filepath"
 	"testing"
@@ -20,7 +21,7 @@ func TestMeasuredCostMatchesSimulatorTruth(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the simulator")
 	}
-	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, Seed: 11})
+	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, Seed: 11})
 	dir := filepath.Join(t.TempDir(), "run")
 	runScenario(t, s, `
 name: cost-truth

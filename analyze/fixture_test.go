@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"flag"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func TestWriteSimFixture(t *testing.T) {
 	if !*writeFixture {
 		t.Skip("rewrites " + simFixture + " only with -fixture")
 	}
-	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello", "azure-consumption-node"}, TimeScale: 0.5, Seed: 3})
+	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello", "azure-consumption-node"}, TimeScale: 0.5, Seed: 3})
 	tmp := filepath.Join(t.TempDir(), "run")
 	runScenario(t, s, simFixtureScenario, tmp)
 	if err := os.RemoveAll(simFixture); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
@@ -62,7 +63,7 @@ func TestMarkerColdStartsMatchGroundTruth(t *testing.T) {
 			// Keep-alives compressed further than the rest, so that the
 			// idle gap evicts while handlers still take long enough for
 			// bursts to need more than one instance.
-			s := sim.StartConfig(t, sim.Config{Profiles: []string{profile}, TimeScale: c.scale, KeepAliveScale: 0.02, Seed: 3})
+			s := simtest.StartConfig(t, sim.Config{Profiles: []string{profile}, TimeScale: c.scale, KeepAliveScale: 0.02, Seed: 3})
 			e, err := s.ResolveEndpoint(c.url)
 			if err != nil {
 				t.Fatal(err)
@@ -120,7 +121,7 @@ traffic:
 
 // With detection off, nothing is tagged.
 func TestDetectNoneTagsNothing(t *testing.T) {
-	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.005})
+	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.005})
 	url, _ := s.Resolve("sim://aws-go-hello/hello")
 	_, dir := runYAML(t, context.Background(), url, `
 name: nodetect

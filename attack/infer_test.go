@@ -1,6 +1,7 @@
 package attack_test
 
 import (
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
@@ -101,7 +102,7 @@ func TestInferredColdStartsAgainstGroundTruth(t *testing.T) {
 // scores the inferred cold starts against its ground truth.
 func inferredRun(t *testing.T, profile, url, file string, scale float64) (tp, fp, fn int) {
 	t.Helper()
-	s := sim.StartConfig(t, sim.Config{ProfileFiles: []string{file}, TimeScale: scale, Seed: 11, KeepTruth: true})
+	s := simtest.StartConfig(t, sim.Config{ProfileFiles: []string{file}, TimeScale: scale, Seed: 11, KeepTruth: true})
 	e, err := s.ResolveEndpoint(url)
 	if err != nil {
 		t.Fatal(err)

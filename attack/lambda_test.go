@@ -3,6 +3,7 @@ package attack_test
 import (
 	"bytes"
 	"context"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"github.com/fnbench/fnbench/internal/rundir"
 	"io/fs"
 	"os"
@@ -83,7 +84,7 @@ func TestReportColdStartsMatchGroundTruth(t *testing.T) {
 			if c.profile == "iam" {
 				cfg.Profiles, cfg.ProfileFiles = nil, []string{iam}
 			}
-			s := sim.StartConfig(t, cfg)
+			s := simtest.StartConfig(t, cfg)
 			fn := c.function
 			if c.profile == "aws-java-snapstart" {
 				fn = functionOf(t, s, c.profile)
@@ -172,7 +173,7 @@ func functionOf(t *testing.T, s *sim.Sim, profile string) string {
 // secret.
 func TestSigV4(t *testing.T) {
 	iam, _ := filepath.Abs("testdata/sim/iam.yaml")
-	s := sim.StartConfig(t, sim.Config{ProfileFiles: []string{iam}, TimeScale: 0.001, Seed: 1, KeepTruth: true})
+	s := simtest.StartConfig(t, sim.Config{ProfileFiles: []string{iam}, TimeScale: 0.001, Seed: 1, KeepTruth: true})
 	invoke, _ := s.ResolveEndpoint("sim://iam/hello/lambda-invoke")
 	fnURL, _ := s.Resolve("sim://iam/hello/lambda-url")
 	apiURL, _ := s.Resolve("sim://iam/hello/apigw-http")

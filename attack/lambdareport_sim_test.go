@@ -2,20 +2,20 @@ package attack_test
 
 import (
 	"encoding/base64"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/fnbench/fnbench/attack"
-	"github.com/fnbench/fnbench/fixtures/sim"
 )
 
 // The simulator's log tails read back through fnbench's REPORT parser: the
 // first invocation of a new environment is cold with its Init Duration, the
 // next is warm, and the billed duration follows INIT billing.
 func TestParseSimulatorLogTail(t *testing.T) {
-	s := sim.Start(t, "trivial")
+	s := simtest.Start(t, "trivial")
 	e, err := s.ResolveEndpoint("sim://trivial/noop/lambda-invoke")
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"github.com/fnbench/fnbench/internal/rundir"
 	"io/fs"
 	"os"
@@ -72,7 +73,7 @@ func configOf(t *testing.T, s *sim.Sim) lambdactl.Original {
 // function's configuration back.
 func TestForcedColdStarts(t *testing.T) {
 	awsTestEnv(t)
-	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.01, KeepTruth: true})
+	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.01, KeepTruth: true})
 	before := configOf(t, s)
 	e, _ := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
 	dir := filepath.Join(t.TempDir(), "run")
@@ -131,7 +132,7 @@ func TestForcedColdStartsInterrupted(t *testing.T) {
 		t.Skip("starts a child process")
 	}
 	awsTestEnv(t)
-	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.05})
+	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.05})
 	before := configOf(t, s)
 	e, _ := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
 	dir := filepath.Join(t.TempDir(), "run")
@@ -181,7 +182,7 @@ func TestForcedColdStartsInterrupted(t *testing.T) {
 // original size back.
 func TestMemorySweep(t *testing.T) {
 	awsTestEnv(t)
-	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.01})
+	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.01})
 	before := configOf(t, s)
 	e, _ := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
 	scen := writeScenario(t, `name: sweep
@@ -221,7 +222,7 @@ traffic:
 func TestAWSSecretsNeverReachOutputs(t *testing.T) {
 	const secret, token, wrong = "SENTINEL-aws-secret-41c9", "SENTINEL-aws-token-8d2e", "SENTINEL-aws-wrong-77b0"
 	iam, _ := filepath.Abs("../../attack/testdata/sim/iam.yaml")
-	s := sim.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, ProfileFiles: []string{iam}, TimeScale: 0.01,
+	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, ProfileFiles: []string{iam}, TimeScale: 0.01,
 		Credentials: sim.Credentials{AccessKeyID: sim.DefaultAccessKeyID, SecretAccessKey: secret}})
 	invoke, _ := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
 	fnURL, _ := s.Resolve("sim://iam/hello/lambda-url")

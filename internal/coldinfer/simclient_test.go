@@ -3,6 +3,7 @@ package coldinfer
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"io"
 	"net/http"
 	"net/url"
@@ -324,7 +325,7 @@ func join(t testing.TB, shots []shot, truth []sim.Invocation) []*sim.Invocation 
 // the shots with their ground truth.
 func runSim(t testing.TB, tg simTarget, seed uint64) ([]shot, []*sim.Invocation) {
 	t.Helper()
-	s := sim.StartConfig(t, sim.Config{ProfileFiles: []string{deriveProfile(t, tg)}, TimeScale: tg.scale, Seed: seed})
+	s := simtest.StartConfig(t, sim.Config{ProfileFiles: []string{deriveProfile(t, tg)}, TimeScale: tg.scale, Seed: seed})
 	ep, err := s.ResolveEndpoint("sim://" + tg.profile + "/" + tg.function + "/" + tg.kind)
 	if err != nil {
 		t.Fatal(err)

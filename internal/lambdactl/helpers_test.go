@@ -2,6 +2,7 @@ package lambdactl
 
 import (
 	"context"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -58,7 +59,7 @@ type simLambda struct {
 
 func startSim(t *testing.T) *simLambda {
 	t.Helper()
-	s := sim.StartConfig(t, sim.Config{
+	s := simtest.StartConfig(t, sim.Config{
 		Profiles:     []string{"aws-go-hello"},
 		ProfileFiles: []string{"testdata/lambdactl.yaml"},
 		TimeScale:    scale,
