@@ -123,3 +123,38 @@ func TestWindowThreshold(t *testing.T) {
 		t.Errorf("error_rate[1s] <= 0 on a run without errors: %s (%v)", r.Verdict, r.Observed)
 	}
 }
+
+// A run compared with itself has changed in nothing.
+func TestCompareWithItself(t *testing.T) {
+	s := fixtureSummary(t)
+	c, err := Compare(s, s, CompareOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Regressed() || len(c.Pairs) != 3 {
+		t.Fatalf("%+v", c)
+	}
+	for _, p := range c.Pairs {
+		for _, m := range p.Metrics {
+			if m.Verdict == Regression || m.Verdict == Improved || m.Change != 0 {
+				t.Errorf("%s %s: %s, change %v", p.Baseline, m.Metric, m.Verdict, m.Change)
+			}
+			t.Logf("%s %s: %s %v→%v (%v %v) n=%v %s", p.Baseline, m.Metric, m.Verdict, m.Baseline, m.Candidate, m.Change, m.CI95, m.Samples, m.Note)
+		}
+	}
+}
+
+func TestParseTolerance(t *testing.T) {
+	tol, err := ParseTolerance("p99=20%, error_rate=1pp, init.p50=25%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tol["p99"] != 0.2 || tol["error_rate"] != 0.01 || tol["init.p50"] != 0.25 || tol["p50"] != 0.10 {
+		t.Errorf("%v", tol)
+	}
+	for _, bad := range []string{"p99", "p99=10", "error_rate=1ms", "nope=10%", "achieved=1pp", "p99=-1%"} {
+		if _, err := ParseTolerance(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
