@@ -3,7 +3,7 @@ package attack
 import (
 	"context"
 	"encoding/json"
-	"github.com/fnbench/fnbench/internal/rundir"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -12,7 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/fnbench/fnbench/internal/coldinfer"
+	"github.com/fnbench/fnbench/internal/platform"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/scenarios"
 )
 
@@ -35,12 +39,28 @@ type Options struct {
 	Abort <-chan struct{}
 	// Force, when set, collects forced cold starts before the traffic.
 	Force *Force
+	// Watch, when set, sees every interval as it is written and may end
+	// the attack early (a threshold certainly lost).
+	Watch Watcher
+}
+
+// A Watcher follows a run interval by interval. Begin is called once, before
+// the first interval, with run.json as it is at time zero (phase indexes,
+// names and expected requests are final; a forced-cold phase's end is not
+// known yet). Interval is called from the recorder's goroutine with each
+// target's counters and latency histograms (indexed by rundir.Outcomes) of
+// every interval, in timeline order. A non-empty reason from Interval stops
+// the schedule: the run ends with status aborted and that reason. The
+// histograms are the recorder's and valid only during the call.
+type Watcher interface {
+	Begin(info *rundir.RunInfo)
+	Interval(target int, c *rundir.IntervalCounts, latency *[len(rundir.Outcomes)]*hdr.Histogram) (stop string)
 }
 
 // Outcome is how a run ended.
 type Outcome struct {
 	Dir    string
-	Status string // rundir.StatusComplete, rundir.StatusInterrupted or rundir.StatusFailed
+	Status string // rundir.StatusComplete, StatusInterrupted, StatusAborted or StatusFailed
 	Reason string
 	Seed   int64
 	Forced []rundir.ForcedResult // per forced target, when Options.Force was set
@@ -60,7 +80,9 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, info, err := eng.begin(opt, seed)
+	ctx, stopSchedule := context.WithCancelCause(ctx)
+	defer stopSchedule(nil)
+	dir, info, err := eng.begin(opt, seed, func(reason string) { stopSchedule(&abortError{reason}) })
 	if err != nil {
 		eng.shutdown()
 		return nil, err
@@ -81,6 +103,10 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	defer reserveSchedulerP()()
 	if !interrupted {
 		interrupted = eng.schedule(ctx, seed)
+	}
+	var aborted *abortError
+	if interrupted && errors.As(context.Cause(ctx), &aborted) {
+		out.Status, out.Reason = rundir.StatusAborted, aborted.reason
 	}
 	eng.drain(opt.Drain, abort)
 	if opt.Progress != nil {
@@ -118,8 +144,9 @@ func (e *engine) shutdown() {
 }
 
 // begin creates the run directory, warms the senders up, fixes the run's
-// time zero, writes run.json (status running) and starts the recorder.
-func (e *engine) begin(opt Options, seed int64) (*rundir.Writer, *rundir.RunInfo, error) {
+// time zero, writes run.json (status running) and starts the recorder,
+// which tells opt.Watch of every interval and calls stop if it asks.
+func (e *engine) begin(opt Options, seed int64, stop func(reason string)) (*rundir.Writer, *rundir.RunInfo, error) {
 	dir, err := rundir.Create(opt.OutDir)
 	if err != nil {
 		return nil, nil, err
@@ -152,6 +179,10 @@ func (e *engine) begin(opt Options, seed int64) (*rundir.Writer, *rundir.RunInfo
 		names[i] = opt.Targets[i].Name
 	}
 	e.rec, e.start = newRecorder(dir, names, opt.Plan.Redactor, detectors(opt.Targets)), start
+	if opt.Watch != nil {
+		opt.Watch.Begin(info)
+		e.rec.watch(opt.Watch, stop)
+	}
 	e.stopRecorder = make(chan struct{})
 	go e.rec.run(e.stopRecorder)
 	return dir, info, nil
@@ -219,12 +250,19 @@ func (e *engine) drain(limit time.Duration, abort func()) {
 	}
 }
 
+// abortError is why a watcher stopped the schedule.
+type abortError struct{ reason string }
+
+func (e *abortError) Error() string { return "aborted: " + e.reason }
+
 // finish ends the run directory: the interruption event, the files closed,
 // and run.json's final status. Its error is the first write failure.
 func (e *engine) finish(dir *rundir.Writer, info *rundir.RunInfo, out *Outcome, interrupted bool, forceErr error) error {
 	werr := e.rec.err
 	if interrupted {
-		out.Status, out.Reason = rundir.StatusInterrupted, "stopped by a signal before the schedule ended"
+		if out.Status != rundir.StatusAborted {
+			out.Status, out.Reason = rundir.StatusInterrupted, "stopped by a signal before the schedule ended"
+		}
 		ev := rundir.Event{Type: rundir.EventInterrupted, AtNanos: int64(e.stoppedAt)}
 		if err := dir.Event(&ev); werr == nil {
 			werr = err
@@ -308,7 +346,7 @@ func detectors(ts []Target) []*coldinfer.Detector {
 	for i := range ts {
 		if infers(&ts[i]) {
 			cfg := coldinfer.Config{}
-			if ts[i].Provider == ProviderAWSLambda {
+			if ts[i].Provider == platform.AWSLambda {
 				cfg.InstanceConcurrency = 1
 			}
 			out[i] = coldinfer.New(cfg)
@@ -320,7 +358,7 @@ func detectors(ts []Target) []*coldinfer.Detector {
 // infers reports whether a target's cold starts may be inferred; see
 // detectors.
 func infers(t *Target) bool {
-	return t.Detect == scenarios.DetectInferred || (t.Detect == scenarios.DetectAuto && t.Provider != ProviderGeneric)
+	return t.Detect == scenarios.DetectInferred || (t.Detect == scenarios.DetectAuto && t.Provider != platform.Generic)
 }
 
 // targetURL is what run.json shows of a target's address, secrets

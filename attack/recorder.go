@@ -251,6 +251,17 @@ type recorder struct {
 	detectors []*coldinfer.Detector
 	decided   [][]coldinfer.Decision // per target, verdicts not yet applied
 	held      []*interval
+
+	// A watcher sees each interval once it is written; stop ends the
+	// schedule when it asks to, once.
+	watcher Watcher
+	stop    func(reason string)
+	stopped bool
+}
+
+// watch makes w see every interval written from now on.
+func (r *recorder) watch(w Watcher, stop func(reason string)) {
+	r.watcher, r.stop = w, stop
 }
 
 // IntervalStats is what the progress line shows of the last written interval.
@@ -440,6 +451,12 @@ func (r *recorder) write(iv *interval) error {
 		}
 		if err := r.dir.Interval(&c); err != nil {
 			return err
+		}
+		if r.watcher != nil && !r.stopped {
+			if reason := r.watcher.Interval(t, &c, &ti.hist); reason != "" {
+				r.stopped = true
+				r.stop(reason)
+			}
 		}
 	}
 	if merged.TotalCount() > 0 {

@@ -28,6 +28,9 @@ const (
 	StatusComplete    = "complete"
 	StatusInterrupted = "interrupted"
 	StatusFailed      = "failed"
+	// StatusAborted: a threshold marked abort was certainly lost, and the
+	// attack stopped early to save time and money.
+	StatusAborted = "aborted"
 )
 
 // Outcomes are the HDR tags' second half. Finer error classes live in the
@@ -191,7 +194,7 @@ type IntervalCounts struct {
 
 // Billing sums what the REPORT lines of an interval's invocations said:
 // the figures Lambda bills on. Billed Duration already holds the INIT
-// phase where Lambda bills it (FACTS.md, "AWS Lambda pricing").
+// phase where Lambda bills it (docs/sources.md, "AWS Lambda pricing").
 type Billing struct {
 	Reports    int64 `json:"reports"`     // invocations with a REPORT line
 	BilledMs   int64 `json:"billed_ms"`   // sum of Billed Duration
