@@ -14,8 +14,8 @@ import (
 // duration and memory, as the simulator's REPORT lines state them), the
 // cost per million requests measured from the run matches the cost of the
 // invocations computed one by one, to the cent (in fact exactly). The
-// price per GB-s and per request are FACTS.md:10 and FACTS.md:13; billed
-// duration is FACTS.md:18-19 (1 ms rounding, INIT billed), which the
+// price per GB-s and per request and the billed duration (1 ms rounding,
+// INIT billed) are docs/sources.md, "AWS Lambda pricing"; the
 // simulator applies.
 func TestMeasuredCostMatchesSimulatorTruth(t *testing.T) {
 	if testing.Short() {
@@ -43,7 +43,7 @@ traffic:
 		t.Fatalf("cost %+v: want a bill from measured billing", tc)
 	}
 	table := cost.Default()
-	gbSecond := table.Lambda.Duration.X86_64[0].USD.Rat() // FACTS.md:10, x86_64 tier 1
+	gbSecond := table.Lambda.Duration.X86_64[0].USD.Rat() // x86_64 tier 1
 	perRequest := new(big.Rat).Quo(table.Lambda.Requests.USD.Rat(), big.NewRat(table.Lambda.Requests.Per, 1))
 	truth := new(big.Rat)
 	var invocations, colds int64

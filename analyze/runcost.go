@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fnbench/fnbench/analyze/cost"
+	"github.com/fnbench/fnbench/scenarios"
 )
 
 // TargetCost is what one target's requests in a run cost, by its own
@@ -151,7 +152,7 @@ func packaging(m *rundir.FunctionMeta) cost.Packaging {
 // endpoint kinds, or a Lambda function URL's host. An API Gateway URL
 // does not say whether it is an HTTP or a REST API; it is priced without.
 func gatewayOf(ti *rundir.TargetInfo) cost.Gateway {
-	if ti.Kind == "aws-lambda" {
+	if ti.Kind == scenarios.KindAWSLambda {
 		return cost.NoGateway
 	}
 	switch ti.Gateway {

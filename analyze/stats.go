@@ -12,6 +12,11 @@ type Quantile struct {
 	CI95  CI            `json:"ci95"`
 }
 
+// Above reports whether q is higher than o beyond doubt: q's 95%
+// confidence interval lies wholly above o's. Two percentiles differ when
+// either is above the other.
+func (q Quantile) Above(o Quantile) bool { return q.CI95.Low > o.CI95.High }
+
 // LatencyStats describes one latency distribution: how many values, the
 // extremes and mean, and the percentiles reports and gates use, each with
 // its confidence interval (QuantileCI). Values are in nanoseconds, to HDR

@@ -27,6 +27,9 @@ type TargetSummary struct {
 	Cold    ColdStarts
 	Scaling Scaling
 	Cost    TargetCost
+	// Projection is the month at Options.ProjectRPS, by the summary's
+	// prices.
+	Projection MonthlyProjection
 }
 
 // Row is the statistics of one target over one span of the timeline.
@@ -39,6 +42,7 @@ type Row struct {
 	rundir.IntervalCounts
 	OfferedRate              float64 // requests per second the schedule asked for
 	AchievedRate             float64 // requests per second actually sent
+	ErrorRate                float64 // share of the completed requests that failed; 0 when none completed
 	P50, P90, P99, P999, Max time.Duration
 	LagP99, LagMax           time.Duration
 
@@ -54,13 +58,33 @@ type Row struct {
 type Options struct {
 	// Pricing prices the targets; nil means the built-in table.
 	Pricing *cost.Table
+	// ProjectRPS is the rate, requests per second, of every target's
+	// monthly projection; 0 means the highest rate the run offered in
+	// one interval, to two significant digits.
+	ProjectRPS float64
 }
 
 // Summarize computes the summary of a run with the built-in prices.
 func Summarize(r *Run) *Summary { return SummarizeWith(r, Options{}) }
 
+// SummarizeRuns summarises runs that are read side by side, each as
+// SummarizeWith does, with every target projected at one rate
+// (o.ProjectRPS, or the highest any of the runs offered) so that their
+// monthly bills compare.
+func SummarizeRuns(runs []*Run, o Options) []*Summary {
+	if o.ProjectRPS <= 0 {
+		o.ProjectRPS = peakOfferedRPS(runs...)
+	}
+	out := make([]*Summary, len(runs))
+	for i, r := range runs {
+		out[i] = SummarizeWith(r, o)
+	}
+	return out
+}
+
 // SummarizeWith computes the summary of a run: per target and phase the
-// statistics, then per target the cold-start, scaling and cost analyses.
+// statistics, then per target the cold-start, scaling and cost analyses
+// and the monthly projection.
 func SummarizeWith(r *Run, o Options) *Summary {
 	table := o.Pricing
 	if table == nil {
@@ -97,6 +121,11 @@ func SummarizeWith(r *Run, o Options) *Summary {
 		ts.Cost = priceTarget(table, r, tr, ts.Total, cost.Options{})
 		s.Tables = append(s.Tables, ts)
 	}
+	rps := o.ProjectRPS
+	if rps <= 0 {
+		rps = peakOfferedRPS(r)
+	}
+	s.project(table, rps)
 	return s
 }
 
@@ -129,6 +158,7 @@ func newRow(phase string, span time.Duration, c rundir.IntervalCounts, hs [len(r
 		row.OfferedRate = float64(c.Offered) / secs
 		row.AchievedRate = float64(c.Sent) / secs
 	}
+	row.ErrorRate = ratio(c.Errors, c.Completed)
 	warm, cold := distOf(hs[rundir.IndexWarm]), distOf(hs[rundir.IndexCold])
 	row.Latency = OutcomeLatency{OK: latencyStats(warm.plus(cold)), Warm: latencyStats(warm), Cold: latencyStats(cold),
 		Error: latencyStats(distOf(hs[rundir.IndexError]))}

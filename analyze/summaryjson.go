@@ -207,7 +207,7 @@ func (row *Row) statsJSON() StatsJSON {
 	st := StatsJSON{
 		Phase: row.Phase, Duration: row.Duration, Counts: c,
 		OfferedRPS: row.OfferedRate, AchievedRPS: row.AchievedRate,
-		ErrorRate:    ratio(row.Errors, row.Completed),
+		ErrorRate:    row.ErrorRate,
 		ThrottleRate: ratio(row.Classes[rundir.ClassThrottled], row.Completed),
 		NotSentRate:  ratio(row.NotSent, row.Offered),
 		Latency:      row.Latency, ScheduleLag: row.Lag,

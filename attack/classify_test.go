@@ -1,13 +1,15 @@
 package attack
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"testing"
+
+	"github.com/fnbench/fnbench/internal/platform"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 func TestClassifyStatus(t *testing.T) {
-	generic := &Target{Provider: ProviderGeneric}
-	azure := &Target{Provider: ProviderAzure}
+	generic := &Target{Provider: platform.Generic}
+	azure := &Target{Provider: platform.Azure}
 	for _, c := range []struct {
 		t      *Target
 		status int

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/fnbench/fnbench/internal/platform"
 	"github.com/fnbench/fnbench/scenarios"
 )
 
@@ -161,21 +162,55 @@ func signingScope(rawURL string) (service, region string) {
 	return "", ""
 }
 
-// invokeURL is the Invoke API's URL for a function on endpoint (the
-// regional Lambda endpoint, the simulator or the emulator).
-func invokeURL(endpoint, function, qualifier string) string {
-	u := strings.TrimRight(endpoint, "/") + "/2015-03-31/functions/" + url.PathEscape(function) + "/invocations"
-	if qualifier != "" {
-		u += "?Qualifier=" + url.QueryEscape(qualifier)
+// providerOf tells the provider of a URL from its host: Lambda function
+// URLs (*.lambda-url.<region>.on.aws) and API Gateway
+// (*.execute-api.<region>.amazonaws.com) in front of Lambda, Azure
+// Functions (*.azurewebsites.net); anything else is generic.
+func providerOf(rawURL string) string {
+	if service, _ := signingScope(rawURL); service != "" {
+		return platform.AWSLambda
 	}
-	return u
+	if u, err := url.Parse(rawURL); err == nil && strings.HasSuffix(strings.ToLower(u.Hostname()), ".azurewebsites.net") {
+		return platform.Azure
+	}
+	return platform.Generic
 }
 
-// lambdaEndpoint is the public Invoke API endpoint of a region.
-func lambdaEndpoint(region string) string {
-	host := "lambda." + region + ".amazonaws.com"
-	if strings.HasPrefix(region, "cn-") {
-		host += ".cn"
+// httpAuth sets up the auth of an http target that is not a fixed header or
+// query parameter: SigV4 or an Entra token.
+func httpAuth(ctx context.Context, t *Target, st *scenarios.Target, sim *SimEndpoint, env *Env) error {
+	switch st.Auth.Type {
+	case scenarios.AuthAWSSigV4:
+		service, region := signingScope(t.Request.URL)
+		if sim != nil {
+			service, region = "lambda", sim.Region
+			if strings.HasPrefix(sim.Kind, "apigw") {
+				service = "execute-api"
+			}
+		}
+		if st.Auth.Service != "" {
+			service = st.Auth.Service
+		}
+		if st.Auth.Region != "" {
+			region = st.Auth.Region
+		}
+		if service == "" {
+			return fmt.Errorf("cannot tell which AWS service %s belongs to; set auth.service to lambda or execute-api", t.Request.URL)
+		}
+		s, err := env.awsSigner(ctx, st, sim, service, region)
+		if err != nil {
+			return err
+		}
+		t.SigV4 = s
+		if t.Region == "" {
+			t.Region = s.region
+		}
+	case scenarios.AuthAzureEntra:
+		tok, err := env.entraToken(ctx, st.Auth.Scope)
+		if err != nil {
+			return err
+		}
+		t.Bearer = tok
 	}
-	return "https://" + host
+	return nil
 }

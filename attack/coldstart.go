@@ -60,7 +60,7 @@ func markersFromHeader(h http.Header) markers {
 // markers; else nothing here, and the recorder may infer.
 //
 // A REPORT line with an Init Duration that the client did not wait for is
-// a proactive init (FACTS.md, "The Lambda REPORT line"): Lambda brought the
+// a proactive init (docs/sources.md, "The Lambda REPORT line"): Lambda brought the
 // environment up before the request arrived. It is not a cold start; its
 // init is still billed. See readReport for how the wait is told.
 func tagColdStart(res *result, detect string) {

@@ -6,16 +6,17 @@
 //   - the scheduler and pacer (attack.go, pacer.go): one timeline shared by
 //     all targets, each arrival offered to every target at the same moment,
 //     and the run's recording intervals;
-//   - the senders (h1.go, workers.go, runner.go): fnbench's own HTTP/1.1
-//     writer for plain keep-alive requests, net/http for the rest (HTTP/2,
-//     proxies, large bodies), each request's deadline counted from its
-//     intended send time;
+//   - the senders (sender.go, h1.go, workers.go, runner.go): fnbench's own
+//     HTTP/1.1 writer for plain keep-alive requests, net/http for the rest
+//     (HTTP/2, proxies, large bodies), each request's deadline counted from
+//     its intended send time;
 //   - targets and their requests (target.go, prepare.go, sigv4.go,
-//     cloud.go): URLs resolved, Lambda Invoke requests built, SigV4 and
-//     Entra tokens applied per request without an SDK call;
-//   - classifying responses and tagging cold starts by the strongest
-//     evidence (coldstart.go, lambdareport.go), with inference left to
-//     internal/coldinfer;
+//     cloud.go, lambda.go): URLs resolved, providers told from hosts, Lambda
+//     Invoke requests built, SigV4 and Entra tokens applied per request
+//     without an SDK call;
+//   - classifying responses (classify.go) and tagging cold starts by the
+//     strongest evidence (coldstart.go, lambdareport.go), with inference
+//     left to internal/coldinfer;
 //   - the recorder (recorder.go): latency from the intended send time into
 //     HDR histograms per target, outcome and interval, written whole as
 //     each interval completes;

@@ -14,6 +14,9 @@ import (
 	"time"
 )
 
+// maxDials bounds the connections a target's h1Sender dials at once.
+const maxDials = 32
+
 // h1Sender sends a target's requests over HTTP/1.1 keep-alive connections
 // without a goroutine hand-off per request: the part of the engine that
 // fnbench takes over from vegeta's client (net/http's Transport).

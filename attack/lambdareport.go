@@ -12,7 +12,7 @@ import (
 // LambdaReport is what the Lambda log tail of one invocation says: its REPORT
 // line, and an INIT_REPORT line when the init phase failed. The Invoke API
 // returns the last 4 KB of the log, base64, in X-Amz-Log-Result when asked
-// with X-Amz-Log-Type: Tail (see FACTS.md, "The Lambda REPORT line").
+// with X-Amz-Log-Type: Tail (see docs/sources.md, "The Lambda REPORT line").
 type LambdaReport struct {
 	RequestID       string
 	Duration        time.Duration

@@ -8,7 +8,7 @@ import (
 
 func ms(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
 
-// Every variant of the REPORT line in FACTS.md ("The Lambda REPORT line").
+// Every variant of the REPORT line in docs/sources.md ("The Lambda REPORT line").
 func TestParseLambdaLog(t *testing.T) {
 	for _, c := range []struct {
 		name string

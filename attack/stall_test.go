@@ -26,6 +26,7 @@ type stallServer struct {
 	mu        sync.Mutex
 	frozeAt   time.Time
 	until     time.Time
+	released  time.Time // when the last stalled response was written
 }
 
 func (s *stallServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -37,10 +38,28 @@ func (s *stallServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	until := s.until
 	s.mu.Unlock()
-	if d := time.Until(until); d > 0 {
+	d := time.Until(until)
+	if d > 0 {
 		time.Sleep(d)
 	}
 	w.Write([]byte("ok"))
+	if d > 0 {
+		w.(http.Flusher).Flush()
+		s.mu.Lock()
+		if now := time.Now(); now.After(s.released) {
+			s.released = now
+		}
+		s.mu.Unlock()
+	}
+}
+
+// releaseTook is how long the server took to answer the stalled requests
+// once the freeze ended: on a busy machine (or under the race detector)
+// far longer than the 20 ms an idle one takes.
+func (s *stallServer) releaseTook() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return max(s.released.Sub(s.until), 0)
 }
 
 // The coordinated-omission test. At 200 requests/s the server freezes for
@@ -67,19 +86,22 @@ traffic:
 	// The freeze began when request 200 arrived, a little after its
 	// intended 1.0 s: every stalled latency is longer by that much.
 	shift := stall.frozeAt.Sub(run.Info.StartTime) - time.Second
-	if shift < 0 || shift > 5*time.Millisecond {
-		t.Fatalf("request 200 arrived %s after its intended time; want under 5ms", shift)
+	if shift < 0 || shift > 50*time.Millisecond {
+		t.Fatalf("request 200 arrived %s after its intended time; want under 50ms", shift)
 	}
 	row := analyze.Summarize(run).Tables[0].Total
 	if row.Sent != 600 || row.Warm != 600 {
 		t.Fatalf("sent %d, warm %d; want 600 of each", row.Sent, row.Warm)
 	}
 	h := run.Targets[0].Phases[0].Latency(rundir.OutcomeWarm)
-	// When the freeze ends, 200 responses are released at once; on a
+	// When the freeze ends, 200 responses are released at once; on an idle
 	// 2-core machine client and server take some 20 ms to get through them,
-	// so a stalled request completes up to that much after the freeze (more
-	// when other tests share the CPUs).
-	const early, late = 2 * time.Millisecond, 40 * time.Millisecond
+	// so a stalled request completes up to that much after the freeze. On
+	// a busy machine the server's own release takes longer, and the client
+	// reads behind it: the tolerance grows with what the server measured.
+	const early = 2 * time.Millisecond
+	late := 40*time.Millisecond + 2*stall.releaseTook()
+	t.Logf("the server took %s to release the stalled requests", stall.releaseTook())
 	for _, c := range []struct {
 		q    float64
 		want time.Duration

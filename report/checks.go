@@ -29,16 +29,12 @@ func SanityChecks(r *analyze.Run, ts *analyze.TargetSummary) []Check {
 	if r.Killed {
 		status = "interrupted (killed)"
 	}
-	errRate := 0.0
-	if tot.Completed > 0 {
-		errRate = float64(tot.Errors) / float64(tot.Completed)
-	}
 	return []Check{
 		{"run completed", r.Status == rundir.StatusComplete, "status " + status},
 		{"requests were sent", tot.Sent > 0, fmt.Sprintf("%d sent of %d offered", tot.Sent, tot.Offered)},
 		{"every offered request was sent", tot.NotSent == 0, notSentDetail(tot.NotSent, ts.Target.MaxInFlight)},
-		{fmt.Sprintf("error rate at most %g%%", 100*MaxErrorRate), errRate <= MaxErrorRate,
-			fmt.Sprintf("%d errors in %d completed requests (%.2f%%)%s", tot.Errors, tot.Completed, 100*errRate, classSuffix(tot.Classes))},
+		{fmt.Sprintf("error rate at most %g%%", 100*MaxErrorRate), tot.ErrorRate <= MaxErrorRate,
+			fmt.Sprintf("%d errors in %d completed requests (%.2f%%)%s", tot.Errors, tot.Completed, 100*tot.ErrorRate, classSuffix(tot.Classes))},
 	}
 }
 

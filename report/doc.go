@@ -6,5 +6,6 @@
 // What it owns: the layout of each format, the headline verdict, the
 // sanity checks a report applies until scenarios carry thresholds, and how
 // several runs or targets are named side by side (Run, Series). What it
-// does not own: statistics and cost (package analyze), which it only reads.
+// does not own: statistics, cost and its monthly projection (package
+// analyze), which it only reads; it calls no analysis.
 package report

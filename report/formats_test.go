@@ -9,16 +9,21 @@ import (
 	"github.com/fnbench/fnbench/internal/golden"
 )
 
-// loadRuns loads fixed run directories under testdata/, labelled by name.
+// loadRuns analyses fixed run directories under testdata/ together, as
+// fnbench report does, labelled by name.
 func loadRuns(t *testing.T, names ...string) []Run {
 	t.Helper()
-	var runs []Run
-	for _, n := range names {
+	loaded := make([]*analyze.Run, len(names))
+	for i, n := range names {
 		run, err := analyze.Load(filepath.Join("testdata", n))
 		if err != nil {
 			t.Fatal(err)
 		}
-		runs = append(runs, Run{Label: n, Summary: analyze.Summarize(run)})
+		loaded[i] = run
+	}
+	var runs []Run
+	for i, s := range analyze.SummarizeRuns(loaded, analyze.Options{}) {
+		runs = append(runs, Run{Label: names[i], Summary: s})
 	}
 	return runs
 }

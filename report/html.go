@@ -32,7 +32,7 @@ const coldEventsShown = 10
 // price table's date, and the run metadata.
 func HTML(w io.Writer, runs []Run, o Options) error {
 	series := Series(runs)
-	page := htmlPage{Headline: Headline(series), Version: o.Version}
+	page := htmlPage{Headline: Headline(runs), Version: o.Version, ProjectRPS: charts.ProjectedRPS(series)}
 	var names []string
 	for _, r := range runs {
 		page.Runs = append(page.Runs, newHTMLRun(r))
@@ -42,9 +42,7 @@ func HTML(w io.Writer, runs []Run, o Options) error {
 	for i, s := range series {
 		page.Targets = append(page.Targets, newHTMLTarget(s, charts.Hex(charts.SeriesColor(i))))
 	}
-	co := o.costOptions(runs)
-	page.ProjectRPS = co.RPS
-	for _, c := range charts.All(series, co) {
+	for _, c := range charts.All(series) {
 		svg, err := c.WithoutTable().SVG()
 		if err != nil {
 			return err

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"context"
+	"flag"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,11 +14,14 @@ import (
 	"github.com/fnbench/fnbench/internal/browser"
 )
 
+var screenshot = flag.String("report.screenshot", "", "save the HTML report's screenshot from Chromium to this PNG file")
+
 // The HTML report in a real browser: headless Chromium opens it from a
 // file, it loads without console errors or network requests, every chart
 // renders with its axes and lines, the sections come in the promised
-// order, and a screenshot is saved as an artifact. In CI (CI=true) a
-// missing Chromium fails the test; elsewhere it skips.
+// order, and the whole page can be captured (saved only where
+// -report.screenshot says). In CI (CI=true) a missing Chromium fails the
+// test; elsewhere it skips.
 func TestHTMLReportInChromium(t *testing.T) {
 	path, err := browser.Find()
 	if err != nil {
@@ -104,19 +109,21 @@ func TestHTMLReportInChromium(t *testing.T) {
 		t.Errorf("verdict %q", verdict)
 	}
 
-	png, err := p.Screenshot(ctx)
+	shot, err := p.Screenshot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join("testdata", "out")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
+	img, err := png.DecodeConfig(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("the screenshot is not a PNG: %v", err)
 	}
-	shot := filepath.Join(out, "html-report.png")
-	if err := os.WriteFile(shot, png, 0o644); err != nil {
-		t.Fatal(err)
+	if img.Width < 800 || img.Height <= 900 {
+		t.Errorf("screenshot %d×%d px; want the whole page, taller than the 900 px window", img.Width, img.Height)
 	}
-	if abs, err := filepath.Abs(shot); err == nil {
-		t.Logf("screenshot: %s", abs)
+	if *screenshot != "" {
+		if err := os.WriteFile(*screenshot, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", *screenshot)
 	}
 }

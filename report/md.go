@@ -21,7 +21,7 @@ func Markdown(w io.Writer, runs []Run, o Options) error {
 		names = append(names, scenarioOf(r.Summary))
 	}
 	fmt.Fprintf(&b, "### fnbench: %s\n\n", strings.Join(unique(names), ", "))
-	fmt.Fprintf(&b, "**%s.**\n\n", Headline(series))
+	fmt.Fprintf(&b, "**%s.**\n\n", Headline(runs))
 	b.WriteString("| target | requests | p50 | p99 (95% CI) | errors | cold starts | USD per 1M |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	passed, failed := 0, 0
@@ -82,7 +82,7 @@ func errorText(r analyze.Row) string {
 	if r.Completed == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.2f%%", 100*float64(r.Errors)/float64(r.Completed))
+	return fmt.Sprintf("%.2f%%", 100*r.ErrorRate)
 }
 
 func coldText(ts *analyze.TargetSummary) string {

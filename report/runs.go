@@ -10,7 +10,8 @@ import (
 )
 
 // Run is one run as a report shows it: its summary and the label that
-// names it beside other runs.
+// names it beside other runs. Runs of one report are summarised together
+// (analyze.SummarizeRuns), so that their monthly projections share a rate.
 type Run struct {
 	Label   string
 	Summary *analyze.Summary
@@ -29,17 +30,30 @@ func ParseRunArg(arg string) (dir, label string) {
 	return arg, filepath.Base(filepath.Clean(arg))
 }
 
-// Series lists the targets of the runs in the order charts colour them.
-// One run: each target by its name. Several runs of one target each: each
-// by its run's label. Otherwise "label/target".
+// Series lists the targets of the runs in the order charts colour them,
+// each under its name (targetNames).
 func Series(runs []Run) []charts.Series {
+	names := targetNames(runs)
+	var out []charts.Series
+	for _, r := range runs {
+		for i := range r.Summary.Tables {
+			out = append(out, charts.Series{Name: names[len(out)], Summary: r.Summary, Target: i})
+		}
+	}
+	return out
+}
+
+// targetNames names the targets of the runs, run by run, as a report
+// shows them. One run: each target by its name. Several runs of one
+// target each: each by its run's label. Otherwise "label/target".
+func targetNames(runs []Run) []string {
 	oneEach := true
 	for _, r := range runs {
 		oneEach = oneEach && len(r.Summary.Tables) == 1
 	}
-	var out []charts.Series
+	var out []string
 	for _, r := range runs {
-		for i, ts := range r.Summary.Tables {
+		for _, ts := range r.Summary.Tables {
 			name := ts.Target.Name
 			switch {
 			case len(runs) > 1 && oneEach:
@@ -47,7 +61,7 @@ func Series(runs []Run) []charts.Series {
 			case len(runs) > 1:
 				name = r.Label + "/" + name
 			}
-			out = append(out, charts.Series{Name: name, Summary: r.Summary, Target: i})
+			out = append(out, name)
 		}
 	}
 	return out

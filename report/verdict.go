@@ -6,33 +6,35 @@ import (
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/internal/units"
-	"github.com/fnbench/fnbench/report/charts"
 )
 
-// Headline is the one-sentence verdict a report opens with. For several
-// targets it compares the slowest p99 with the fastest, says whether the
-// difference is beyond the 95% confidence intervals, and sets their cold
-// starts side by side; for one it gives its p99, cold starts and errors.
-func Headline(series []charts.Series) string {
+// Headline is the one-sentence verdict a report opens with, on the
+// targets of the runs as the report names them. For several targets it
+// compares the slowest p99 with the fastest, says whether the difference
+// is beyond the 95% confidence intervals, and sets their cold starts side
+// by side; for one it gives its p99, cold starts and errors.
+func Headline(runs []Run) string {
 	type st struct {
 		name string
 		ok   *analyze.LatencyStats
 		row  analyze.Row
 	}
+	names := targetNames(runs)
 	var all []st
-	for _, s := range series {
-		ts := s.Summary.Tables[s.Target]
-		all = append(all, st{s.Name, ts.Total.Latency.OK, ts.Total})
+	for _, r := range runs {
+		for _, ts := range r.Summary.Tables {
+			all = append(all, st{names[len(all)], ts.Total.Latency.OK, ts.Total})
+		}
 	}
 	if len(all) == 0 {
 		return "no targets"
 	}
 	var parts []string
 	errs := func(x st) string {
-		if x.row.Errors == 0 || x.row.Completed == 0 {
+		if x.row.ErrorRate == 0 {
 			return ""
 		}
-		return fmt.Sprintf("%s failed %.1f%% of requests", x.name, 100*float64(x.row.Errors)/float64(x.row.Completed))
+		return fmt.Sprintf("%s failed %.1f%% of requests", x.name, 100*x.row.ErrorRate)
 	}
 	if len(all) == 1 {
 		x := all[0]
@@ -64,8 +66,7 @@ func Headline(series []charts.Series) string {
 		parts = append(parts, fmt.Sprintf("every target's p99 was %s", units.Latency(all[slow].ok.P99.Value)))
 	default:
 		a, b := all[slow], all[fast]
-		ci, di := a.ok.P99.CI95, b.ok.P99.CI95
-		if ci.Low <= di.High {
+		if !a.ok.P99.Above(b.ok.P99) {
 			parts = append(parts, fmt.Sprintf("%s and %s had the same p99 within the 95%% confidence intervals (%s vs %s)",
 				a.name, b.name, units.Latency(a.ok.P99.Value), units.Latency(b.ok.P99.Value)))
 		} else {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fnbench/fnbench/internal/platform"
 )
 
 // Defaults applied to keys the file leaves out. The file types' default
@@ -122,8 +124,9 @@ func (c *converter) checkSweep(f *fileSweep) {
 			item = n.Content[i]
 		}
 		switch {
-		case mb < 128 || mb > 10240:
-			c.fail(item, fmt.Sprintf("memory size %d MB is outside Lambda's range", mb), "use 128 to 10240 MB")
+		case !platform.LambdaMemoryOK(mb):
+			c.fail(item, fmt.Sprintf("memory size %d MB is outside Lambda's range", mb),
+				fmt.Sprintf("use %d to %d MB", platform.LambdaMinMemoryMB, platform.LambdaMaxMemoryMB))
 		case seen[mb]:
 			c.fail(item, fmt.Sprintf("memory size %d MB is listed twice", mb), "list each size once")
 		}
@@ -327,8 +330,8 @@ func (c *converter) checkEndpoint(n *yaml.Node, raw string) {
 	switch {
 	case err != nil:
 		c.fail(n, fmt.Sprintf("endpoint %q is not a valid URL", raw), "write it like http://127.0.0.1:9000")
-	case u.Scheme == "sim":
-		if u.Host == "" || strings.Trim(u.Path, "/") != "" {
+	case u.Scheme == platform.SimScheme:
+		if s, err := platform.ParseSimURL(raw); err != nil || s.Function != "" {
 			c.fail(n, fmt.Sprintf("endpoint %q is not a simulator profile", raw), "write sim://<profile>, for example sim://aws-go-hello")
 		}
 	case u.Scheme == "http" || u.Scheme == "https":
@@ -540,8 +543,8 @@ func (c *converter) checkURL(n *yaml.Node, raw string) {
 		if u.Host == "" {
 			c.fail(n, fmt.Sprintf("url %q has no host", raw), "write it like http://127.0.0.1:8080/hello")
 		}
-	case "sim":
-		if parts := strings.Split(strings.Trim(u.Path, "/"), "/"); u.Host == "" || parts[0] == "" || len(parts) > 2 {
+	case platform.SimScheme:
+		if s, err := platform.ParseSimURL(raw); err != nil || s.Function == "" {
 			c.fail(n, fmt.Sprintf("url %q is not a simulator endpoint", raw), "write sim://<profile>/<function>[/<kind>], for example sim://aws-go-hello/hello or sim://aws-go-hello/hello/lambda-url")
 		}
 	case "":

@@ -10,12 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
-)
 
-// Limits that keep a hostile file from costing more than a normal one.
-const (
-	maxNodes = 100_000 // nodes visited, aliases expanded (billion laughs)
-	maxDepth = 64      // nesting of mappings and lists
+	"github.com/fnbench/fnbench/internal/yamlstrict"
 )
 
 // decoder walks a yaml.Node tree against the file types of file.go,
@@ -24,11 +20,10 @@ const (
 type decoder struct {
 	file     string                // scenario path, for positions
 	origins  map[*yaml.Node]string // nodes created by --set, and their label
-	errs     *errorList
+	errs     *yamlstrict.List
 	env      *envResolver
-	nodes    int
-	failures int  // errors reported so far
-	aborted  bool // the node budget is spent; stop walking
+	walk     yamlstrict.Walk
+	failures int // errors reported so far
 }
 
 func (d *decoder) fileOf(n *yaml.Node) string {
@@ -41,61 +36,22 @@ func (d *decoder) fileOf(n *yaml.Node) string {
 func (d *decoder) fail(n *yaml.Node, msg, hint string) {
 	d.failures++
 	if n == nil { // a check on a value that failed to decode; never expected
-		d.errs.add(d.file, 1, 1, msg, hint)
+		d.errs.Add(d.file, 1, 1, msg, hint)
 		return
 	}
-	d.errs.add(d.fileOf(n), n.Line, n.Column, msg, hint)
+	d.errs.Add(d.fileOf(n), n.Line, n.Column, msg, hint)
 }
 
-// visit counts a node against the budget and follows aliases. It returns
-// nil when the walk must stop.
+// visit follows n's aliases and counts it against the node budget. It
+// returns nil when the walk must skip n or stop.
 func (d *decoder) visit(n *yaml.Node, depth int) *yaml.Node {
-	for hops := 0; n != nil && n.Kind == yaml.AliasNode; hops++ {
-		if n.Alias == nil || hops > maxDepth {
-			d.fail(n, "alias does not resolve to a value", "define the anchor before using it")
-			return nil
-		}
-		n = n.Alias
-	}
-	if d.aborted || n == nil {
-		return nil
-	}
-	d.nodes++
-	if d.nodes > maxNodes {
-		d.aborted = true
-		d.fail(n, fmt.Sprintf("the document expands to more than %d values through aliases", maxNodes), "use fewer aliases; a scenario file is small")
-		return nil
-	}
-	if depth > maxDepth {
-		d.aborted = true
-		d.fail(n, fmt.Sprintf("values are nested more than %d levels deep", maxDepth), "a scenario is at most a few levels deep; check aliases that refer to themselves")
-		return nil
-	}
-	return n
+	return d.walk.Visit(n, depth, d.fail)
 }
 
-// describeNode names what a node is, for "expected X, got Y" messages.
-func describeNode(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.DocumentNode:
-		return "a document"
-	}
-	switch n.ShortTag() {
-	case "!!null":
-		return "nothing (null)"
-	case "!!int", "!!float":
-		return fmt.Sprintf("the number %s", n.Value)
-	case "!!bool":
-		return fmt.Sprintf("the boolean %s", n.Value)
-	}
-	return fmt.Sprintf("the string %q", n.Value)
+// pairs lists mapping n's entries, merge keys (<<) applied.
+func (d *decoder) pairs(n *yaml.Node, depth int) []yamlstrict.Pair {
+	return d.walk.Pairs(n, depth, d.fail)
 }
-
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
 
 // field is one key of a file type, with its parsed tags.
 type field struct {
@@ -189,80 +145,24 @@ func fieldsOf(t reflect.Type) *structInfo {
 	return v.(*structInfo)
 }
 
-// pair is one key and its value in a mapping, after merge keys.
-type pair struct{ key, value *yaml.Node }
-
-// pairs lists a mapping's entries: its own keys first, then those brought in
-// by merge keys (<<) that it does not set itself. Duplicate keys are errors.
-func (d *decoder) pairs(n *yaml.Node, depth int) []pair {
-	var own, merged []pair
-	seen := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
-			merged = append(merged, d.mergePairs(v, depth+1)...)
-			continue
-		}
-		if k.Kind == yaml.ScalarNode {
-			if first, dup := seen[k.Value]; dup {
-				d.fail(k, fmt.Sprintf("duplicate key %q", k.Value), fmt.Sprintf("it is already set at line %d column %d; remove one of them", first.Line, first.Column))
-				continue
-			}
-			seen[k.Value] = k
-		}
-		own = append(own, pair{k, v})
-	}
-	for _, p := range merged {
-		if _, dup := seen[p.key.Value]; dup {
-			continue
-		}
-		seen[p.key.Value] = p.key
-		own = append(own, p)
-	}
-	return own
-}
-
-func (d *decoder) mergePairs(v *yaml.Node, depth int) []pair {
-	v = d.visit(v, depth)
-	if v == nil {
-		return nil
-	}
-	switch v.Kind {
-	case yaml.MappingNode:
-		return d.pairs(v, depth)
-	case yaml.SequenceNode:
-		var out []pair
-		for _, item := range v.Content {
-			if m := d.visit(item, depth+1); m != nil && m.Kind == yaml.MappingNode {
-				out = append(out, d.pairs(m, depth+1)...)
-			} else if m != nil {
-				d.fail(m, fmt.Sprintf("a merge key (<<) takes mappings, not %s", describeNode(m)), "merge an alias of a mapping, for example <<: *defaults")
-			}
-		}
-		return out
-	}
-	d.fail(v, fmt.Sprintf("a merge key (<<) takes a mapping, not %s", describeNode(v)), "merge an alias of a mapping, for example <<: *defaults")
-	return nil
-}
-
 // decodeStruct decodes mapping n into the struct v (a file type).
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string, depth int) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, fmt.Sprintf("expected a mapping (key: value) for %s, got %s", orScenario(what), describeNode(n)), "")
+		d.fail(n, fmt.Sprintf("expected a mapping (key: value) for %s, got %s", orScenario(what), yamlstrict.Describe(n)), "")
 		return
 	}
 	info := fieldsOf(v.Type())
 	pos := positions{node: n, keys: map[string]*yaml.Node{}, keyNodes: map[string]*yaml.Node{}}
 	for _, p := range d.pairs(n, depth) {
-		if d.aborted {
+		if d.walk.Spent() {
 			return
 		}
-		k := d.visit(p.key, depth+1)
+		k := d.visit(p.Key, depth+1)
 		if k == nil {
 			continue
 		}
 		if k.Kind != yaml.ScalarNode {
-			d.fail(k, fmt.Sprintf("expected a key name in %s, got %s", orScenario(what), describeNode(k)), "")
+			d.fail(k, fmt.Sprintf("expected a key name in %s, got %s", orScenario(what), yamlstrict.Describe(k)), "")
 			continue
 		}
 		f, ok := info.byKey[k.Value]
@@ -274,8 +174,8 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, what string, depth
 			d.fail(k, fmt.Sprintf("section %q is not supported yet (%s)", f.key, f.reserved), "remove it")
 			continue
 		}
-		pos.keys[f.key], pos.keyNodes[f.key] = p.value, k
-		d.decodeField(p.value, v.FieldByIndex(f.index), f, join(what, f.key), depth+1)
+		pos.keys[f.key], pos.keyNodes[f.key] = p.Value, k
+		d.decodeField(p.Value, v.FieldByIndex(f.index), f, join(what, f.key), depth+1)
 	}
 	for i := range info.fields {
 		f := &info.fields[i]
@@ -302,13 +202,13 @@ func (d *decoder) decodeField(n *yaml.Node, v reflect.Value, f *field, path stri
 	if n == nil {
 		return
 	}
-	if isNull(n) && f.required {
+	if yamlstrict.IsNull(n) && f.required {
 		d.fail(n, fmt.Sprintf("%s has no value", path), fmt.Sprintf("give it a value (%s)", firstSentence(f.doc)))
 		return
 	}
 	t := v.Type()
 	if t.Kind() == reflect.Pointer {
-		if isNull(n) {
+		if yamlstrict.IsNull(n) {
 			return // an empty optional key is the same as an absent one
 		}
 		elem := reflect.New(t.Elem())
@@ -354,7 +254,7 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, f *field, path stri
 		v.SetInt(int64(dur))
 	case t.Kind() == reflect.Int || t.Kind() == reflect.Int64:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
-			d.fail(n, fmt.Sprintf("expected a whole number for %s, got %s", path, describeNode(n)), "")
+			d.fail(n, fmt.Sprintf("expected a whole number for %s, got %s", path, yamlstrict.Describe(n)), "")
 			return
 		}
 		var i int64
@@ -366,24 +266,24 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, f *field, path stri
 		v.SetInt(i)
 	case t.Kind() == reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
-			d.fail(n, fmt.Sprintf("expected true or false for %s, got %s", path, describeNode(n)), "")
+			d.fail(n, fmt.Sprintf("expected true or false for %s, got %s", path, yamlstrict.Describe(n)), "")
 			return
 		}
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			d.fail(n, fmt.Sprintf("expected true or false for %s, got %s", path, describeNode(n)), "")
+			d.fail(n, fmt.Sprintf("expected true or false for %s, got %s", path, yamlstrict.Describe(n)), "")
 			return
 		}
 		v.SetBool(b)
 	case t.Kind() == reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			d.fail(n, fmt.Sprintf("expected a list for %s, got %s", path, describeNode(n)), "write each entry on its own line starting with \"- \"")
+			d.fail(n, fmt.Sprintf("expected a list for %s, got %s", path, yamlstrict.Describe(n)), "write each entry on its own line starting with \"- \"")
 			return
 		}
 		d.checkLenBounds(n, f, path, len(n.Content))
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
 		for i, item := range n.Content {
-			if d.aborted {
+			if d.walk.Spent() {
 				return
 			}
 			item = d.visit(item, depth+1)
@@ -405,21 +305,21 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, f *field, path stri
 // decodeMap decodes a mapping of free-form keys (headers).
 func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, f *field, path string, depth int) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, fmt.Sprintf("expected a mapping (name: value) for %s, got %s", path, describeNode(n)), "")
+		d.fail(n, fmt.Sprintf("expected a mapping (name: value) for %s, got %s", path, yamlstrict.Describe(n)), "")
 		return
 	}
 	m := reflect.MakeMap(v.Type())
 	for _, p := range d.pairs(n, depth) {
-		if d.aborted {
+		if d.walk.Spent() {
 			return
 		}
-		k := d.visit(p.key, depth+1)
-		val := d.visit(p.value, depth+1)
+		k := d.visit(p.Key, depth+1)
+		val := d.visit(p.Value, depth+1)
 		if k == nil || val == nil {
 			continue
 		}
-		if k.Kind != yaml.ScalarNode || isNull(k) {
-			d.fail(k, fmt.Sprintf("expected a name in %s, got %s", path, describeNode(k)), "")
+		if k.Kind != yaml.ScalarNode || yamlstrict.IsNull(k) {
+			d.fail(k, fmt.Sprintf("expected a name in %s, got %s", path, yamlstrict.Describe(k)), "")
 			continue
 		}
 		elem := reflect.New(v.Type().Elem()).Elem()
@@ -461,10 +361,10 @@ func (d *decoder) decodeText(n *yaml.Node, v reflect.Value, f *field, path strin
 // scalar reports whether n is a scalar, failing with "expected <want>" when
 // it is not.
 func (d *decoder) scalar(n *yaml.Node, path string, want string) bool {
-	if n.Kind == yaml.ScalarNode && !isNull(n) {
+	if n.Kind == yaml.ScalarNode && !yamlstrict.IsNull(n) {
 		return true
 	}
-	d.fail(n, fmt.Sprintf("expected %s for %s, got %s", want, path, describeNode(n)), "")
+	d.fail(n, fmt.Sprintf("expected %s for %s, got %s", want, path, yamlstrict.Describe(n)), "")
 	return false
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/fnbench/fnbench/internal/yamlstrict"
 )
 
 // base is a valid scenario the error cases edit; keep its line numbers
@@ -238,8 +240,8 @@ func TestParseCapsErrors(t *testing.T) {
 	if !errors.As(err, &errs) {
 		t.Fatalf("want *Errors, got %v", err)
 	}
-	if len(errs.List) != maxErrors || errs.Dropped != 10 {
-		t.Errorf("got %d errors, %d dropped; want %d and 10", len(errs.List), errs.Dropped, maxErrors)
+	if len(errs.List) != yamlstrict.MaxErrors || errs.Dropped != 10 {
+		t.Errorf("got %d errors, %d dropped; want %d and 10", len(errs.List), errs.Dropped, yamlstrict.MaxErrors)
 	}
 }
 

@@ -1,18 +1,16 @@
 package scenarios
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"reflect"
-	"regexp"
-	"strconv"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fnbench/fnbench/internal/yamlstrict"
 )
 
 // LoadOptions adjust how a scenario is loaded.
@@ -59,7 +57,7 @@ func Parse(name string, src []byte, opts LoadOptions) (*Plan, error) {
 	}
 	sum := sha256.Sum256(src)
 	plan := &Plan{Source: name, SHA256: hex.EncodeToString(sum[:]), Redactor: &Redactor{}}
-	errs := &errorList{}
+	errs := &yamlstrict.List{}
 	d := &decoder{
 		file:    name,
 		origins: map[*yaml.Node]string{},
@@ -69,14 +67,14 @@ func Parse(name string, src []byte, opts LoadOptions) (*Plan, error) {
 
 	root, ok := parseYAML(name, src, errs)
 	if !ok {
-		return nil, errs.result(name)
+		return nil, errs.Result(name)
 	}
 	if len(opts.Sets) > 0 {
 		root = applySets(root, opts.Sets, d.origins, errs)
 	}
 	if root == nil {
-		errs.add(name, 1, 1, "the scenario file is empty", "a scenario needs name, targets and traffic; see fnbench schema or scenarios/examples")
-		return nil, errs.result(name)
+		errs.Add(name, 1, 1, "the scenario file is empty", "a scenario needs name, targets and traffic; see fnbench schema or scenarios/examples")
+		return nil, errs.Result(name)
 	}
 
 	var file fileScenario
@@ -84,11 +82,11 @@ func Parse(name string, src []byte, opts LoadOptions) (*Plan, error) {
 		d.decodeStruct(n, reflect.ValueOf(&file).Elem(), "", 0)
 	}
 	c := &converter{d: d, fail: d.fail, dir: dirOf(name), bodies: map[*yaml.Node][]byte{}}
-	if !d.aborted {
+	if !d.walk.Spent() {
 		plan.Scenario = c.scenario(&file)
 	}
-	if !errs.empty() {
-		return nil, redactErrors(errs.result(name), plan.Redactor)
+	if !errs.Empty() {
+		return nil, redactErrors(errs.Result(name), plan.Redactor)
 	}
 
 	quiet := &converter{d: d, fail: func(*yaml.Node, string, string) {}, redacted: true, dir: c.dir, bodies: c.bodies}
@@ -102,63 +100,23 @@ func Parse(name string, src []byte, opts LoadOptions) (*Plan, error) {
 		if file.Traffic != nil {
 			n = file.Traffic.Pos.node
 		}
-		errs.add(name, lineOf(n), colOf(n), err.Error(), "")
-		return nil, redactErrors(errs.result(name), plan.Redactor)
+		errs.Add(name, lineOf(n), colOf(n), err.Error(), "")
+		return nil, redactErrors(errs.Result(name), plan.Redactor)
 	}
 	plan.Schedule = sched
 	return plan, nil
 }
 
 // parseYAML parses src into a node tree. It returns the root node (nil for
-// an empty file) or ok=false after reporting a syntax error.
-func parseYAML(name string, src []byte, errs *errorList) (root *yaml.Node, ok bool) {
-	defer func() {
-		if r := recover(); r != nil { // yaml.v3 has panicked on hostile input before
-			errs.add(name, 1, 1, "the file is not valid YAML", "check the file is a YAML scenario")
-			root, ok = nil, false
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, true
-		}
-		yamlError(name, err, errs)
+// an empty file) or ok=false after reporting a syntax error or a second
+// document.
+func parseYAML(name string, src []byte, errs *yamlstrict.List) (root *yaml.Node, ok bool) {
+	root, extra, ok := yamlstrict.Read(name, src, errs)
+	if ok && extra != nil {
+		errs.Add(name, extra.Line, extra.Column, "the file holds more than one YAML document", "a scenario file is one document; remove the --- separator and what follows it")
 		return nil, false
 	}
-	var next yaml.Node
-	switch err := dec.Decode(&next); {
-	case err == nil:
-		errs.add(name, max(next.Line, 1), max(next.Column, 1), "the file holds more than one YAML document", "a scenario file is one document; remove the --- separator and what follows it")
-		return nil, false
-	case !errors.Is(err, io.EOF):
-		yamlError(name, err, errs)
-		return nil, false
-	}
-	if doc.Kind == yaml.DocumentNode {
-		if len(doc.Content) == 0 {
-			return nil, true
-		}
-		return doc.Content[0], true
-	}
-	return &doc, true
-}
-
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlError turns a yaml.v3 syntax error ("yaml: line 3: …") into a
-// positioned error. yaml.v3 gives no column, so it is 1.
-func yamlError(name string, err error, errs *errorList) {
-	msg := err.Error()
-	line := 1
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-	} else if len(msg) > 6 && msg[:6] == "yaml: " {
-		msg = msg[6:]
-	}
-	errs.add(name, line, 1, "invalid YAML: "+msg, "check the indentation and quoting on this line and the one before")
+	return root, ok
 }
 
 // redactErrors masks secrets in the messages of an *Errors.

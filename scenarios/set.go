@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fnbench/fnbench/internal/yamlstrict"
 )
 
 // An override ("--set path=value") replaces or adds one value in the YAML
@@ -65,7 +67,7 @@ func parseSetPath(path string) ([]setSegment, bool) {
 
 // applySets applies the overrides in order to root (a mapping, created when
 // the file is empty) and returns it. Problems are reported to errs.
-func applySets(root *yaml.Node, sets []string, origins map[*yaml.Node]string, errs *errorList) *yaml.Node {
+func applySets(root *yaml.Node, sets []string, origins map[*yaml.Node]string, errs *yamlstrict.List) *yaml.Node {
 	if root == nil {
 		root = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}
 	}
@@ -73,17 +75,17 @@ func applySets(root *yaml.Node, sets []string, origins map[*yaml.Node]string, er
 		path, value, ok := strings.Cut(set, "=")
 		label := "--set " + path
 		if !ok {
-			errs.add("--set "+set, 1, 1, fmt.Sprintf("override %q has no value", set), "write --set path=value, for example --set seed=7")
+			errs.Add("--set "+set, 1, 1, fmt.Sprintf("override %q has no value", set), "write --set path=value, for example --set seed=7")
 			continue
 		}
 		segs, ok := parseSetPath(path)
 		if !ok {
-			errs.add(label, 1, 1, fmt.Sprintf("path %q is not valid", path), "join keys with dots and index lists with [i] or by name, for example targets[0].url or traffic.phases.ramp.to")
+			errs.Add(label, 1, 1, fmt.Sprintf("path %q is not valid", path), "join keys with dots and index lists with [i] or by name, for example targets[0].url or traffic.phases.ramp.to")
 			continue
 		}
 		newValue := setValue(value, label, origins)
 		if msg, hint := setPath(root, segs, newValue, label, origins); msg != "" {
-			errs.add(label, 1, 1, msg, hint)
+			errs.Add(label, 1, 1, msg, hint)
 		}
 	}
 	return root
@@ -150,14 +152,14 @@ func setPath(node *yaml.Node, segs []setSegment, value *yaml.Node, label string,
 				}
 				node = item
 			default:
-				return fmt.Sprintf("%s is %s, not a mapping, so it has no key %q", orScenario(where), describeNode(node), seg.key), ""
+				return fmt.Sprintf("%s is %s, not a mapping, so it has no key %q", orScenario(where), yamlstrict.Describe(node), seg.key), ""
 			}
 			where = here
 		}
 		for ii, idx := range seg.indexes {
 			node = deref(node)
 			if node.Kind != yaml.SequenceNode {
-				return fmt.Sprintf("%s is %s, not a list, so it has no entry [%d]", orScenario(where), describeNode(node), idx), ""
+				return fmt.Sprintf("%s is %s, not a list, so it has no entry [%d]", orScenario(where), yamlstrict.Describe(node), idx), ""
 			}
 			if idx >= len(node.Content) {
 				return fmt.Sprintf("%s has %d entries, so it has no entry [%d]", where, len(node.Content), idx), fmt.Sprintf("use an index from 0 to %d", len(node.Content)-1)
@@ -175,7 +177,7 @@ func setPath(node *yaml.Node, segs []setSegment, value *yaml.Node, label string,
 
 // deref follows aliases, so an override can reach through them.
 func deref(n *yaml.Node) *yaml.Node {
-	for hops := 0; n.Kind == yaml.AliasNode && n.Alias != nil && hops < maxDepth; hops++ {
+	for hops := 0; n.Kind == yaml.AliasNode && n.Alias != nil && hops < yamlstrict.MaxDepth; hops++ {
 		n = n.Alias
 	}
 	return n

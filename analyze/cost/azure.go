@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// billConsumption applies the Azure Functions Consumption plan (FACTS.md:30).
+// billConsumption applies the Azure Functions Consumption plan (docs/sources.md,
+// "Azure Functions pricing").
 // Rounding (1 ms, 100 ms and 128 MB minimums) is already in w.
 func (t *Table) billConsumption(b *Breakdown, cfg Config, w *work, o Options) {
 	cp := t.Azure.Consumption
@@ -14,9 +15,10 @@ func (t *Table) billConsumption(b *Breakdown, cfg Config, w *work, o Options) {
 	b.metered(newMeter(single(cp.ExecutionTime), 0, freeIf(o.FreeTier, cp.FreeGBSeconds)), add(w.gbs[:]...), "execution time", nil, "GB-s", PartCompute)
 }
 
-// billFlex applies Flex Consumption (FACTS.md:31): always-ready instances
-// (a baseline for being up, plus their executions) and on-demand executions
-// with the free grant. Rounding (1,000 ms minimum, 100 ms steps) is in w.
+// billFlex applies Flex Consumption (docs/sources.md, "Azure Functions
+// pricing"): always-ready instances (a baseline for being up, plus their
+// executions) and on-demand executions with the free grant. Rounding
+// (1,000 ms minimum, 100 ms steps) is in w.
 func (t *Table) billFlex(b *Breakdown, cfg Config, w *work, o Options) error {
 	fp := t.Azure.Flex
 	gbs := add(w.gbs[:]...)
@@ -64,8 +66,9 @@ func (t *Table) flexConcurrency(memoryMB int) (*big.Rat, string) {
 	return ratInt(1), fmt.Sprintf("no figure for %d MB instances; 1 assumed", memoryMB)
 }
 
-// billPremium applies the Premium plan (FACTS.md:32): instance-hours by the
-// plan's vCPUs and memory, at least one instance, nothing per execution.
+// billPremium applies the Premium plan (docs/sources.md, "Azure Functions
+// pricing"): instance-hours by the plan's vCPUs and memory, at least one
+// instance, nothing per execution.
 func (t *Table) billPremium(b *Breakdown, cfg Config, w *work) error {
 	pp := t.Azure.Premium
 	name := premiumPlanName(cfg)
@@ -78,7 +81,7 @@ func (t *Table) billPremium(b *Breakdown, cfg Config, w *work) error {
 		}
 	}
 	if plan == nil {
-		return fmt.Errorf("cost: Premium plan %q is not in the price table (it has %s; FACTS.md gives EP1 only): add it in a --pricing file", name, strings.Join(names, ", "))
+		return fmt.Errorf("cost: Premium plan %q is not in the price table (it has %s; docs/sources.md gives EP1 only): add it in a --pricing file", name, strings.Join(names, ", "))
 	}
 	period, err := t.periodFor(b, w, "Premium instances")
 	if err != nil {
@@ -88,6 +91,6 @@ func (t *Table) billPremium(b *Breakdown, cfg Config, w *work) error {
 	hours := quo(period, ratInt(3600))
 	b.flat(fmt.Sprintf("Premium %s vCPU", plan.Name), mul(instances, plan.VCPU.rat(), hours), "vCPU-hours", pp.VCPUHour, PartCompute)
 	b.flat(fmt.Sprintf("Premium %s memory", plan.Name), mul(instances, plan.MemoryGB.rat(), hours), "GB-hours", pp.GBHour, PartCompute)
-	b.note("azure-premium: %s instance(s) billed by the hour, at least %s always (FACTS.md:32); no per-execution charge", dec(instances), pp.MinInstances.Value)
+	b.note("azure-premium: %s instance(s) billed by the hour, at least %s always (docs/sources.md, \"Azure Functions pricing\"); no per-execution charge", dec(instances), pp.MinInstances.Value)
 	return nil
 }

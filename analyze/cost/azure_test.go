@@ -6,11 +6,12 @@ import (
 	"time"
 )
 
-// Hand-computed Azure Functions vectors. Each cites the FACTS.md lines it
-// uses.
+// Hand-computed Azure Functions vectors. The prices and rules are
+// docs/sources.md, "Azure Functions pricing"; instance concurrency is
+// "Scaling and throttling".
 
 func TestConsumptionRoundingAndMinimums(t *testing.T) {
-	// FACTS.md:30 $0.000016 per GB-s, $0.20 per M executions; observed
+	// Consumption: $0.000016 per GB-s, $0.20 per M executions; observed
 	// memory rounded up to 128 MB, minimum 100 ms and 128 MB.
 	for _, tc := range []struct {
 		name       string
@@ -40,7 +41,7 @@ func TestConsumptionRoundingAndMinimums(t *testing.T) {
 }
 
 func TestConsumptionFreeGrant(t *testing.T) {
-	// FACTS.md:30 free grant 400,000 GB-s and 1 M executions per month:
+	// Consumption free grant 400,000 GB-s and 1 M executions per month:
 	// (4.5 M − 0.4 M) GB-s × 0.000016 = 65.6; (3 M − 1 M) × $0.20/M = 0.40.
 	b := calc(t, Calculator{Provider: AzureConsumption, MemoryMB: 1500, DurationMs: 1000, Requests: 3_000_000, FreeTier: true})
 	exact(t, "with the grant", b.TotalUSD, "66")
@@ -50,7 +51,7 @@ func TestConsumptionFreeGrant(t *testing.T) {
 }
 
 func TestConsumptionMeasuredExecutionUnits(t *testing.T) {
-	// FACTS.md:30 execution units in MB-ms, divided by 1,024,000 for GB-s:
+	// Consumption execution units in MB-ms, divided by 1,024,000 for GB-s:
 	// 100 ms × 128 + 250 ms × 256 + 1,000 ms × 1,536 = 1,612,800 MB-ms =
 	// 1.575 GB-s × 0.000016 = 0.0000252; 3 executions × $0.20/M = 0.0000006.
 	var billed Billed
@@ -70,7 +71,7 @@ func TestConsumptionMeasuredExecutionUnits(t *testing.T) {
 }
 
 func TestConsumptionEstimateIsUpperBound(t *testing.T) {
-	// FACTS.md:30 minimum 100 ms: 30 ms of client latency bills 100 ms; with
+	// Consumption minimum 100 ms: 30 ms of client latency bills 100 ms; with
 	// the memory unknown, the 1,536 MB maximum: 10 × 0.1 s × 1.5 GB = 1.5
 	// GB-s.
 	u := Usage{Latency: []LatencyBucket{{Latency: 30 * time.Millisecond, Count: 10}}}
@@ -85,7 +86,7 @@ func TestConsumptionEstimateIsUpperBound(t *testing.T) {
 }
 
 func TestFlexMinimumAndSteps(t *testing.T) {
-	// FACTS.md:31 on demand $0.000026 per GB-s, $0.40 per M executions,
+	// Flex on demand $0.000026 per GB-s, $0.40 per M executions,
 	// configured instance memory, minimum 1,000 ms then 100 ms steps.
 	// 120 ms → 1,000 ms: 1 M × 1 s × 2 GB = 2 M GB-s → 52, plus 0.40.
 	b := calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 120, Requests: 1_000_000})
@@ -93,7 +94,7 @@ func TestFlexMinimumAndSteps(t *testing.T) {
 	// 1,050 ms → 1,100 ms: 2.2 M GB-s → 57.2, plus 0.40.
 	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 1050, Requests: 1_000_000})
 	exact(t, "100 ms steps", b.TotalUSD, "57.6")
-	// FACTS.md:31 free grant 100,000 GB-s and 250,000 executions:
+	// Flex free grant 100,000 GB-s and 250,000 executions:
 	// 1.9 M × 0.000026 = 49.4; 0.75 M × $0.40/M = 0.30.
 	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 120, Requests: 1_000_000, FreeTier: true})
 	exact(t, "with the grant", b.TotalUSD, "49.7")
@@ -104,9 +105,9 @@ func TestFlexMinimumAndSteps(t *testing.T) {
 }
 
 func TestFlexAlwaysReady(t *testing.T) {
-	// FACTS.md:31 always ready: baseline $0.000004/GB-s, execution
+	// Flex always ready: baseline $0.000004/GB-s, execution
 	// $0.000016/GB-s, $0.40 per M executions, no free grant.
-	// FACTS.md:61 a 2,048 MB instance serves 16 HTTP requests at once.
+	// "Scaling and throttling": a 2,048 MB instance serves 16 HTTP requests at once.
 	//
 	// One 2 GB instance for 1 h: 7,200 GB-s baseline → 0.0288. 36,000
 	// requests of 1 s in 1 h: 10 in flight ≤ 16, all on the always-ready
@@ -117,7 +118,7 @@ func TestFlexAlwaysReady(t *testing.T) {
 
 	// 72,000 requests of 4 s in 1 h: 80 in flight; 16 of them (0.2) on the
 	// always-ready instance: 115,200 GB-s × 0.000016 = 1.8432 and 14,400
-	// executions 0.00576; the rest on demand (FACTS.md:31 $0.000026,
+	// executions 0.00576; the rest on demand ($0.000026,
 	// $0.40/M): 460,800 GB-s → 11.9808 and 57,600 executions → 0.02304.
 	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 4000, Requests: 72_000, AlwaysReady: 1, Hours: 1})
 	exact(t, "always-ready time", item(t, b, "execution time (always ready)").USD, "1.8432")
@@ -126,7 +127,7 @@ func TestFlexAlwaysReady(t *testing.T) {
 }
 
 func TestPremiumInstanceHours(t *testing.T) {
-	// FACTS.md:32 EP1 = 1 vCPU, 3.5 GB at about $0.173 per vCPU-hour and
+	// Premium EP1 = 1 vCPU, 3.5 GB at about $0.173 per vCPU-hour and
 	// $0.0123 per GB-hour; at least one instance always billed.
 	// A month of 730 h (the table's hours_per_month): 126.29 + 31.4265.
 	b := calc(t, Calculator{Provider: AzurePremium, Requests: 3_000_000})
@@ -140,6 +141,6 @@ func TestPremiumInstanceHours(t *testing.T) {
 	b = calc(t, Calculator{Provider: AzurePremium, Requests: 1000, Instances: 2, Hours: 10})
 	exact(t, "two instances", b.TotalUSD, "4.321")
 	if _, err := Default().Calculate(Calculator{Provider: AzurePremium, Requests: 1, PremiumPlan: "EP2"}); err == nil || !strings.Contains(err.Error(), "EP1 only") {
-		t.Errorf("EP2 (not in FACTS.md) gave %v", err)
+		t.Errorf("EP2 (not in the price table) gave %v", err)
 	}
 }

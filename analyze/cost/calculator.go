@@ -24,7 +24,8 @@ type Calculator struct {
 	DurationMs float64
 	Requests   int64
 	// InitMs is a cold start's INIT duration and ColdRate the share of
-	// requests that are cold (0..1). Lambda bills INIT by Date (FACTS.md:19);
+	// requests that are cold (0..1). Lambda bills INIT by Date (docs/sources.md,
+	// "AWS Lambda pricing");
 	// the other providers do not bill it.
 	InitMs   float64
 	ColdRate float64
@@ -109,13 +110,13 @@ func (t *Table) Calculate(c Calculator) (*Breakdown, error) {
 			w.sec[kindRestore] = quo(mul(cold, restorePart), ratInt(1000))
 			if initMs.Sign() > 0 && cold.Sign() > 0 {
 				if billed {
-					w.notes = append(w.notes, fmt.Sprintf("INIT billed on %s: billed duration of a cold start is ceil(duration + init) (FACTS.md:19)", day.Format(time.DateOnly)))
+					w.notes = append(w.notes, fmt.Sprintf("INIT billed on %s: billed duration of a cold start is ceil(duration + init) (docs/sources.md, \"AWS Lambda pricing\")", day.Format(time.DateOnly)))
 				} else {
-					w.notes = append(w.notes, fmt.Sprintf("INIT free on %s: a ZIP function on a managed runtime before %s (FACTS.md:19)", day.Format(time.DateOnly), t.Lambda.InitBilledFrom.Date.Format(time.DateOnly)))
+					w.notes = append(w.notes, fmt.Sprintf("INIT free on %s: a ZIP function on a managed runtime before %s (docs/sources.md, \"AWS Lambda pricing\")", day.Format(time.DateOnly), t.Lambda.InitBilledFrom.Date.Format(time.DateOnly)))
 				}
 			}
 		} else if (initMs.Sign() > 0 || restoreMs.Sign() > 0) && cold.Sign() > 0 {
-			w.notes = append(w.notes, fmt.Sprintf("%s: cold-start time not billed; FACTS.md gives no rule that bills it", c.Provider))
+			w.notes = append(w.notes, fmt.Sprintf("%s: cold-start time not billed; no public source gives a rule that bills it", c.Provider))
 		}
 		mem, err := t.billedMemoryMB(cfg, w)
 		if err != nil {

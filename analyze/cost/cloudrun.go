@@ -1,8 +1,9 @@
 package cost
 
 // billCloudRun applies Google Cloud Run's request-based billing
-// (FACTS.md:41): vCPU-seconds and GiB-seconds of billed time, rounded up to
-// 100 ms (in w), plus requests, each with its monthly free allowance.
+// (docs/sources.md, "Google Cloud Run"): vCPU-seconds and GiB-seconds of
+// billed time, rounded up to 100 ms (in w), plus requests, each with its
+// monthly free allowance.
 func (t *Table) billCloudRun(b *Breakdown, cfg Config, w *work, o Options) {
 	cr := t.CloudRun
 	sec := w.totalSec()

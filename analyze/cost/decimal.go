@@ -12,10 +12,10 @@ import (
 //
 // The zero value is 0. A Decimal is immutable; copies share nothing that
 // changes. In a Table, a value the file gives as null is unknown: Known
-// reports false for it (FACTS.md gives no figure).
+// reports false for it (no public source gives the figure).
 type Decimal struct{ r *big.Rat }
 
-// maxDigits caps the decimals printed; every price in FACTS.md needs at most
+// maxDigits caps the decimals printed; every price in docs/sources.md needs at most
 // 10, and quantities in GB-s at most 13 (MB-ms / 1,024,000).
 const maxDigits = 15
 

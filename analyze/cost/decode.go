@@ -1,131 +1,61 @@
 package cost
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/fnbench/fnbench/scenarios"
-)
-
-// Limits that keep a hostile pricing file from costing more than a real one.
-const (
-	maxErrors = 20
-	maxNodes  = 10_000 // values visited, aliases expanded
-	maxDepth  = 32
+	"github.com/fnbench/fnbench/internal/yamlstrict"
 )
 
 // parseOnto decodes a pricing file over t: the entries the file gives
-// replace t's. It returns t, or *scenarios.Errors: a pricing file's problems
-// are reported as a scenario's are, file:line:col and a hint, at most 20.
+// replace t's. It returns t, or *yamlstrict.Errors (scenarios.Errors is the
+// same type): a pricing file's problems are reported as a scenario's are,
+// file:line:col and a hint, at most 20.
 func parseOnto(t *Table, file string, data []byte) (*Table, error) {
 	d := &decoder{file: file}
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			d.errs = append(d.errs, &scenarios.Error{File: file, Line: 1, Col: 1, Msg: "the pricing file is empty", Hint: "give at least format: 1, version and date"})
-			return nil, d.result()
-		}
-		line, msg := yamlErrorLine(err)
-		d.errs = append(d.errs, &scenarios.Error{File: file, Line: line, Col: 1, Msg: msg, Hint: "the pricing file must be YAML (JSON is YAML too)"})
-		return nil, d.result()
+	root, extra, ok := yamlstrict.Read(file, data, &d.errs)
+	if !ok {
+		return nil, d.errs.Result(file)
 	}
-	var extra yaml.Node
-	if dec.Decode(&extra) == nil {
-		d.fail(&extra, "a second YAML document", "a pricing file holds one document")
+	if root == nil {
+		d.errs.Add(file, 1, 1, "the pricing file is empty", "give at least format: 1, version and date")
+		return nil, d.errs.Result(file)
 	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
+	if extra != nil {
+		d.fail(extra, "a second YAML document", "a pricing file holds one document")
 	}
 	if root.Kind != yaml.MappingNode {
-		d.fail(root, "the pricing file is "+describe(root)+", not a mapping", "start from the built-in table (format, version, date, then the entries to change)")
-		return nil, d.result()
+		d.fail(root, "the pricing file is "+yamlstrict.Describe(root)+", not a mapping", "start from the built-in table (format, version, date, then the entries to change)")
+		return nil, d.errs.Result(file)
 	}
 	d.value(root, reflect.ValueOf(t).Elem(), 0)
-	if err := d.result(); err != nil {
+	if err := d.errs.Result(file); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-// yamlErrorLine pulls the line out of a yaml.v3 syntax error ("yaml: line
-// 3: did not find expected key") so it can be reported as file:line:col.
-func yamlErrorLine(err error) (int, string) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		num, tail, found := strings.Cut(rest, ": ")
-		if n, convErr := strconv.Atoi(num); found && convErr == nil && n > 0 {
-			return n, tail
-		}
-	}
-	return 1, msg
-}
-
+// decoder walks a pricing file's nodes over a Table, collecting every
+// problem with its position.
 type decoder struct {
-	file    string
-	errs    []*scenarios.Error
-	nodes   int
-	aborted bool
+	file string
+	errs yamlstrict.List
+	walk yamlstrict.Walk
 }
 
 func (d *decoder) fail(n *yaml.Node, msg, hint string) {
-	d.errs = append(d.errs, &scenarios.Error{File: d.file, Line: max(n.Line, 1), Col: max(n.Column, 1), Msg: msg, Hint: hint})
-}
-
-func (d *decoder) result() error {
-	if len(d.errs) == 0 {
-		return nil
-	}
-	errs := slices.Clone(d.errs)
-	slices.SortStableFunc(errs, func(a, b *scenarios.Error) int {
-		if a.Line != b.Line {
-			return a.Line - b.Line
-		}
-		return a.Col - b.Col
-	})
-	out := &scenarios.Errors{List: errs}
-	if len(errs) > maxErrors {
-		out.List, out.Dropped = errs[:maxErrors], len(errs)-maxErrors
-	}
-	return out
+	d.errs.Add(d.file, n.Line, n.Column, msg, hint)
 }
 
 // here is a position label for a source field: where an entry without a
 // source came from.
 func (d *decoder) here(n *yaml.Node) string {
 	return fmt.Sprintf("%s:%d:%d", d.file, n.Line, n.Column)
-}
-
-// resolve follows aliases and counts the node against the budget; nil means
-// stop.
-func (d *decoder) resolve(n *yaml.Node, depth int) *yaml.Node {
-	for hops := 0; n != nil && n.Kind == yaml.AliasNode; hops++ {
-		if n.Alias == nil || hops > maxDepth {
-			d.fail(n, "alias does not resolve to a value", "define the anchor before using it")
-			return nil
-		}
-		n = n.Alias
-	}
-	if d.aborted || n == nil {
-		return nil
-	}
-	d.nodes++
-	if d.nodes > maxNodes || depth > maxDepth {
-		d.aborted = true
-		d.fail(n, fmt.Sprintf("the file expands to more than %d values or %d levels", maxNodes, maxDepth), "a pricing file is small; check aliases")
-		return nil
-	}
-	return n
 }
 
 var (
@@ -135,7 +65,7 @@ var (
 
 // value decodes n into v by v's type.
 func (d *decoder) value(n *yaml.Node, v reflect.Value, depth int) {
-	if n = d.resolve(n, depth); n == nil {
+	if n = d.walk.Visit(n, depth, d.fail); n == nil {
 		return
 	}
 	switch {
@@ -144,14 +74,14 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, depth int) {
 	case v.Type() == typeTime:
 		d.date(n, v)
 	case v.Kind() == reflect.String:
-		if n.Kind != yaml.ScalarNode || isNull(n) {
-			d.fail(n, "expected text, got "+describe(n), "")
+		if n.Kind != yaml.ScalarNode || yamlstrict.IsNull(n) {
+			d.fail(n, "expected text, got "+yamlstrict.Describe(n), "")
 			return
 		}
 		v.SetString(n.Value)
 	case v.Kind() == reflect.Int || v.Kind() == reflect.Int64:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
-			d.fail(n, "expected a whole number, got "+describe(n), "")
+			d.fail(n, "expected a whole number, got "+yamlstrict.Describe(n), "")
 			return
 		}
 		i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 10, 64)
@@ -170,13 +100,13 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, depth int) {
 }
 
 func (d *decoder) decimal(n *yaml.Node, v reflect.Value) {
-	if isNull(n) {
+	if yamlstrict.IsNull(n) {
 		v.Set(reflect.ValueOf(Decimal{}))
 		return
 	}
 	tag := n.ShortTag()
 	if n.Kind != yaml.ScalarNode || (tag != "!!int" && tag != "!!float") {
-		d.fail(n, "expected a number, got "+describe(n), "write it as a plain decimal such as 0.0000133334, or null when unknown")
+		d.fail(n, "expected a number, got "+yamlstrict.Describe(n), "write it as a plain decimal such as 0.0000133334, or null when unknown")
 		return
 	}
 	r, ok := parseDecimal(strings.ReplaceAll(n.Value, "_", ""))
@@ -192,8 +122,8 @@ func (d *decoder) decimal(n *yaml.Node, v reflect.Value) {
 }
 
 func (d *decoder) date(n *yaml.Node, v reflect.Value) {
-	if n.Kind != yaml.ScalarNode || isNull(n) {
-		d.fail(n, "expected a date, got "+describe(n), "write it as YYYY-MM-DD")
+	if n.Kind != yaml.ScalarNode || yamlstrict.IsNull(n) {
+		d.fail(n, "expected a date, got "+yamlstrict.Describe(n), "write it as YYYY-MM-DD")
 		return
 	}
 	t, err := time.Parse(time.DateOnly, n.Value)
@@ -206,7 +136,7 @@ func (d *decoder) date(n *yaml.Node, v reflect.Value) {
 
 func (d *decoder) list(n *yaml.Node, v reflect.Value, depth int) {
 	if n.Kind != yaml.SequenceNode {
-		d.fail(n, "expected a list, got "+describe(n), "")
+		d.fail(n, "expected a list, got "+yamlstrict.Describe(n), "")
 		return
 	}
 	out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -224,7 +154,7 @@ func (d *decoder) list(n *yaml.Node, v reflect.Value, depth int) {
 // so an overridden price never keeps the built-in one's source.
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, depth int) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, "expected a mapping, got "+describe(n), "")
+		d.fail(n, "expected a mapping, got "+yamlstrict.Describe(n), "")
 		return
 	}
 	typ := v.Type()
@@ -235,7 +165,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, depth int) {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
-		if k = d.resolve(k, depth+1); k == nil {
+		if k = d.walk.Visit(k, depth+1, d.fail); k == nil {
 			return
 		}
 		idx, ok := fieldByKey(typ, k.Value)
@@ -362,27 +292,4 @@ func yamlKey(f reflect.StructField) string {
 		return ""
 	}
 	return k
-}
-
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
-
-// describe names what a node is, for "expected X, got Y" messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.DocumentNode:
-		return "an empty document"
-	}
-	switch n.ShortTag() {
-	case "!!null":
-		return "nothing (null)"
-	case "!!int", "!!float":
-		return "the number " + n.Value
-	case "!!bool":
-		return "the boolean " + n.Value
-	}
-	return strconv.Quote(n.Value)
 }

@@ -5,9 +5,9 @@
 // Event Grid operations.
 //
 // Prices are data: prices.yaml, embedded, versioned and dated, every entry
-// carrying its source (a public page and the line of fnbench's FACTS.md
+// carrying its source (a public page and the section of docs/sources.md
 // that records it). Default returns it; Load overlays a user's --pricing
-// file on it, with file:line:col errors. Where FACTS.md gives no figure the
+// file on it, with file:line:col errors. Where no public source gives a figure the
 // table holds null and says so, and the bill notes what it left out.
 //
 // Three ways in, one bill out:

@@ -8,7 +8,8 @@ import (
 )
 
 // simInvocation is one request as the simulator bills it (fixtures/sim
-// billing.go, after FACTS.md:18-19): handler time, and a cold start's INIT
+// billing.go, after docs/sources.md, "AWS Lambda pricing"): handler time,
+// and a cold start's INIT
 // or SnapStart restore.
 type simInvocation struct {
 	handler, init, billedRestore time.Duration
@@ -30,8 +31,8 @@ func (s simInvocation) billed() time.Duration {
 // each invocation computed on its own: equal exactly, so to the cent.
 func TestMeasuredCostMatchesGroundTruth(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	price := Default().Lambda.Duration.ARM64[0].USD.rat() // FACTS.md:10 arm64 tier 1
-	perRequest := big.NewRat(2, 10_000_000)               // FACTS.md:13 $0.20 per 1 M
+	price := Default().Lambda.Duration.ARM64[0].USD.rat() // "AWS Lambda pricing": arm64 tier 1
+	perRequest := big.NewRat(2, 10_000_000)               // "AWS Lambda pricing": $0.20 per 1 M
 	truth := new(big.Rat)
 	var billed Billed
 	const n = 200_000
@@ -70,7 +71,8 @@ func TestMeasuredCostMatchesGroundTruth(t *testing.T) {
 }
 
 // TestAzureMeasuredMatchesGroundTruth does the same for Azure Consumption's
-// rules (FACTS.md:30): observed memory rounded up to 128 MB, 100 ms minimum.
+// rules (docs/sources.md, "Azure Functions pricing"): observed memory
+// rounded up to 128 MB, 100 ms minimum.
 func TestAzureMeasuredMatchesGroundTruth(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	price := Default().Azure.Consumption.ExecutionTime.USD.rat()

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/big"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/platform"
 )
 
 // kindNames label billed time in Lambda lines.
@@ -11,7 +13,7 @@ var kindNames = [nKinds]string{"compute", "init", "SnapStart restore"}
 
 var kindParts = [nKinds]Part{PartCompute, PartInit, PartInit}
 
-// billLambda applies AWS Lambda's price list (FACTS.md:7-21).
+// billLambda applies AWS Lambda's price list (docs/sources.md, "AWS Lambda pricing").
 func (t *Table) billLambda(b *Breakdown, cfg Config, w *work, o Options) error {
 	lp := t.Lambda
 	arch, _ := ParseArch(string(cfg.Arch))
@@ -20,14 +22,16 @@ func (t *Table) billLambda(b *Breakdown, cfg Config, w *work, o Options) error {
 		tiers, pcPrice, pcDuration = lp.Duration.ARM64, lp.ProvisionedConcurrency.ARM64, lp.ProvisionedDuration.ARM64
 	}
 	pc := cfg.ProvisionedConcurrency > 0
-	if (pc || cfg.SnapStart) && (cfg.MemoryMB < 128 || cfg.MemoryMB > 10240) {
-		// FACTS.md:18 memory 128–10,240 MB; provisioned environments and the
-		// SnapStart cache are billed on it.
-		return fmt.Errorf("cost: aws-lambda memory %d MB is outside 128–10,240 MB", cfg.MemoryMB)
+	if pc || cfg.SnapStart {
+		// Provisioned environments and the SnapStart cache are billed on
+		// the configured memory.
+		if err := checkLambdaMemory(cfg.MemoryMB); err != nil {
+			return err
+		}
 	}
 	free := o.FreeTier && !pc
 	if o.FreeTier && pc {
-		b.note("free tier not applied: it does not cover functions with provisioned concurrency (FACTS.md:17)")
+		b.note("free tier not applied: it does not cover functions with provisioned concurrency (docs/sources.md, \"AWS Lambda pricing\")")
 	}
 
 	b.metered(newMeter(single(lp.Requests), 0, freeIf(free, lp.FreeRequests)), w.requests, "requests", nil, "requests", PartRequests)
@@ -46,14 +50,15 @@ func (t *Table) billLambda(b *Breakdown, cfg Config, w *work, o Options) error {
 	} else {
 		// One walk through the tiers for compute, then INIT, then restore:
 		// they are one duration meter per account and architecture
-		// (FACTS.md:18).
+		// (docs/sources.md, "AWS Lambda pricing").
 		m := newMeter(tiers, o.Prior.LambdaGBSeconds, freeIf(free, lp.FreeGBSeconds))
 		for k := range nKinds {
 			b.metered(m, w.gbs[k], kindNames[k], []string{string(arch)}, "GB-s", kindParts[k])
 		}
 	}
 
-	// FACTS.md:16 ephemeral storage above 512 MB, per GB-s of billed time.
+	// Ephemeral storage above 512 MB, per GB-s of billed time (docs/sources.md,
+	// "AWS Lambda pricing").
 	if freeMB := lp.EphemeralFreeMB.Value.rat(); ratInt(int64(cfg.EphemeralMB)).Cmp(freeMB) > 0 {
 		gb := quo(sub(ratInt(int64(cfg.EphemeralMB)), freeMB), ratInt(1024))
 		b.flat(fmt.Sprintf("ephemeral storage (%d MB)", cfg.EphemeralMB), mul(gb, w.totalSec()), "GB-s", lp.EphemeralStorage, PartCompute)
@@ -68,7 +73,7 @@ func (t *Table) billLambda(b *Breakdown, cfg Config, w *work, o Options) error {
 				return err
 			}
 			b.flat("SnapStart cache", mul(ratFrac(int64(cfg.MemoryMB), 1024), period), "GB-s", lp.SnapStartCache, PartInit)
-			b.note("SnapStart cache: billed as function memory × period, an assumption; FACTS.md gives no basis")
+			b.note("SnapStart cache: billed as function memory × period, an assumption; no public source gives a basis")
 		}
 	}
 	return nil
@@ -76,7 +81,7 @@ func (t *Table) billLambda(b *Breakdown, cfg Config, w *work, o Options) error {
 
 // initBilled reports whether Lambda billed INIT on the given day for the
 // packaging: always from init_billed_from (2025-08-01), before that for all
-// but ZIP functions on managed runtimes (FACTS.md:19).
+// but ZIP functions on managed runtimes (docs/sources.md, "AWS Lambda pricing").
 func (t *Table) initBilled(day time.Time, p Packaging) bool {
 	if p != PackagingZip && p != "" {
 		return true
@@ -94,4 +99,15 @@ func lambdaColdMs(durationMs, initMs, restoreMs *big.Rat, initBilled bool) (init
 		initPart = sub(ceilRat(add(durationMs, initMs)), ceilRat(durationMs))
 	}
 	return initPart, restorePart
+}
+
+// checkLambdaMemory rejects a memory size Lambda does not offer
+// (platform.LambdaMemoryOK). Its message groups the upper bound's
+// thousands with a comma, as cost's other text writes megabytes.
+func checkLambdaMemory(mb int) error {
+	if platform.LambdaMemoryOK(mb) {
+		return nil
+	}
+	lo, hi := platform.LambdaMinMemoryMB, platform.LambdaMaxMemoryMB
+	return fmt.Errorf("cost: aws-lambda memory %d MB is outside %d–%d,%03d MB", mb, lo, hi/1000, hi%1000)
 }

@@ -116,7 +116,7 @@ func (t *Table) workFromUsage(cfg Config, u Usage) (*work, error) {
 		if b.MBms > 0 {
 			// Memory may differ per request (Azure bills observed memory):
 			// share the measured MB-ms out in proportion to the time.
-			gbs := ratFrac(b.MBms, 1_024_000) // FACTS.md:30 MB-ms / 1,024,000 = GB-s
+			gbs := ratFrac(b.MBms, 1_024_000) // MB-ms / 1,024,000 = GB-s ("Azure Functions pricing")
 			for k := range nKinds {
 				w.gbs[k] = quo(mul(gbs, ratInt(ms[k])), ratInt(b.DurationMs))
 			}
@@ -163,16 +163,19 @@ func (t *Table) workFromUsage(cfg Config, u Usage) (*work, error) {
 func roundedMs(p Provider, ms *big.Rat) *big.Rat {
 	switch p {
 	case AzureConsumption:
-		// FACTS.md:30 time rounded up to 1 ms, minimum 100 ms per execution.
+		// Time rounded up to 1 ms, minimum 100 ms per execution (docs/sources.md,
+		// "Azure Functions pricing").
 		return maxRat(ceilRat(ms), ratInt(100))
 	case AzureFlex:
-		// FACTS.md:31 minimum billable execution 1,000 ms, then 100 ms steps.
+		// Minimum billable execution 1,000 ms, then 100 ms steps (docs/sources.md,
+		// "Azure Functions pricing").
 		return maxRat(ceilTo(ms, ratInt(100)), ratInt(1000))
 	case CloudRun:
-		// FACTS.md:41 rounded up to 100 ms.
+		// Rounded up to 100 ms (docs/sources.md, "Google Cloud Run").
 		return maxRat(ceilTo(ms, ratInt(100)), ratInt(100))
 	}
-	// FACTS.md:18 Lambda duration is rounded up to the nearest 1 ms.
+	// Lambda duration is rounded up to the nearest 1 ms (docs/sources.md,
+	// "AWS Lambda pricing").
 	return maxRat(ceilRat(ms), ratInt(1))
 }
 
@@ -193,14 +196,13 @@ func (t *Table) billedMemoryMB(cfg Config, w *work) (int64, error) {
 	mb := int64(cfg.MemoryMB)
 	switch cfg.Provider {
 	case AWSLambda:
-		// FACTS.md:18 memory 128–10,240 MB in 1 MB steps.
-		if mb < 128 || mb > 10240 {
-			return 0, fmt.Errorf("cost: aws-lambda memory %d MB is outside 128–10,240 MB", mb)
+		if err := checkLambdaMemory(cfg.MemoryMB); err != nil {
+			return 0, err
 		}
 		return mb, nil
 	case AzureConsumption:
-		// FACTS.md:30 observed memory rounded up to 128 MB, 128 MB minimum,
-		// 1,536 MB maximum.
+		// Observed memory rounded up to 128 MB, 128 MB minimum,
+		// 1,536 MB maximum (docs/sources.md, "Azure Functions pricing").
 		if mb <= 0 {
 			w.notes = append(w.notes, "azure-consumption: observed memory unknown, billed at the 1,536 MB maximum (an upper bound)")
 			return 1536, nil
@@ -212,7 +214,8 @@ func (t *Table) billedMemoryMB(cfg Config, w *work) (int64, error) {
 		}
 		return billed, nil
 	case AzureFlex:
-		// FACTS.md:31 billed on the configured instance memory.
+		// Billed on the configured instance memory (docs/sources.md, "Azure
+		// Functions pricing").
 		var sizes []string
 		for _, q := range t.Azure.Flex.InstanceMemoryMB {
 			if q.Value.Cmp(dec(ratInt(mb))) == 0 {
@@ -231,7 +234,7 @@ func (t *Table) billedMemoryMB(cfg Config, w *work) (int64, error) {
 }
 
 // gatewayUnits is the metered API Gateway requests: HTTP APIs meter in
-// 512 KB increments (FACTS.md:24), REST APIs per request.
+// 512 KB increments (docs/sources.md, "Amazon API Gateway pricing"), REST APIs per request.
 func (t *Table) gatewayUnits(g Gateway, requests *big.Rat, sizes []SizeBucket) (*big.Rat, error) {
 	if g != HTTPAPI {
 		return new(big.Rat).Set(requests), nil
@@ -338,7 +341,7 @@ func (t *Table) billGateway(b *Breakdown, cfg Config, w *work, o Options) {
 	case NoGateway:
 		return
 	case FunctionURL:
-		b.note("function URL: no charge beyond the function's own (FACTS.md:20)")
+		b.note("function URL: no charge beyond the function's own (docs/sources.md, \"AWS Lambda pricing\")")
 		return
 	}
 	if o.NewAccount && !o.FreeTier {

@@ -108,7 +108,7 @@ func (t *Table) capacity(cfg Config, w *work, rps *big.Rat) Capacity {
 		per, src = t.flexConcurrency(cfg.MemoryMB)
 		limit, limitName = t.Azure.Flex.InstanceLimit, "Flex instances"
 	case AzurePremium:
-		src = "not in FACTS.md: requests one Premium instance serves at once; 1 assumed, an upper bound on instances"
+		src = "no public figure for the requests one Premium instance serves at once: 1 assumed, an upper bound on instances (docs/sources.md, \"Assumptions fnbench makes\")"
 		limit, limitName = t.Azure.Premium.InstanceLimit, "Premium instances"
 	case CloudRun:
 		per, src = knownOr1(t.CloudRun.InstanceConcurrency)

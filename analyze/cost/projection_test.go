@@ -16,11 +16,12 @@ func measured120() Usage {
 }
 
 func TestProjectionMonthAt500RPS(t *testing.T) {
-	// A month is 730 h (the table's hours_per_month; FACTS.md gives none):
+	// A month is 730 h (the table's hours_per_month; docs/sources.md,
+	// "Assumptions fnbench makes"):
 	// 500 rps × 2,628,000 s = 1,314,000,000 requests.
-	// × 0.12 s × 0.5 GB = 78,840,000 GB-s. FACTS.md:17 free 400,000 GB-s and
-	// 1 M requests; FACTS.md:10 arm64 tier 1: 78,440,000 × 0.0000133334 =
-	// 1,045.871896; FACTS.md:13 1,313 × 0.20 = 262.6.
+	// × 0.12 s × 0.5 GB = 78,840,000 GB-s. "AWS Lambda pricing": free 400,000 GB-s and
+	// 1 M requests; arm64 tier 1: 78,440,000 × 0.0000133334 =
+	// 1,045.871896; requests 1,313 × 0.20 = 262.6.
 	cfg := Config{Provider: AWSLambda, Arch: ARM64, MemoryMB: 512}
 	m, err := Default().Project(cfg, measured120(), Projection{RPS: 500})
 	if err != nil {
@@ -31,7 +32,7 @@ func TestProjectionMonthAt500RPS(t *testing.T) {
 	if !m.Cost.FreeTier {
 		t.Error("a projection applies the free tier by default")
 	}
-	// FACTS.md:56 one request per environment: 500 × 0.12 s = 60 in flight,
+	// "Scaling and throttling": one request per environment: 500 × 0.12 s = 60 in flight,
 	// against the account's 1,000.
 	c := m.Capacity
 	if c.InFlight != 60 || c.Instances != 60 || c.PerInstance != 1 || len(c.Limits) != 1 || c.Limits[0].Max != 1000 || c.Limits[0].Exceeded {
@@ -47,8 +48,8 @@ func TestProjectionMonthAt500RPS(t *testing.T) {
 }
 
 func TestProjectionOverLimits(t *testing.T) {
-	// FACTS.md:56 account concurrency 1,000: 12,000 rps × 0.12 s = 1,440.
-	// FACTS.md:58 API Gateway 10,000 rps per account.
+	// "Scaling and throttling": account concurrency 1,000: 12,000 rps × 0.12 s = 1,440.
+	// API Gateway 10,000 rps per account.
 	cfg := Config{Provider: AWSLambda, Arch: ARM64, MemoryMB: 512, Gateway: HTTPAPI}
 	m, err := Default().Project(cfg, measured120(), Projection{RPS: 12_000})
 	if err != nil {
@@ -66,7 +67,7 @@ func TestProjectionOverLimits(t *testing.T) {
 }
 
 func TestProjectionFlexInstances(t *testing.T) {
-	// FACTS.md:61 16 HTTP requests per 2,048 MB Flex instance, 1,000
+	// "Scaling and throttling": 16 HTTP requests per 2,048 MB Flex instance, 1,000
 	// instances at most. 100 rps × 200 ms of client latency = 20 in flight
 	// → 2 instances.
 	u := Usage{Latency: []LatencyBucket{{Latency: 200 * time.Millisecond, Count: 100}}}

@@ -2,6 +2,7 @@ package cost
 
 import (
 	"fmt"
+	"github.com/fnbench/fnbench/internal/platform"
 	"strings"
 )
 
@@ -39,9 +40,9 @@ func ParseProvider(s string) (Provider, error) {
 // the scenario's plan key spells them) to the Provider that prices it.
 func ProviderOf(provider, plan string) (Provider, error) {
 	switch strings.ToLower(provider) {
-	case "aws-lambda":
+	case platform.AWSLambda:
 		return AWSLambda, nil
-	case "azure-functions", "azure":
+	case platform.Azure, "azure":
 		switch strings.ToLower(plan) {
 		case "consumption", "":
 			return AzureConsumption, nil
@@ -88,7 +89,7 @@ func ParseArch(s string) (Arch, error) {
 // Gateway is what sits in front of a function and bills per request.
 type Gateway string
 
-// Gateways. NoGateway and FunctionURL add nothing (FACTS.md:20).
+// Gateways. NoGateway and FunctionURL add nothing (docs/sources.md, "AWS Lambda pricing").
 const (
 	NoGateway   Gateway = ""
 	FunctionURL Gateway = "function-url"
@@ -116,8 +117,8 @@ func ParseGateway(s string) (Gateway, error) {
 type Packaging string
 
 // Lambda packagings. Before 2025-08-01 a ZIP function on a managed runtime
-// had a free INIT (FACTS.md:19); the others are taken as billed, which is
-// what FACTS.md's wording implies but does not state.
+// had a free INIT (docs/sources.md, "AWS Lambda pricing"); the others are
+// taken as billed, which is what the INIT billing announcement implies.
 const (
 	PackagingZip    Packaging = "zip"     // ZIP archive on a managed runtime (the default)
 	PackagingImage  Packaging = "image"   // container image

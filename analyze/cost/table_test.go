@@ -18,18 +18,18 @@ func TestDefaultTable(t *testing.T) {
 	if got := tab.Ref().String(); got != "fnbench-2026.1 of 2025-10-01 (embedded prices.yaml)" {
 		t.Errorf("Ref = %q", got)
 	}
-	// FACTS.md:19 INIT billed from 2025-08-01.
+	// INIT billed from 2025-08-01 (docs/sources.md, "AWS Lambda pricing").
 	if !tab.Lambda.InitBilledFrom.Date.Equal(day("2025-08-01")) {
 		t.Errorf("init_billed_from = %v", tab.Lambda.InitBilledFrom.Date)
 	}
-	// Every entry names its source, citing FACTS.md; every unknown figure
-	// says FACTS.md does not give it.
+	// Every entry names its source, citing docs/sources.md; every unknown figure
+	// says no public source gives it ("no public figure").
 	walkEntries(reflect.ValueOf(tab).Elem(), "table", func(path string, known bool, source string) {
 		switch {
-		case !strings.Contains(source, "FACTS.md"):
-			t.Errorf("%s: source %q does not cite FACTS.md", path, source)
-		case !known && !strings.Contains(source, "not in FACTS.md"):
-			t.Errorf("%s is null but its source %q does not say FACTS.md lacks it", path, source)
+		case !strings.Contains(source, "docs/sources.md"):
+			t.Errorf("%s: source %q does not cite docs/sources.md", path, source)
+		case !known && !strings.Contains(source, "no public figure"):
+			t.Errorf("%s is null but its source %q does not say \"no public figure\"", path, source)
 		}
 	})
 }
@@ -130,7 +130,7 @@ func TestParseErrors(t *testing.T) {
 		{"missing version", "format: 1\ndate: 2026-01-01\n", `p.yaml:1:1: missing key "version"`},
 		{"missing usd", head + "cosmos_db:\n  request_units: {source: x}\n", `p.yaml:5:18: missing key "usd"`},
 		{"negative price", head + "cosmos_db:\n  request_units: {usd: -0.25}\n", "p.yaml:5:24: -0.25 is negative"},
-		{"text for a price", head + "cosmos_db:\n  request_units: {usd: cheap}\n", `p.yaml:5:24: expected a number, got "cheap"`},
+		{"text for a price", head + "cosmos_db:\n  request_units: {usd: cheap}\n", `p.yaml:5:24: expected a number, got the string "cheap"`},
 		{"exponent", head + "cosmos_db:\n  request_units: {usd: 2.5e-7}\n", `p.yaml:5:24: "2.5e-7" is not a plain decimal number`},
 		{"per zero", head + "cosmos_db:\n  request_units: {usd: 1, per: 0}\n", "p.yaml:5:18: per is 0"},
 		{"tiers descending", head + "api_gateway:\n  http_api:\n    - {up_to: 300, usd: 1}\n    - {up_to: 200, usd: 1}\n    - {usd: 1}\n",
@@ -163,7 +163,7 @@ func TestParseErrors(t *testing.T) {
 
 func TestTableDateDecidesZeroDate(t *testing.T) {
 	// An override dated before 2025-08-01 makes a zero-date calculation bill
-	// INIT as of then (FACTS.md:19): free for ZIP.
+	// INIT as of then (docs/sources.md, "AWS Lambda pricing"): free for ZIP.
 	tab, err := Parse("old.yaml", []byte("format: 1\nversion: old\ndate: 2025-06-01\n"))
 	if err != nil {
 		t.Fatal(err)

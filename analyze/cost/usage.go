@@ -22,7 +22,8 @@ type Config struct {
 	// Packaging decides whether Lambda INIT was billed before 2025-08-01.
 	Packaging Packaging
 	// SnapStart marks a Lambda function with SnapStart (its cache is not
-	// priced: FACTS.md gives no price).
+	// priced: no public source gives a price; docs/sources.md, "Assumptions
+	// fnbench makes").
 	SnapStart bool
 	// ProvisionedConcurrency is Lambda environments kept initialised; they
 	// are billed for Usage.Period and serve the requests at the lower

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/analyze/cost"
+	"github.com/fnbench/fnbench/internal/platform"
 )
 
 // costFlags are the flags of `fnbench cost`. The calculator's mirror
@@ -179,7 +180,8 @@ func calculate(cmd *cobra.Command, table *cost.Table, f *costFlags) ([]byte, err
 	case p != cost.AzurePremium && f.durationMs <= 0:
 		return nil, usageError(fmt.Errorf("--duration-ms is required for %s: one request's execution time in milliseconds, e.g. --duration-ms 120", p))
 	case p == cost.AWSLambda && f.memoryMB == 0:
-		return nil, usageError(errors.New("--memory-mb is required for aws-lambda: the function's configured memory, 128 to 10240"))
+		return nil, usageError(fmt.Errorf("--memory-mb is required for %s: the function's configured memory, %d to %d",
+			p, platform.LambdaMinMemoryMB, platform.LambdaMaxMemoryMB))
 	case p == cost.AzureFlex && f.instanceMemoryMB == 0:
 		return nil, usageError(errors.New("--instance-memory-mb is required for azure-flex: 512, 2048 or 4096"))
 	case p == cost.AzureFlex && f.memoryMB != 0:

@@ -25,12 +25,13 @@ func decodeCost(t *testing.T, out string) costJSON {
 	return c
 }
 
-// The calculator's example from the README, hand-computed:
-// requests 3 M × $0.20/M = 0.60 (FACTS.md:13); compute 3 M × 0.120 s ×
-// 0.5 GB = 180,000 GB-s × $0.0000133334 = 2.400012 (FACTS.md:10, arm64
-// tier 1); INIT on 1% cold, billed since 2025-08-01 (FACTS.md:19):
-// 30,000 × 0.300 s × 0.5 GB = 4,500 GB-s = 0.0600003; HTTP API 3 M ×
-// $1.00/M = 3.00 (FACTS.md:24). Total 6.0600123, per million 2.0200041.
+// The calculator's example from the README, hand-computed from
+// docs/sources.md ("AWS Lambda pricing", "Amazon API Gateway pricing"):
+// requests 3 M × $0.20/M = 0.60; compute 3 M × 0.120 s × 0.5 GB =
+// 180,000 GB-s × $0.0000133334 = 2.400012 (arm64 tier 1); INIT on 1% cold,
+// billed since 2025-08-01: 30,000 × 0.300 s × 0.5 GB = 4,500 GB-s =
+// 0.0600003; HTTP API 3 M × $1.00/M = 3.00. Total 6.0600123, per million
+// 2.0200041.
 func TestCostCalculatorJSON(t *testing.T) {
 	code, out, errs := cli("cost", "--provider", "aws-lambda", "--arch", "arm64", "--memory-mb", "512",
 		"--duration-ms", "120", "--requests", "3000000", "--init-ms", "300", "--cold-rate", "0.01",

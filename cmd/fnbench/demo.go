@@ -87,7 +87,7 @@ func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
 	if abs, err := filepath.Abs(file); err == nil {
 		file = abs
 	}
-	fmt.Fprintf(stdout, "\nverdict: %s\nHTML report: %s\n", report.Headline(report.Series(runs)), file)
+	fmt.Fprintf(stdout, "\nverdict: %s\nHTML report: %s\n", report.Headline(runs), file)
 	return nil
 }
 

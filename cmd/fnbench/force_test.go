@@ -7,13 +7,10 @@ import (
 	"github.com/fnbench/fnbench/internal/rundir"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -70,7 +67,8 @@ func configOf(t *testing.T, s *sim.Sim) lambdactl.Original {
 
 // A forced-cold run of N=20 yields 20 cold samples, each tagged by its
 // REPORT line, in a phase of its own before the traffic, and puts the
-// function's configuration back.
+// function's configuration back. This is the CLI's wiring; interrupts,
+// sweeps and failures are attack/campaign's tests.
 func TestForcedColdStarts(t *testing.T) {
 	awsTestEnv(t)
 	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.01, KeepTruth: true})
@@ -123,96 +121,6 @@ func sameConfig(a, b lambdactl.Original) bool {
 		}
 	}
 	return true
-}
-
-// Ctrl-C in the middle of forcing stops it, restores the configuration,
-// exits 3 and leaves a readable, interrupted run.
-func TestForcedColdStartsInterrupted(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a child process")
-	}
-	awsTestEnv(t)
-	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.05})
-	before := configOf(t, s)
-	e, _ := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
-	dir := filepath.Join(t.TempDir(), "run")
-	cmd := exec.Command(os.Args[0], "run", forcedScenario(t, e.BaseEndpoint, 20, "1s"), "--out", dir, "--progress", "none")
-	cmd.Env = append(os.Environ(), "FNBENCH_TEST_AS_CLI=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Wait until a few samples are in, then interrupt.
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		b, _ := os.ReadFile(filepath.Join(dir, rundir.IntervalsFile))
-		if bytes.Count(b, []byte("\n")) >= 3 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if mid := configOf(t, s); sameConfig(before, mid) {
-		t.Log("the interrupt may land between two updates")
-	}
-	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != 3 {
-		t.Errorf("exit %d (%v), want 3\n%s", code, err, stderr.String())
-	}
-	if after := configOf(t, s); !sameConfig(before, after) {
-		t.Errorf("configuration not restored after Ctrl-C: before %+v, after %+v\n%s", before, after, stderr.String())
-	}
-	run, err := analyze.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if run.Status != rundir.StatusInterrupted {
-		t.Errorf("status %s, want interrupted", run.Status)
-	}
-	row := analyze.Summarize(run).Tables[0].Total
-	if row.Cold < 3 || row.Cold >= 20 {
-		t.Errorf("%d cold samples before the interrupt, want some but not all", row.Cold)
-	}
-	t.Logf("interrupted after %d forced cold starts; configuration restored", row.Cold)
-}
-
-// A memory sweep runs the traffic once per size, each into its own run
-// directory whose metadata and REPORT lines show that size, and puts the
-// original size back.
-func TestMemorySweep(t *testing.T) {
-	awsTestEnv(t)
-	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.01})
-	before := configOf(t, s)
-	e, _ := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
-	scen := writeScenario(t, `name: sweep
-seed: 1
-interval: 200ms
-sweep: {memory_mb: [256, 1024]}
-targets:
-  - {name: lambda, kind: aws-lambda, function: hello, endpoint: `+e.BaseEndpoint+`}
-traffic:
-  phases: [{shape: constant, rate: 50/s, duration: 400ms}]
-`)
-	out := filepath.Join(t.TempDir(), "sweep")
-	code, stdout, errs := cli("run", scen, "--out", out, "--progress", "none")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
-	}
-	for _, mb := range []int{256, 1024} {
-		run, err := analyze.Load(filepath.Join(out, strconv.Itoa(mb)+"mb"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		row := analyze.Summarize(run).Tables[0].Total
-		meta := run.Info.Targets[0].Meta
-		if meta == nil || meta.MemoryMB != mb || row.Billing == nil || row.Billing.MemoryMB != mb || row.Warm+row.Cold != 20 {
-			t.Errorf("%d MB step: meta %+v, billing %+v, %d ok", mb, meta, row.Billing, row.Warm+row.Cold)
-		}
-	}
-	if after := configOf(t, s); !sameConfig(before, after) {
-		t.Errorf("memory not restored: before %+v, after %+v", before, after)
-	}
 }
 
 // AWS credentials from the chain (secret key and session token) never reach

@@ -39,30 +39,35 @@ inline SVG charts that works offline.
 			if !slices.Contains(report.Formats, format) {
 				return usageError(fmt.Errorf("--format %q is not supported; use %s", format, strings.Join(report.Formats, ", ")))
 			}
-			var opt analyze.Options
-			ro := report.Options{ProjectRPS: rps, Version: version}
+			opt := analyze.Options{ProjectRPS: rps}
+			ro := report.Options{Version: version}
 			if pricing != "" {
 				t, err := cost.Load(pricing)
 				if err != nil {
 					return usageError(err)
 				}
-				opt.Pricing, ro.Pricing = t, t
+				opt.Pricing = t
 			}
-			var runs []report.Run
+			var loaded []*analyze.Run
+			var labels []string
 			for _, arg := range args {
 				dir, label := report.ParseRunArg(arg)
 				run, err := analyze.Load(dir)
 				if err != nil {
 					return usageError(err)
 				}
-				runs = append(runs, report.Run{Label: label, Summary: analyze.SummarizeWith(run, opt)})
+				loaded, labels = append(loaded, run), append(labels, label)
+			}
+			var runs []report.Run
+			for i, sum := range analyze.SummarizeRuns(loaded, opt) {
+				runs = append(runs, report.Run{Label: labels[i], Summary: sum})
 			}
 			var buf bytes.Buffer
 			if err := report.Render(&buf, format, runs, ro); err != nil {
 				return runError(err)
 			}
 			if chartsDir != "" {
-				paths, err := charts.WriteFiles(chartsDir, report.Charts(runs, ro))
+				paths, err := charts.WriteFiles(chartsDir, report.Charts(runs))
 				if err != nil {
 					return runError(err)
 				}

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Exit codes, as DESIGN.md fixes them.
+// Exit codes, as the README's "CLI reference" documents them.
 const (
 	exitOK        = 0
 	exitGate      = 1 // a threshold or regression gate failed

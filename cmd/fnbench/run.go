@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"io"
 	"os"
 	"os/signal"
@@ -19,7 +18,9 @@ import (
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/attack"
-	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/attack/campaign"
+	"github.com/fnbench/fnbench/internal/rundir"
+	"github.com/fnbench/fnbench/internal/simenv"
 	"github.com/fnbench/fnbench/report"
 	"github.com/fnbench/fnbench/scenarios"
 )
@@ -65,71 +66,99 @@ marks the run interrupted; a second Ctrl-C abandons them.`,
 	return cmd
 }
 
+// runScenario is fnbench run: it fills the campaign's options from the
+// flags, starts the built-in simulator for sim:// targets, turns Ctrl-C into
+// cancellation, and maps the campaign's errors to exit codes.
 func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io.Writer) error {
-	plan, err := scenarios.Load(path, scenarios.LoadOptions{Sets: f.sets})
+	opt, err := runOptions(path, f, stdout, stderr)
 	if err != nil {
 		return usageError(err)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s, err := startSimFor(ctx, opt.Plan, f.simKeepAliveScale)
+	if err != nil {
+		return runError(err)
+	}
+	if s != nil {
+		defer s.Close()
+		opt.Env.Sim, opt.SimCredentials = simenv.Resolver(s), simenv.Credentials(s)
+	}
+	ctx, abort, stopSignals := interruptible(ctx, stderr)
+	defer stopSignals()
+	opt.Abort = abort
+	return profiled(f, func() error {
+		if _, err := campaign.Run(ctx, opt); err != nil {
+			return runError(err)
+		}
+		return nil
+	})
+}
+
+// runOptions loads the scenario and fills the campaign's options from the
+// flags; every error is bad input. Summaries go to stdout, the campaign's
+// log to stderr.
+func runOptions(path string, f runFlags, stdout, stderr io.Writer) (campaign.Options, error) {
+	plan, err := scenarios.Load(path, scenarios.LoadOptions{Sets: f.sets})
+	if err != nil {
+		return campaign.Options{}, err
 	}
 	prog, err := newProgress(f.progress, stderr)
 	if err != nil {
-		return usageError(err)
+		return campaign.Options{}, err
 	}
-	shard, err := parseShard(f.shard, plan)
+	shard, err := campaign.ParseShard(f.shard, plan)
 	if err != nil {
-		return usageError(err)
+		return campaign.Options{}, err
 	}
 	if f.simKeepAliveScale < 0 {
-		return usageError(fmt.Errorf("--sim-keep-alive-scale %v is negative; use a positive factor such as 0.01", f.simKeepAliveScale))
+		return campaign.Options{}, fmt.Errorf("--sim-keep-alive-scale %v is negative; use a positive factor such as 0.01", f.simKeepAliveScale)
 	}
 	runID := plan.Scenario.Name + "-" + time.Now().Format("20060102-150405")
 	out := f.out
 	if out == "" {
 		out = filepath.Join("runs", runID)
 	}
+	return campaign.Options{
+		Plan: plan, OutDir: out, RunID: runID, Shard: shard,
+		Tool: rundir.ToolInfo{Name: "fnbench", Version: version}, Progress: prog, Log: stderr,
+		Finished: func(res *attack.Outcome) error { return printSummary(stdout, res) },
+	}, nil
+}
 
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	resolve, stopSim, err := startSimFor(ctx, plan, f.simKeepAliveScale)
-	if err != nil {
-		return runError(err)
-	}
-	defer stopSim()
-	redacted := func(err error) error { return errors.New(plan.Redactor.Redact(err.Error())) }
-	targets, err := attack.TargetsFromPlan(ctx, plan, attack.Env{Sim: resolve})
-	if err != nil {
-		return runError(redacted(err))
-	}
-	defer attack.CloseTargets(targets)
-	simCreds := func() (string, string) { return sim.DefaultAccessKeyID, sim.DefaultSecretAccessKey }
-	lc, err := newLambdaControl(ctx, plan, targets, simCreds, runID)
-	if err != nil {
-		return runError(redacted(err))
-	}
-	lc.describe(ctx, targets, stderr)
-
-	// The first SIGINT or SIGTERM stops the schedule; the second abandons
-	// requests in flight.
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
+// interruptible returns ctx cancelled by the first SIGINT or SIGTERM (the
+// schedule stops; requests in flight finish), a channel closed by the
+// second (requests in flight are abandoned), and the function that stops
+// listening.
+func interruptible(ctx context.Context, stderr io.Writer) (context.Context, <-chan struct{}, func()) {
+	ctx, cancel := context.WithCancel(ctx)
 	abort := make(chan struct{})
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	go func() {
 		n := 0
 		for range sigs {
 			n++
 			if n == 1 {
 				fmt.Fprintln(stderr, "\nfnbench: stopping; waiting for requests in flight (Ctrl-C again to abandon them)")
-				stop()
+				cancel()
 			} else {
 				close(abort)
 				return
 			}
 		}
 	}()
+	return ctx, abort, func() {
+		signal.Stop(sigs) // no signal arrives on sigs after this
+		close(sigs)
+		cancel()
+	}
+}
 
+// profiled calls run under the CPU profile and the execution trace that
+// fnbench's developers may ask for.
+func profiled(f runFlags, run func() error) error {
 	if f.cpuProfile != "" {
 		pf, err := os.Create(f.cpuProfile)
 		if err != nil {
@@ -152,115 +181,16 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 		}
 		defer trace.Stop()
 	}
-
-	// Forced cold starts and sweeps change the functions' configuration:
-	// record it first, and put it back whatever happens next.
-	sc := &plan.Scenario
-	var force *attack.Force
-	if sc.ColdStart.Force != nil || sc.Sweep != nil {
-		if err := lc.snapshot(ctx, targets); err != nil {
-			return runError(redacted(err))
-		}
-		if sc.ColdStart.Force != nil {
-			if force, err = lc.force(targets, sc.ColdStart.Force.Count); err != nil {
-				return runError(redacted(err))
-			}
-		}
-	}
-	results, runErr := runSteps(ctx, plan, targets, lc, force, shard, out, prog, abort, stdout, stderr)
-	if rerr := lc.restore(context.WithoutCancel(ctx), targets, stderr); rerr != nil {
-		runErr = errors.Join(runErr, redacted(rerr))
-	}
-	if runErr != nil {
-		return runError(runErr)
-	}
-	for _, res := range results {
-		if res.Status != rundir.StatusComplete {
-			return runError(fmt.Errorf("run %s: %s; partial results are in %s", res.Status, res.Reason, res.Dir))
-		}
-		for _, fr := range res.Forced {
-			if fr.Cold < fr.Wanted {
-				why := fr.Error
-				if why == "" {
-					why = fmt.Sprintf("%d of %d invocations after a configuration update were warm", fr.Warm, fr.Attempts)
-				}
-				return runError(fmt.Errorf("target %q: %d of %d forced cold starts: %s", fr.Target, fr.Cold, fr.Wanted, why))
-			}
-		}
-	}
-	return nil
+	return run()
 }
 
-// runSteps runs the scenario once, or once per memory size of a sweep
-// (each into <out>/<size>mb), printing each run's summary.
-func runSteps(ctx context.Context, plan *scenarios.Plan, targets []attack.Target, lc *lambdaControl, force *attack.Force,
-	shard rundir.ShardInfo, out string, prog *attack.Progress, abort <-chan struct{}, stdout, stderr io.Writer) ([]*attack.Outcome, error) {
-	type step struct {
-		memoryMB int
-		dir      string
+// printSummary reads a finished run back and prints its summary.
+func printSummary(w io.Writer, res *attack.Outcome) error {
+	run, err := analyze.Load(res.Dir)
+	if err != nil {
+		return fmt.Errorf("reading back %s: %w", res.Dir, err)
 	}
-	steps := []step{{0, out}}
-	if sw := plan.Scenario.Sweep; sw != nil {
-		steps = steps[:0]
-		for _, mb := range sw.MemoryMB {
-			steps = append(steps, step{mb, filepath.Join(out, fmt.Sprintf("%dmb", mb))})
-		}
-	}
-	var results []*attack.Outcome
-	for _, st := range steps {
-		if ctx.Err() != nil {
-			break
-		}
-		if st.memoryMB > 0 {
-			fmt.Fprintf(stderr, "fnbench: sweep: setting memory to %d MB\n", st.memoryMB)
-			if err := lc.setMemory(ctx, targets, st.memoryMB); err != nil {
-				return results, errors.New(plan.Redactor.Redact(err.Error()))
-			}
-			lc.describe(ctx, targets, stderr)
-		}
-		fmt.Fprintf(stderr, "fnbench: running %s → %s\n", plan.Scenario.Name, st.dir)
-		res, err := attack.Run(ctx, attack.Options{
-			Plan:     plan,
-			Targets:  targets,
-			OutDir:   st.dir,
-			Tool:     rundir.ToolInfo{Name: "fnbench", Version: version},
-			Progress: prog,
-			Abort:    abort,
-			Force:    force,
-			Shard:    shard,
-		})
-		if err != nil {
-			return results, err
-		}
-		results = append(results, res)
-		run, err := analyze.Load(res.Dir)
-		if err != nil {
-			return results, fmt.Errorf("reading back %s: %w", res.Dir, err)
-		}
-		if err := report.Text(stdout, analyze.Summarize(run)); err != nil {
-			return results, err
-		}
-		fmt.Fprintf(stderr, "fnbench: run directory %s\n", res.Dir)
-	}
-	return results, nil
-}
-
-// parseShard reads --shard i/n (1-based) into a ShardInfo.
-func parseShard(s string, plan *scenarios.Plan) (rundir.ShardInfo, error) {
-	if s == "" {
-		return rundir.ShardInfo{Index: 0, Count: 1}, nil
-	}
-	var i, n int
-	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || n < 1 || i < 1 || i > n || fmt.Sprintf("%d/%d", i, n) != s {
-		return rundir.ShardInfo{}, fmt.Errorf("--shard %q: want i/n with 1 <= i <= n, for example --shard 2/4", s)
-	}
-	if n > 1 && plan.Scenario.Traffic.Arrivals == scenarios.Poisson && !plan.Scenario.HasSeed {
-		return rundir.ShardInfo{}, fmt.Errorf("--shard %s: Poisson arrivals need a seed so that every shard splits one arrival sequence; add seed: to the scenario or --set seed=N", s)
-	}
-	if n > 1 && (plan.Scenario.ColdStart.Force != nil || plan.Scenario.Sweep != nil) {
-		return rundir.ShardInfo{}, fmt.Errorf("--shard %s: forced cold starts and sweeps change the function's configuration and cannot be sharded", s)
-	}
-	return rundir.ShardInfo{Index: i - 1, Count: n}, nil
+	return report.Text(w, analyze.Summarize(run))
 }
 
 // newProgress picks the progress display: a live line on a terminal, plain

@@ -69,6 +69,24 @@ func TestUsageErrorsExit2(t *testing.T) {
 	}
 }
 
+// A --shard the campaign refuses is bad usage: exit 2, nothing sent.
+func TestBadShardExits2(t *testing.T) {
+	scen := writeScenario(t, "name: sh\ntargets: [{name: a, url: http://127.0.0.1:1/}]\ntraffic: {arrivals: poisson, phases: [{shape: constant, rate: 1/s, duration: 1s}]}\n")
+	for shard, want := range map[string]string{
+		"5/4": "want i/n with 1 <= i <= n",
+		"2/4": "Poisson arrivals need a seed",
+	} {
+		dir := filepath.Join(t.TempDir(), "r")
+		code, _, errs := cli("run", scen, "--out", dir, "--shard", shard)
+		if code != 2 || !strings.Contains(errs, want) {
+			t.Errorf("--shard %s: exit %d, want 2 with %q\n%s", shard, code, want, errs)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("--shard %s: a run directory was created", shard)
+		}
+	}
+}
+
 func TestVersion(t *testing.T) {
 	code, out, _ := cli("version")
 	if code != 0 || !strings.HasPrefix(out, "fnbench ") {

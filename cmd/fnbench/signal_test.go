@@ -1,8 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"github.com/fnbench/fnbench/internal/rundir"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // TestMain lets the test binary act as the fnbench command for tests that
@@ -36,6 +36,68 @@ func writeScenario(t *testing.T, body string) string {
 	return f
 }
 
+// startCLI starts the test binary as the fnbench command with args. Its
+// stderr goes to a file, which the test may read while the command runs.
+func startCLI(t *testing.T, args ...string) (cmd *exec.Cmd, stderr string) {
+	t.Helper()
+	stderr = filepath.Join(t.TempDir(), "stderr")
+	f, err := os.Create(stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd = exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "FNBENCH_TEST_AS_CLI=1")
+	cmd.Stderr = f
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, stderr
+}
+
+// waitFor polls cond until it holds, failing the test after limit.
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(limit); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, limit)
+		}
+	}
+}
+
+// sentSoFar is how many requests the run in dir has recorded as sent, in
+// the intervals written so far.
+func sentSoFar(dir string) int64 {
+	var sent int64
+	var warnings []string // the file is missing until the first interval ends
+	rundir.EachLine(dir, rundir.IntervalsFile, &warnings, func(_ int, line []byte) error {
+		var c rundir.IntervalCounts
+		if json.Unmarshal(line, &c) == nil {
+			sent += c.Sent
+		}
+		return nil
+	})
+	return sent
+}
+
+// waitExit waits for cmd to exit and returns its exit code, killing it and
+// failing the test after limit.
+func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		return cmd.ProcessState.ExitCode()
+	case <-time.After(limit):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("fnbench did not exit within %v", limit)
+		return -1
+	}
+}
+
 // Ctrl-C stops sending, waits for requests in flight, marks the run
 // interrupted, exits 3, and leaves a readable run directory.
 func TestCtrlCLeavesReadableRun(t *testing.T) {
@@ -43,28 +105,22 @@ func TestCtrlCLeavesReadableRun(t *testing.T) {
 		t.Skip("starts a child process")
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // the requests are in flight when Ctrl-C comes
 		w.Write([]byte("ok"))
 	}))
 	defer srv.Close()
 	scen := writeScenario(t, "name: sig\nseed: 1\ninterval: 200ms\ntargets: [{name: a, url: "+srv.URL+"}]\ntraffic: {phases: [{shape: constant, rate: 100/s, duration: 60s}]}\n")
 	dir := filepath.Join(t.TempDir(), "run")
-	cmd := exec.Command(os.Args[0], "run", scen, "--out", dir, "--progress", "plain")
-	cmd.Env = append(os.Environ(), "FNBENCH_TEST_AS_CLI=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1500 * time.Millisecond)
+	cmd, stderrFile := startCLI(t, "run", scen, "--out", dir, "--progress", "plain")
+	waitFor(t, 30*time.Second, "100 requests sent", func() bool { return sentSoFar(dir) >= 100 })
 	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
-	code := cmd.ProcessState.ExitCode()
+	code := waitExit(t, cmd, 30*time.Second)
+	stderr, _ := os.ReadFile(stderrFile)
 	if code != 3 {
-		t.Errorf("exit %d (%v), want 3\n%s", code, err, stderr.String())
+		t.Errorf("exit %d, want 3\n%s", code, stderr)
 	}
-	if !strings.Contains(stderr.String(), "interrupted") {
-		t.Errorf("stderr does not say interrupted:\n%s", stderr.String())
+	if !strings.Contains(string(stderr), "interrupted") {
+		t.Errorf("stderr does not say interrupted:\n%s", stderr)
 	}
 	run, err := analyze.Load(dir)
 	if err != nil {
@@ -73,6 +129,50 @@ func TestCtrlCLeavesReadableRun(t *testing.T) {
 	row := analyze.Summarize(run).Tables[0].Total
 	if run.Status != rundir.StatusInterrupted || row.Sent < 100 || row.Sent != row.Warm {
 		t.Errorf("status %s, sent %d, warm %d: want an interrupted run whose requests all finished", run.Status, row.Sent, row.Warm)
+	}
+}
+
+// A second Ctrl-C abandons the requests still in flight: fnbench exits 3
+// at once instead of waiting out their timeout, and the run directory is
+// still readable and interrupted.
+func TestSecondCtrlCAbandonsRequestsInFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	release := make(chan struct{})
+	var arrived atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived.Add(1)
+		select { // hang until the client gives up or the test ends
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	scen := writeScenario(t, "name: sig2\nseed: 1\ninterval: 200ms\ntargets: [{name: a, url: "+srv.URL+", timeout: 60s}]\ntraffic: {phases: [{shape: constant, rate: 20/s, duration: 60s}]}\n")
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd, stderrFile := startCLI(t, "run", scen, "--out", dir, "--progress", "none")
+	waitFor(t, 30*time.Second, "requests in flight", func() bool { return arrived.Load() >= 5 })
+	cmd.Process.Signal(syscall.SIGINT)
+	waitFor(t, 30*time.Second, "the first Ctrl-C acknowledged", func() bool {
+		b, _ := os.ReadFile(stderrFile)
+		return strings.Contains(string(b), "Ctrl-C again to abandon them")
+	})
+	cmd.Process.Signal(syscall.SIGINT)
+	// The requests would hang for their 60 s timeout; well under that
+	// proves they were abandoned.
+	code := waitExit(t, cmd, 30*time.Second)
+	stderr, _ := os.ReadFile(stderrFile)
+	if code != 3 {
+		t.Errorf("exit %d, want 3\n%s", code, stderr)
+	}
+	run, err := analyze.Load(dir)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if run.Status != rundir.StatusInterrupted {
+		t.Errorf("status %s, want interrupted", run.Status)
 	}
 }
 

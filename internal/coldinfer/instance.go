@@ -4,7 +4,7 @@ import "time"
 
 // instanceMemory is how long an instance id is remembered unseen: longer
 // than platforms keep an idle instance (Lambda about 20 min, Azure 20-30
-// min; FACTS.md "Scaling and throttling"). One that returns after that is
+// min; docs/sources.md, "Scaling and throttling"). One that returns after that is
 // judged by latency alone.
 const instanceMemory = time.Hour
 

@@ -4,9 +4,10 @@
 // starts, setting memory for a sweep, and putting the function back as it
 // was afterwards.
 //
-// A cold start is forced the way SeBS and lambda-perf do it (FACTS.md, "How
-// others force cold starts"): UpdateFunctionConfiguration sets the
-// environment variable FNBENCH_COLD_NONCE to a fresh value, merged into the
+// A cold start is forced the way SeBS and lambda-perf do it
+// (docs/sources.md, "How others force cold starts"):
+// UpdateFunctionConfiguration sets the environment variable
+// FNBENCH_COLD_NONCE to a fresh value, merged into the
 // function's own variables, and fnbench waits until LastUpdateStatus is
 // Successful; Lambda then retires every environment of the old
 // configuration, so the next invocation starts a new one.

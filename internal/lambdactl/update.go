@@ -10,16 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/fnbench/fnbench/internal/platform"
 )
 
 // NonceVariable is the environment variable ForceCold changes.
 const NonceVariable = "FNBENCH_COLD_NONCE"
-
-// Lambda's memory range (FACTS.md: "Memory 128–10,240 MB in 1 MB steps").
-const (
-	minMemoryMB = 128
-	maxMemoryMB = 10240
-)
 
 const (
 	// maxUpdateAttempts bounds how often an update refused because another
@@ -98,13 +94,13 @@ func (c *Client) ForceCold(ctx context.Context, function, nonce string) error {
 	return nil
 }
 
-// SetMemory sets function's memory to mb (128–10,240) and waits until
+// SetMemory sets function's memory to mb (platform.LambdaMemoryOK) and waits until
 // Lambda reports the update Successful. When the function already has mb
 // it changes nothing, and no environment goes cold; ForceCold does that.
 func (c *Client) SetMemory(ctx context.Context, function string, mb int) error {
 	fn, err := updatable(function)
-	if err == nil && (mb < minMemoryMB || mb > maxMemoryMB) {
-		err = fmt.Errorf("%d MB is outside Lambda's %d–%d MB", mb, minMemoryMB, maxMemoryMB)
+	if err == nil && !platform.LambdaMemoryOK(mb) {
+		err = fmt.Errorf("%d MB is outside Lambda's %d–%d MB", mb, platform.LambdaMinMemoryMB, platform.LambdaMaxMemoryMB)
 	}
 	if err != nil {
 		return fmt.Errorf("setting memory: %w", err)

@@ -18,7 +18,7 @@ var userVariables = map[string]string{"DB_HOST": "db.internal", "GREETING": "hel
 
 // Each ForceCold keeps the function's own variables, adds the nonce, waits
 // for Successful, and the next invocation is cold on a new environment
-// according to the simulator's ground truth (FACTS.md, "How others force
+// according to the simulator's ground truth (docs/sources.md, "How others force
 // cold starts"); the one after it is warm again.
 func TestForceColdMakesNextInvocationCold(t *testing.T) {
 	sl := startSim(t)

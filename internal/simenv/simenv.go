@@ -1,11 +1,15 @@
 // Package simenv connects the built-in simulator to the attack engine: it
 // resolves sim:// URLs of a running simulator into attack.SimEndpoint, with
-// the simulator's own credentials. It lives apart from both because the
+// the simulator's own credentials, and hands those credentials to the
+// Lambda control plane of a campaign. It lives apart from both because the
 // simulator must not depend on the engine (the cold-start detector's tests
 // drive the simulator, and the engine uses the detector).
 package simenv
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/sim"
 )
@@ -21,4 +25,11 @@ func Resolver(s *sim.Sim) func(simURL string) (attack.SimEndpoint, error) {
 		return attack.SimEndpoint{URL: e.URL, Provider: e.Provider, Plan: e.Plan, Region: e.Region, Kind: e.Kind,
 			BaseEndpoint: e.BaseEndpoint, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}, nil
 	}
+}
+
+// Credentials are s's own AWS credentials, the only ones its Lambda
+// control plane accepts (campaign.Options.SimCredentials).
+func Credentials(s *sim.Sim) aws.CredentialsProvider {
+	c := s.Credentials()
+	return credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, "")
 }

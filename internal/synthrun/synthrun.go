@@ -10,7 +10,9 @@ package synthrun
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/fnbench/fnbench/internal/platform"
 	"github.com/fnbench/fnbench/internal/rundir"
+	"github.com/fnbench/fnbench/scenarios"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -68,11 +70,11 @@ func Write(dir string, o Options) (*rundir.RunInfo, error) {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x5eed))
 	start := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	targets := []*target{
-		{info: rundir.TargetInfo{Name: "lambda", Kind: "aws-lambda", Provider: "aws-lambda", Plan: "lambda", Region: "us-east-1",
+		{info: rundir.TargetInfo{Name: "lambda", Kind: scenarios.KindAWSLambda, Provider: platform.AWSLambda, Plan: "lambda", Region: "us-east-1",
 			URL: "https://lambda.us-east-1.amazonaws.com/", Method: "POST", TimeoutNs: int64(30 * time.Second), MaxInFlight: 10000,
 			Function: "hello", Meta: &rundir.FunctionMeta{Source: rundir.MetaFromPlatform, MemoryMB: 512, Arch: "arm64", Runtime: "provided.al2023", PackageType: "Zip"}},
 			warmMedNs: 18e6, initNs: 180e6, billing: true, evidence: rundir.EvidenceReport},
-		{info: rundir.TargetInfo{Name: "azure", Kind: "http", Provider: "azure-functions", Plan: "consumption",
+		{info: rundir.TargetInfo{Name: "azure", Kind: "http", Provider: platform.Azure, Plan: "consumption",
 			URL: "https://fnbench-synth.azurewebsites.net/api/hello", Method: "GET", TimeoutNs: int64(30 * time.Second), MaxInFlight: 10000},
 			warmMedNs: 35e6, initNs: 1200e6, evidence: rundir.EvidenceMarker},
 	}

@@ -18,13 +18,16 @@ var outDir = flag.String("charts.out", "", "also write every rendered chart into
 
 // fixedSeries loads the committed two-target run (AWS Lambda behind API
 // Gateway vs Azure Functions Consumption, from the simulator).
-func fixedSeries(t *testing.T) []Series {
+func fixedSeries(t *testing.T) []Series { t.Helper(); return fixedSeriesWith(t, analyze.Options{}) }
+
+// fixedSeriesWith is fixedSeries analysed with o.
+func fixedSeriesWith(t *testing.T, o analyze.Options) []Series {
 	t.Helper()
 	run, err := analyze.Load(filepath.Join("..", "testdata", "run-aws-vs-azure"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := analyze.Summarize(run)
+	s := analyze.SummarizeWith(run, o)
 	return []Series{{Name: "aws", Summary: s, Target: 0}, {Name: "azure", Summary: s, Target: 1}}
 }
 

@@ -53,7 +53,7 @@ func DeltaTable(a, b Series) *Table {
 		}
 		x, y := of(la), of(lb)
 		apart := "no"
-		if x.CI95.High < y.CI95.Low || y.CI95.High < x.CI95.Low {
+		if x.Above(y) || y.Above(x) {
 			apart = "yes"
 		}
 		t.Rows = append(t.Rows, []string{name, units.Latency(x.Value), units.Latency(y.Value), signedLatency(y.Value - x.Value), ratio(float64(y.Value), float64(x.Value)), apart})
@@ -72,21 +72,13 @@ func DeltaTable(a, b Series) *Table {
 		t.Rows = append(t.Rows, []string{"init p50", units.Latency(ca.InitDuration.P50), units.Latency(cb.InitDuration.P50),
 			signedLatency(cb.InitDuration.P50 - ca.InitDuration.P50), ratio(float64(cb.InitDuration.P50), float64(ca.InitDuration.P50)), ""})
 	}
-	ea, eb := errorRate(a), errorRate(b)
+	ea, eb := a.table().Total.ErrorRate, b.table().Total.ErrorRate
 	t.Rows = append(t.Rows, []string{"error rate", percent(ea), percent(eb), fmt.Sprintf("%+.2f pp", 100*(eb-ea)), "", ""})
 	if pa, pb := a.table().Cost, b.table().Cost; pa.Priced && pb.Priced && pa.Bill != nil && pb.Bill != nil {
 		x, y := pa.Bill.PerMillionUSD.Float64(), pb.Bill.PerMillionUSD.Float64()
 		t.Rows = append(t.Rows, []string{"USD per 1M requests", "$" + money(x), "$" + money(y), fmt.Sprintf("%+.2f", y-x), ratio(y, x), ""})
 	}
 	return t
-}
-
-func errorRate(s Series) float64 {
-	tot := s.table().Total
-	if tot.Completed == 0 {
-		return 0
-	}
-	return float64(tot.Errors) / float64(tot.Completed)
 }
 
 func percent(f float64) string { return strconv.FormatFloat(100*f, 'f', 2, 64) + "%" }

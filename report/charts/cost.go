@@ -9,15 +9,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/analyze/cost"
 )
-
-// CostOptions say how to price the monthly projection.
-type CostOptions struct {
-	Pricing *cost.Table // nil: the built-in table
-	RPS     float64     // the projected mean rate, requests per second
-}
 
 // parts of a cost bar, bottom to top.
 var costParts = []struct {
@@ -33,15 +26,12 @@ var costParts = []struct {
 
 // Cost draws each target's cost per million requests as a bar stacked by
 // part (requests, compute, init, gateway, database), and beside it the
-// monthly bill at o.RPS. Targets that could not be priced get no bar and
-// say why in the caption.
-func Cost(series []Series, o CostOptions) *Chart {
-	table := o.Pricing
-	if table == nil {
-		table = cost.Default()
-	}
+// monthly bill the analysis projected (ProjectedRPS). Targets that could
+// not be priced or projected get no bar and say why in the caption.
+func Cost(series []Series) *Chart {
+	rps := ProjectedRPS(series)
 	perM := newPanel("Cost per million requests (marginal)", "", "USD per 1M requests")
-	monthly := newPanel(fmt.Sprintf("Monthly bill at %s requests/s (free tier applied)", trimFloat(o.RPS)), "", "USD per month")
+	monthly := newPanel(fmt.Sprintf("Monthly bill at %s requests/s (free tier applied)", trimFloat(rps)), "", "USD per month")
 	names := make([]string, len(series))
 	var below *plotter.BarChart
 	var notes []string
@@ -76,15 +66,19 @@ func Cost(series []Series, o CostOptions) *Chart {
 		case tc.Bill != nil && tc.Bill.Estimate:
 			names[i] += "\n(estimate)"
 		}
-		if o.RPS <= 0 {
+		p := s.table().Projection
+		switch {
+		case rps <= 0:
 			continue
-		}
-		m, err := analyze.ProjectTarget(table, s.Summary, s.Target, cost.Projection{RPS: o.RPS})
-		if err != nil {
-			notes = append(notes, s.Name+": no projection: "+err.Error())
+		case p.Monthly == nil:
+			if p.RPS > 0 {
+				notes = append(notes, s.Name+": no projection: "+p.Reason)
+			}
 			continue
+		case p.RPS != rps:
+			notes = append(notes, s.Name+": monthly bill at "+trimFloat(p.RPS)+" requests/s")
 		}
-		vals := plotter.Values{m.Cost.TotalUSD.Float64()}
+		vals := plotter.Values{p.Monthly.Cost.TotalUSD.Float64()}
 		bar, err := plotter.NewBarChart(vals, 34)
 		if err != nil {
 			continue
@@ -103,7 +97,7 @@ func Cost(series []Series, o CostOptions) *Chart {
 		p.X.Min, p.X.Max = -0.6, float64(len(series))-0.4
 	}
 	panels := []*Panel{perM, monthly}
-	if o.RPS <= 0 {
+	if rps <= 0 {
 		panels = panels[:1]
 	}
 	c := &Chart{
@@ -117,7 +111,7 @@ func Cost(series []Series, o CostOptions) *Chart {
 		c.Legend = append(c.Legend, LegendEntry{Label: part.name, Color: partColors[k], Swatch: true})
 	}
 	for i, s := range series {
-		if o.RPS > 0 {
+		if rps > 0 {
 			c.Legend = append(c.Legend, LegendEntry{Label: s.Name + " (monthly)", Color: SeriesColor(i), Swatch: true})
 		}
 	}
@@ -125,6 +119,18 @@ func Cost(series []Series, o CostOptions) *Chart {
 		c.Caption += " " + joinNotes(notes) + "."
 	}
 	return c
+}
+
+// ProjectedRPS is the rate of the series' monthly projections, requests
+// per second (analyze.SummarizeRuns projects runs read together at one
+// rate); 0 when none was projected.
+func ProjectedRPS(series []Series) float64 {
+	for _, s := range series {
+		if r := s.table().Projection.RPS; r > 0 {
+			return r
+		}
+	}
+	return 0
 }
 
 // barLabel writes a value above a bar.

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fnbench/fnbench/analyze"
 )
 
 func TestSpectrum(t *testing.T) {
@@ -106,8 +108,8 @@ func TestScalingMarksThrottles(t *testing.T) {
 }
 
 func TestCost(t *testing.T) {
-	series := fixedSeries(t)
-	c := Cost(series, CostOptions{RPS: 100})
+	series := fixedSeriesWith(t, analyze.Options{ProjectRPS: 100})
+	c := Cost(series)
 	perM, monthly := c.Rows[0].Panels[0], c.Rows[0].Panels[1]
 	var parts []string
 	for _, l := range perM.Lines {
@@ -182,10 +184,11 @@ func TestCompare(t *testing.T) {
 // chart also renders for one target alone, without a projected rate.
 func TestAllCharts(t *testing.T) {
 	s := fixedSeries(t)
-	if cs := All(s, CostOptions{RPS: 10}); len(cs) != 6 {
+	if cs := All(s); len(cs) != 6 {
 		t.Fatalf("%d charts for two series, want 5 and one comparison", len(cs))
 	}
-	for _, c := range All(s[:1], CostOptions{}) {
+	s[0].table().Projection = analyze.MonthlyProjection{}
+	for _, c := range All(s[:1]) {
 		if err := c.Render(io.Discard, "svg"); err != nil {
 			t.Errorf("%s: %v", c.Name, err)
 		}

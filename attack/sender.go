@@ -1,0 +1,161 @@
+package attack
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/fnbench/fnbench/internal/rundir"
+)
+
+// testRoots, when set by a test, replaces the system's trusted roots.
+var testRoots *x509.CertPool
+
+// newSender picks how a target's requests travel. Plain HTTP/1.1 with
+// keep-alive (and HTTPS where HTTP/2 is off), with a request small enough to
+// write without blocking, goes through fnbench's h1Sender. The rest (HTTP/2,
+// proxies, large bodies, keep-alive off) goes through net/http's Transport,
+// set up with vegeta's defaults: dialer keep-alive 30 s, an idle pool as large
+// as the in-flight cap. Neither has a timeout of its own: each request's
+// deadline runs from its intended send time. Neither follows redirects or
+// retries.
+func newSender(r *runner) (sender, error) {
+	t := r.t
+	if needsPreparer(t) {
+		p, err := newPreparer(t)
+		if err != nil {
+			return nil, err
+		}
+		r.prep = p
+	}
+	u, err := url.Parse(t.Request.URL)
+	if err != nil {
+		return nil, fmt.Errorf("target %q: bad URL: %v", t.Name, err)
+	}
+	tlsConf := &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(0), ServerName: u.Hostname(), RootCAs: testRoots}
+	proxy, _ := http.ProxyFromEnvironment(&http.Request{URL: u})
+	inline := proxy == nil && t.KeepAlive &&
+		(u.Scheme == "http" || (u.Scheme == "https" && !t.HTTP2))
+	if inline {
+		addr := u.Host
+		if u.Port() == "" {
+			addr = net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
+		}
+		var h1TLS *tls.Config
+		if u.Scheme == "https" {
+			h1TLS = tlsConf.Clone()
+			h1TLS.NextProtos = []string{"http/1.1"}
+		}
+		tmpl, err := t.Request.Request()
+		if err != nil {
+			return nil, fmt.Errorf("target %q: %v", t.Name, err)
+		}
+		s, err := newH1Sender(r, addr, h1TLS, tmpl, r.prep)
+		switch {
+		case err == nil:
+			return s, nil
+		case !errors.Is(err, errTooLarge):
+			return nil, fmt.Errorf("target %q: %v", t.Name, err)
+		}
+		// Too large to write inline: net/http's transport carries it.
+	}
+	dialer := &net.Dialer{Timeout: t.Timeout, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         dialer.DialContext,
+		TLSClientConfig:     tlsConf,
+		TLSHandshakeTimeout: t.Timeout,
+		MaxIdleConnsPerHost: t.MaxInFlight,
+		IdleConnTimeout:     90 * time.Second,
+		DisableKeepAlives:   !t.KeepAlive,
+		ForceAttemptHTTP2:   t.HTTP2,
+		// Compressed responses would be measured differently from what an
+		// SDK client sees; ask for what the target sends by default.
+		DisableCompression: true,
+	}
+	if !t.HTTP2 {
+		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	}
+	return newPoolSender(r, tr), nil
+}
+
+// newRequest builds one request from the target's vegeta.Target.
+//
+// About retries: net/http's transport re-sends an idempotent request (GET,
+// HEAD, OPTIONS, TRACE) by itself only when a kept-alive connection turns out
+// to have been closed before the server read the request, so the target never
+// sees two attempts. fnbench adds no retry of its own, and AWS and Azure SDK
+// clients it uses run with retries off.
+func newRequest(ctx context.Context, vt *vegeta.Target) (*http.Request, error) {
+	req, err := vt.Request()
+	if err != nil {
+		return nil, err
+	}
+	return req.WithContext(ctx), nil
+}
+
+// bufPool holds buffers for draining response bodies.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// drain reads and discards a response body, returning its size.
+func drain(body io.Reader) (int64, error) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	return io.CopyBuffer(io.Discard, struct{ io.Reader }{body}, *bp)
+}
+
+// hit sends one request and classifies what came back.
+func hit(ctx context.Context, rt http.RoundTripper, t *Target, prep *preparer, res *result) {
+	vt := &t.Request
+	var req *http.Request
+	var err error
+	if prep != nil {
+		req, err = prep.request(ctx)
+	} else {
+		req, err = newRequest(ctx, vt)
+	}
+	if err != nil {
+		res.outcome, res.class, res.errMsg = rundir.IndexError, classIndex(rundir.ClassTransportError), err.Error()
+		return
+	}
+	res.bytesOut = int64(len(vt.Body))
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		res.outcome, res.class, res.errMsg = rundir.IndexError, classifyErr(err), err.Error()
+		return
+	}
+	readBody(t, resp, res)
+	res.markers = markersFromHeader(resp.Header)
+}
+
+// readBody drains and closes a response body and classifies the response.
+func readBody(t *Target, resp *http.Response, res *result) {
+	sg := signalsFromHeader(resp.Header, infers(t))
+	var head int64
+	if resp.StatusCode >= 400 {
+		var buf [errBodyPeek]byte
+		n, _ := io.ReadFull(resp.Body, buf[:])
+		head = int64(n)
+		sg.reason = throttleReason(buf[:n])
+	}
+	n, err := drain(resp.Body)
+	resp.Body.Close()
+	res.bytesIn = head + n
+	res.logResult, res.requestID = sg.logResult, sg.requestID
+	if err != nil {
+		res.status = resp.StatusCode
+		res.outcome, res.class, res.errMsg = rundir.IndexError, classifyErr(err), err.Error()
+		return
+	}
+	classifyStatus(t, resp.StatusCode, sg, res)
+}
