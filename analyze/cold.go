@@ -1,10 +1,11 @@
 package analyze
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // ColdStarts is one target's cold-start analysis over a run. Cold and warm

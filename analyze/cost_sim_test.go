@@ -1,13 +1,13 @@
 package analyze
 
 import (
-	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"math/big"
 	"path/filepath"
 	"testing"
 
 	"github.com/fnbench/fnbench/analyze/cost"
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 )
 
 // On a simulator run with known ground truth (every invocation's billed

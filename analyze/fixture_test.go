@@ -3,14 +3,14 @@ package analyze
 import (
 	"context"
 	"flag"
-	"github.com/fnbench/fnbench/fixtures/sim/simtest"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/internal/simenv"
 	"github.com/fnbench/fnbench/scenarios"
 )

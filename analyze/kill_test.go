@@ -2,8 +2,6 @@ package analyze_test
 
 import (
 	"context"
-	"github.com/fnbench/fnbench/attack"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +13,8 @@ import (
 	"time"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/scenarios"
 )
 

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"strings"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // Run is a run directory read back: its metadata, its counters, and its

@@ -1,11 +1,12 @@
 package analyze
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // FuzzLoad: a run directory with arbitrary counters, logs and events loads

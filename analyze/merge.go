@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // MergeFile is the file a merged run directory gets besides a run's own:

@@ -3,13 +3,14 @@ package analyze
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // splitRun writes the run at src as two shards: every histogram split

@@ -1,12 +1,13 @@
 package analyze
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"math"
 	"sort"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // CILevel is the confidence level of every interval fnbench reports.

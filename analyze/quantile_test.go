@@ -1,11 +1,12 @@
 package analyze
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // Percentiles, extremes and mean read from Dist equal HdrHistogram's own.

@@ -3,13 +3,13 @@ package analyze
 import (
 	"errors"
 	"fmt"
-	"github.com/fnbench/fnbench/internal/platform"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/fnbench/fnbench/analyze/cost"
+	"github.com/fnbench/fnbench/internal/platform"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/scenarios"
 )
 

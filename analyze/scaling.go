@@ -1,9 +1,10 @@
 package analyze
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"sort"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // Scaling sources: what "instances" means in a Scaling.

@@ -1,9 +1,10 @@
 package analyze
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"testing"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // timeline builds one-second intervals from per-phase offered counts.

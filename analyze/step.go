@@ -1,8 +1,9 @@
 package analyze
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // Step is a jump of the offered rate: a stair of a steps phase, the peak of

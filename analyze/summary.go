@@ -2,10 +2,10 @@ package analyze
 
 import (
 	"encoding/json"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"time"
 
 	"github.com/fnbench/fnbench/analyze/cost"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // Summary is what a run means, per target and phase.

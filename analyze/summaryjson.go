@@ -1,10 +1,10 @@
 package analyze
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"time"
 
 	"github.com/fnbench/fnbench/analyze/cost"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // SchemaVersion is the version of the JSON summary (`fnbench report

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/scenarios"
 )
 

@@ -2,11 +2,11 @@ package attack
 
 import (
 	"encoding/base64"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/scenarios"
 )
 

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"github.com/fnbench/fnbench/fixtures/sim/simtest"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,6 +14,8 @@ import (
 	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/functions/coldmark"
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // readEvents returns the events of a run directory of one type.

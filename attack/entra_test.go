@@ -3,7 +3,6 @@ package attack_test
 import (
 	"context"
 	"fmt"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/scenarios"
 )
 

@@ -2,8 +2,9 @@ package attack
 
 import (
 	"context"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // Force asks Run for forced cold starts before the traffic: Count cold

@@ -6,12 +6,13 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // maxDials bounds the connections a target's h1Sender dials at once.

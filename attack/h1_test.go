@@ -2,7 +2,6 @@ package attack_test
 
 import (
 	"context"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // countingServer counts the connections it accepts.

@@ -1,8 +1,6 @@
 package attack_test
 
 import (
-	"github.com/fnbench/fnbench/fixtures/sim/simtest"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +10,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // plainProfile writes a copy of a built-in simulator profile without

@@ -3,8 +3,6 @@ package attack_test
 import (
 	"bytes"
 	"context"
-	"github.com/fnbench/fnbench/fixtures/sim/simtest"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +13,8 @@ import (
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/internal/simenv"
 	"github.com/fnbench/fnbench/scenarios"
 )

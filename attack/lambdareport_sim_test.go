@@ -2,13 +2,13 @@ package attack_test
 
 import (
 	"encoding/base64"
-	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 )
 
 // The simulator's log tails read back through fnbench's REPORT parser: the

@@ -2,12 +2,12 @@ package attack
 
 import (
 	"fmt"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"io"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/internal/units"
 )
 

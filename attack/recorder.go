@@ -1,7 +1,6 @@
 package attack
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -10,6 +9,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/fnbench/fnbench/internal/coldinfer"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/scenarios"
 )
 

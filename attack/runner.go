@@ -1,9 +1,10 @@
 package attack
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"sync/atomic"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // job is one arrival for one target.

@@ -2,7 +2,6 @@ package attack_test
 
 import (
 	"context"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // stallServer answers at once, except that the request numbered freezeAt

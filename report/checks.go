@@ -2,9 +2,9 @@ package report
 
 import (
 	"fmt"
-	"github.com/fnbench/fnbench/internal/rundir"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // MaxErrorRate is the share of failed requests above which a target fails

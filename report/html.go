@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"html/template"
 	"io"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/analyze/cost"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/internal/units"
 	"github.com/fnbench/fnbench/report/charts"
 )

@@ -2,8 +2,9 @@ package cost
 
 import (
 	"errors"
-	"github.com/fnbench/fnbench/scenarios"
 	"testing"
+
+	"github.com/fnbench/fnbench/scenarios"
 )
 
 // FuzzParse feeds whole pricing files to Parse: it must never panic or

@@ -2,8 +2,9 @@ package cost
 
 import (
 	"fmt"
-	"github.com/fnbench/fnbench/internal/platform"
 	"strings"
+
+	"github.com/fnbench/fnbench/internal/platform"
 )
 
 // Provider is a way of running a function that has its own billing rules.

@@ -2,12 +2,13 @@ package cost
 
 import (
 	"errors"
-	"github.com/fnbench/fnbench/scenarios"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/fnbench/fnbench/scenarios"
 )
 
 func TestDefaultTable(t *testing.T) {

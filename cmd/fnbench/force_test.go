@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/fnbench/fnbench/fixtures/sim/simtest"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,7 +15,9 @@ import (
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"github.com/fnbench/fnbench/internal/lambdactl"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // awsTestEnv points the AWS chain at the simulator's credentials in the

@@ -3,11 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/fnbench/fnbench/internal/rundir"
 
 	"github.com/spf13/cobra"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 func newMergeCmd() *cobra.Command {

@@ -3,7 +3,6 @@ package coldinfer
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"io"
 	"net/http"
 	"net/url"
@@ -19,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 )
 
 // A small open-model load generator for the simulator, enough to score the

@@ -2,7 +2,6 @@ package lambdactl
 
 import (
 	"context"
-	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 )
 
 // scale compresses the simulator's time: a 1.5 s update takes 15 ms.

@@ -10,14 +10,15 @@ package synthrun
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/fnbench/fnbench/internal/platform"
-	"github.com/fnbench/fnbench/internal/rundir"
-	"github.com/fnbench/fnbench/scenarios"
 	"math"
 	"math/rand/v2"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/fnbench/fnbench/internal/platform"
+	"github.com/fnbench/fnbench/internal/rundir"
+	"github.com/fnbench/fnbench/scenarios"
 )
 
 // Options shape a synthetic run. Zero values take the defaults.

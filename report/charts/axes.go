@@ -1,7 +1,6 @@
 package charts
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"math"
 	"strconv"
 
@@ -9,6 +8,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // newPanel makes a panel with fnbench's text styles, axis labels (units

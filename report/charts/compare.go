@@ -2,13 +2,13 @@ package charts
 
 import (
 	"fmt"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"strconv"
 	"time"
 
 	"gonum.org/v1/plot/vg"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/internal/units"
 )
 

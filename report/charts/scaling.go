@@ -2,13 +2,13 @@ package charts
 
 import (
 	"fmt"
-	"github.com/fnbench/fnbench/internal/rundir"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // Scaling draws the instances over time per target — those answering in

@@ -1,12 +1,12 @@
 package charts
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"time"
 
 	"gonum.org/v1/plot/plotter"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // Series is one target of one run, as every chart draws it. The i-th

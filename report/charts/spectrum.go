@@ -1,7 +1,6 @@
 package charts
 
 import (
-	"github.com/fnbench/fnbench/internal/rundir"
 	"math"
 	"strconv"
 
@@ -10,6 +9,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // spectrumNines is how far the percentile axis goes: 99.999%.
