@@ -115,39 +115,3 @@ func (lr *LineReader) Close() { lr.f.Close() }
 
 // Line is the number of the line last returned.
 func (lr *LineReader) Line() int { return lr.n }
-
-// Add sums c's counters into sum: counts add up; peaks (in flight, lag,
-// instances in an interval) keep the larger.
-func (sum *IntervalCounts) Add(c *IntervalCounts) {
-	sum.Offered += c.Offered
-	sum.Sent += c.Sent
-	sum.NotSent += c.NotSent
-	sum.Completed += c.Completed
-	sum.Warm += c.Warm
-	sum.Cold += c.Cold
-	sum.Errors += c.Errors
-	sum.BytesIn += c.BytesIn
-	sum.BytesOut += c.BytesOut
-	sum.PeakInFl = max(sum.PeakInFl, c.PeakInFl)
-	sum.Instances = max(sum.Instances, c.Instances) // the busiest interval's
-	sum.NewInstances += c.NewInstances
-	for k, v := range c.ColdEvidence {
-		if sum.ColdEvidence == nil {
-			sum.ColdEvidence = map[string]int64{}
-		}
-		sum.ColdEvidence[k] += v
-	}
-	sum.LagMaxNs = max(sum.LagMaxNs, c.LagMaxNs)
-	if c.Billing != nil {
-		if sum.Billing == nil {
-			sum.Billing = &Billing{}
-		}
-		sum.Billing.Merge(c.Billing)
-	}
-	for k, v := range c.Classes {
-		if sum.Classes == nil {
-			sum.Classes = map[string]int64{}
-		}
-		sum.Classes[k] += v
-	}
-}

@@ -1,0 +1,116 @@
+package rundir
+
+// IntervalCounts is one line of intervals.jsonl: the counters of one target
+// over one interval. Requests belong to the interval of their intended send
+// time, so a stall shows up when it began, not when it ended.
+type IntervalCounts struct {
+	Seq        int              `json:"seq"`
+	Phase      int              `json:"phase"`
+	StartNanos int64            `json:"start_ns"`
+	EndNanos   int64            `json:"end_ns"`
+	Target     string           `json:"target"`
+	Offered    int64            `json:"offered"`
+	Sent       int64            `json:"sent"`
+	NotSent    int64            `json:"not_sent"`
+	Completed  int64            `json:"completed"`
+	Warm       int64            `json:"warm"`
+	Cold       int64            `json:"cold"`
+	Errors     int64            `json:"errors"`
+	Classes    map[string]int64 `json:"classes,omitempty"`
+	BytesIn    int64            `json:"bytes_in"`
+	BytesOut   int64            `json:"bytes_out"`
+	LagP50Ns   int64            `json:"lag_p50_ns"`
+	LagP99Ns   int64            `json:"lag_p99_ns"`
+	LagMaxNs   int64            `json:"lag_max_ns"`
+	PeakInFl   int64            `json:"peak_in_flight"`
+	// ColdEvidence counts the interval's cold starts by evidence kind.
+	ColdEvidence map[string]int64 `json:"cold_evidence,omitempty"`
+	// Instances is how many distinct execution environments answered in
+	// the interval, where responses name them; NewInstances how many of
+	// those had not answered before.
+	Instances    int64 `json:"instances,omitempty"`
+	NewInstances int64 `json:"new_instances,omitempty"`
+	// Billing sums the REPORT lines of the interval's invocations
+	// (aws-lambda targets); nil when there were none.
+	Billing *Billing `json:"billing,omitempty"`
+}
+
+// Billing sums what the REPORT lines of an interval's invocations said:
+// the figures Lambda bills on. Billed Duration already holds the INIT
+// phase where Lambda bills it (docs/sources.md, "AWS Lambda pricing").
+type Billing struct {
+	Reports    int64 `json:"reports"`     // invocations with a REPORT line
+	BilledMs   int64 `json:"billed_ms"`   // sum of Billed Duration
+	DurationNs int64 `json:"duration_ns"` // sum of Duration
+	// Inits counts REPORT lines with an Init Duration, proactive inits
+	// included (they are billed too); InitNs sums those durations.
+	Inits          int64 `json:"inits,omitempty"`
+	InitNs         int64 `json:"init_ns,omitempty"`
+	ProactiveInits int64 `json:"proactive_inits,omitempty"`
+	// RestoreBilledMs sums SnapStart's Billed Restore Duration.
+	RestoreBilledMs int64 `json:"restore_billed_ms,omitempty"`
+	Restores        int64 `json:"restores,omitempty"`
+	// InitBilledMs sums what cold starts added to Billed Duration: on a
+	// REPORT line with an Init Duration, Billed Duration − ⌈Duration⌉
+	// (zero where the INIT phase was not billed).
+	InitBilledMs    int64 `json:"init_billed_ms,omitempty"`
+	MemoryMB        int   `json:"memory_mb"`          // Memory Size (the largest seen)
+	MaxMemoryUsedMB int   `json:"max_memory_used_mb"` // the largest Max Memory Used
+	// FunctionErrors and Timeouts count REPORT lines with Status error or
+	// timeout.
+	FunctionErrors int64 `json:"function_errors,omitempty"`
+	Timeouts       int64 `json:"timeouts,omitempty"`
+}
+
+// Merge adds o's sums to b.
+func (b *Billing) Merge(o *Billing) {
+	b.Reports += o.Reports
+	b.BilledMs += o.BilledMs
+	b.DurationNs += o.DurationNs
+	b.Inits += o.Inits
+	b.InitNs += o.InitNs
+	b.ProactiveInits += o.ProactiveInits
+	b.RestoreBilledMs += o.RestoreBilledMs
+	b.Restores += o.Restores
+	b.InitBilledMs += o.InitBilledMs
+	b.MemoryMB = max(b.MemoryMB, o.MemoryMB)
+	b.MaxMemoryUsedMB = max(b.MaxMemoryUsedMB, o.MaxMemoryUsedMB)
+	b.FunctionErrors += o.FunctionErrors
+	b.Timeouts += o.Timeouts
+}
+
+// Add sums c's counters into sum: counts add up; peaks (in flight, lag,
+// instances in an interval) keep the larger.
+func (sum *IntervalCounts) Add(c *IntervalCounts) {
+	sum.Offered += c.Offered
+	sum.Sent += c.Sent
+	sum.NotSent += c.NotSent
+	sum.Completed += c.Completed
+	sum.Warm += c.Warm
+	sum.Cold += c.Cold
+	sum.Errors += c.Errors
+	sum.BytesIn += c.BytesIn
+	sum.BytesOut += c.BytesOut
+	sum.PeakInFl = max(sum.PeakInFl, c.PeakInFl)
+	sum.Instances = max(sum.Instances, c.Instances) // the busiest interval's
+	sum.NewInstances += c.NewInstances
+	for k, v := range c.ColdEvidence {
+		if sum.ColdEvidence == nil {
+			sum.ColdEvidence = map[string]int64{}
+		}
+		sum.ColdEvidence[k] += v
+	}
+	sum.LagMaxNs = max(sum.LagMaxNs, c.LagMaxNs)
+	if c.Billing != nil {
+		if sum.Billing == nil {
+			sum.Billing = &Billing{}
+		}
+		sum.Billing.Merge(c.Billing)
+	}
+	for k, v := range c.Classes {
+		if sum.Classes == nil {
+			sum.Classes = map[string]int64{}
+		}
+		sum.Classes[k] += v
+	}
+}
