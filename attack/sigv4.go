@@ -142,62 +142,8 @@ func (s *sigV4) sign(dst []byte, now time.Time, n int, hash []byte) ([]byte, sig
 	}
 	out := signed{date: s.date(now), token: c.SessionToken}
 	day := out.date[:8]
-
-	// The canonical request: method, URI, query, headers, signed header
-	// names, payload hash. The headers go in name order, the per-request
-	// ones (host, x-amz-date, content-length, x-amz-security-token) slotted
-	// in among the fixed ones.
-	var dynBuf [4]header
-	dyn := append(dynBuf[:0], header{"host", s.host}, header{"x-amz-date", out.date})
-	var lenBuf [20]byte
-	if n > 0 {
-		dyn = append(dyn, header{"content-length", unsafeString(strconv.AppendInt(lenBuf[:0], int64(n), 10))})
-	}
-	if out.token != "" {
-		dyn = append(dyn, header{"x-amz-security-token", strings.TrimSpace(stripExcessSpaces(out.token))})
-	}
-	for i := 1; i < len(dyn); i++ {
-		for j := i; j > 0 && dyn[j].name < dyn[j-1].name; j-- {
-			dyn[j], dyn[j-1] = dyn[j-1], dyn[j]
-		}
-	}
-	var crBuf [1024]byte
-	cr := append(crBuf[:0], s.method...)
-	cr = append(cr, '\n')
-	cr = append(cr, s.uri...)
-	cr = append(cr, '\n')
-	cr = append(cr, s.query...)
-	cr = append(cr, '\n')
-	var namesBuf [16]string
-	names := namesBuf[:0]
-	i, j := 0, 0
-	for i < len(dyn) || j < len(s.static) {
-		var h *header
-		if j < len(s.static) && (i == len(dyn) || s.static[j].name < dyn[i].name) {
-			h = &s.static[j]
-			j++
-		} else {
-			h = &dyn[i]
-			i++
-		}
-		names = append(names, h.name)
-		cr = append(cr, h.name...)
-		cr = append(cr, ':')
-		cr = append(cr, h.value...)
-		cr = append(cr, '\n')
-	}
-	cr = append(cr, '\n')
-	signedAt := len(cr)
-	for k, name := range names {
-		if k > 0 {
-			cr = append(cr, ';')
-		}
-		cr = append(cr, name...)
-	}
-	signedNames := cr[signedAt:]
-	cr = append(cr, '\n')
-	cr = append(cr, hash...)
-	crHash := sha256.Sum256(cr)
+	var namesBuf [256]byte
+	crHash, signedNames := s.canonicalRequest(out, n, hash, namesBuf[:0])
 
 	var stsBuf [256]byte
 	sts := append(stsBuf[:0], "AWS4-HMAC-SHA256\n"...)
@@ -225,6 +171,59 @@ func (s *sigV4) sign(dst []byte, now time.Time, n int, hash []byte) ([]byte, sig
 	dst = append(dst, ", Signature="...)
 	dst = hex.AppendEncode(dst, sig)
 	return dst, out, nil
+}
+
+// canonicalRequest hashes the canonical request: method, URI, query,
+// headers, signed header names, payload hash. The headers go in name
+// order, the per-request ones (host, x-amz-date, content-length,
+// x-amz-security-token) slotted in among the fixed ones. The signed
+// header names are appended to names.
+func (s *sigV4) canonicalRequest(out signed, n int, hash, names []byte) ([sha256.Size]byte, []byte) {
+	var dynBuf [4]header
+	dyn := append(dynBuf[:0], header{"host", s.host}, header{"x-amz-date", out.date})
+	var lenBuf [20]byte
+	if n > 0 {
+		dyn = append(dyn, header{"content-length", unsafeString(strconv.AppendInt(lenBuf[:0], int64(n), 10))})
+	}
+	if out.token != "" {
+		dyn = append(dyn, header{"x-amz-security-token", strings.TrimSpace(stripExcessSpaces(out.token))})
+	}
+	for i := 1; i < len(dyn); i++ {
+		for j := i; j > 0 && dyn[j].name < dyn[j-1].name; j-- {
+			dyn[j], dyn[j-1] = dyn[j-1], dyn[j]
+		}
+	}
+	var crBuf [1024]byte
+	cr := append(crBuf[:0], s.method...)
+	cr = append(cr, '\n')
+	cr = append(cr, s.uri...)
+	cr = append(cr, '\n')
+	cr = append(cr, s.query...)
+	cr = append(cr, '\n')
+	i, j := 0, 0
+	for i < len(dyn) || j < len(s.static) {
+		var h *header
+		if j < len(s.static) && (i == len(dyn) || s.static[j].name < dyn[i].name) {
+			h = &s.static[j]
+			j++
+		} else {
+			h = &dyn[i]
+			i++
+		}
+		if len(names) > 0 {
+			names = append(names, ';')
+		}
+		names = append(names, h.name...)
+		cr = append(cr, h.name...)
+		cr = append(cr, ':')
+		cr = append(cr, h.value...)
+		cr = append(cr, '\n')
+	}
+	cr = append(cr, '\n')
+	cr = append(cr, names...)
+	cr = append(cr, '\n')
+	cr = append(cr, hash...)
+	return sha256.Sum256(cr), names
 }
 
 // unsafeString views b as a string without copying; b must not change

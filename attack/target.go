@@ -76,6 +76,41 @@ func TargetsFromPlan(ctx context.Context, plan *scenarios.Plan, env Env) ([]Targ
 }
 
 func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Target, env *Env) (Target, error) {
+	t := newTarget(plan, st)
+	sim, err := t.resolveSim(st, env)
+	if err != nil {
+		return t, err
+	}
+	if st.Kind == scenarios.KindAWSLambda {
+		err = lambdaRequest(ctx, &t, st, sim, env)
+	} else {
+		err = httpAuth(ctx, &t, st, sim, env)
+	}
+	if err != nil {
+		return t, err
+	}
+	if a := st.Auth; a.Query != "" {
+		u, err := url.Parse(t.Request.URL)
+		if err != nil {
+			return t, fmt.Errorf("bad URL: %v", err)
+		}
+		q := u.Query()
+		q.Set(a.Query, a.Value)
+		u.RawQuery = q.Encode()
+		t.Request.URL = u.String()
+	}
+	if t.SigV4 != nil {
+		if err := t.SigV4.bind(t.Request.Method, t.Request.URL, t.Request.Header); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
+// newTarget is a target as the scenario describes it, before its URL is
+// resolved and its auth set up: the request, headers (a fixed auth header
+// among them) and limits.
+func newTarget(plan *scenarios.Plan, st *scenarios.Target) Target {
 	t := Target{
 		Name:        st.Name,
 		Kind:        st.Kind,
@@ -107,63 +142,45 @@ func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Tar
 	if a := st.Auth; a.Header != "" {
 		t.Request.Header.Set(a.Header, a.Value)
 	}
-	var sim *SimEndpoint
+	return t
+}
+
+// resolveSim points a target that names the built-in simulator (its url,
+// or an aws-lambda target's endpoint) at the simulator's endpoint, and
+// tells the provider and what fronts the function from the URL or from the
+// simulator. It returns the simulator's endpoint, nil for a real one.
+func (t *Target) resolveSim(st *scenarios.Target, env *Env) (*SimEndpoint, error) {
 	simURL := st.URL
 	if st.Kind == scenarios.KindAWSLambda {
 		simURL = ""
 		if platform.IsSimURL(st.Endpoint) {
 			u, err := platform.ParseSimURL(st.Endpoint)
 			if err != nil {
-				return t, err
+				return nil, err
 			}
 			fn, _ := scenarios.ParseFunction(st.Function)
 			u.Function, u.Kind = fn.Name, "lambda-invoke"
 			simURL = u.String()
 		}
 	}
-	if platform.IsSimURL(simURL) {
-		if env.Sim == nil {
-			return t, fmt.Errorf("%s names the built-in simulator, which is not running", simURL)
-		}
-		e, err := env.Sim(simURL)
-		if err != nil {
-			return t, err
-		}
-		sim = &e
-		t.Request.URL, t.Simulated = e.URL, true
-		t.Provider, t.Plan, t.Region = e.Provider, e.Plan, e.Region
-	}
-	if sim == nil {
+	if !platform.IsSimURL(simURL) {
 		t.Provider = providerOf(t.Request.URL)
 		if service, _ := signingScope(t.Request.URL); service == "lambda" {
 			t.Gateway = "function-url"
 		}
-	} else {
-		t.Gateway = map[string]string{"apigw-http": "http-api", "apigw-rest": "rest-api", "lambda-url": "function-url"}[sim.Kind]
+		return nil, nil
 	}
-	if st.Kind == scenarios.KindAWSLambda {
-		if err := lambdaRequest(ctx, &t, st, sim, env); err != nil {
-			return t, err
-		}
-	} else if err := httpAuth(ctx, &t, st, sim, env); err != nil {
-		return t, err
+	if env.Sim == nil {
+		return nil, fmt.Errorf("%s names the built-in simulator, which is not running", simURL)
 	}
-	if a := st.Auth; a.Query != "" {
-		u, err := url.Parse(t.Request.URL)
-		if err != nil {
-			return t, fmt.Errorf("bad URL: %v", err)
-		}
-		q := u.Query()
-		q.Set(a.Query, a.Value)
-		u.RawQuery = q.Encode()
-		t.Request.URL = u.String()
+	e, err := env.Sim(simURL)
+	if err != nil {
+		return nil, err
 	}
-	if t.SigV4 != nil {
-		if err := t.SigV4.bind(t.Request.Method, t.Request.URL, t.Request.Header); err != nil {
-			return t, err
-		}
-	}
-	return t, nil
+	t.Request.URL, t.Simulated = e.URL, true
+	t.Provider, t.Plan, t.Region = e.Provider, e.Plan, e.Region
+	t.Gateway = map[string]string{"apigw-http": "http-api", "apigw-rest": "rest-api", "lambda-url": "function-url"}[e.Kind]
+	return &e, nil
 }
 
 // CloseTargets stops the credential and token refreshers of targets.
