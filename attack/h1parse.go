@@ -49,90 +49,116 @@ func readH1Response(br *bufio.Reader, head, wantID bool) (h1Response, error) {
 func readH1Once(br *bufio.Reader, head, wantID bool) (h1Response, error) {
 	var r h1Response
 	r.signals.wantID = wantID
-	line, err := readLine(br)
+	http10, err := r.readStatusLine(br)
 	if err != nil {
 		return r, err
 	}
-	// HTTP/1.x SP 3DIGIT [SP reason]
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' ||
-		(len(line) > 12 && line[12] != ' ') {
-		return r, fmt.Errorf("%w: %q", errMalformedStatus, truncate(line))
+	f, err := r.readHeaders(br)
+	if err != nil {
+		return r, err
 	}
-	http10 := line[7] == '0'
-	for _, c := range line[9:12] {
-		if c < '0' || c > '9' {
-			return r, fmt.Errorf("%w: %q", errMalformedStatus, truncate(line))
-		}
-		r.status = r.status*10 + int(c-'0')
-	}
-	r.close = http10
-	var (
-		length     int64 = -1
-		chunked    bool
-		keepAlive  bool
-		closeAsked bool
-	)
-	for {
-		line, err := readLine(br)
-		if err != nil {
-			return r, err
-		}
-		if len(line) == 0 {
-			break
-		}
-		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 || line[0] == ' ' || line[0] == '\t' {
-			return r, fmt.Errorf("%w: %q", errMalformedHeader, truncate(line))
-		}
-		name, value := line[:colon], bytes.TrimSpace(line[colon+1:])
-		switch {
-		case equalFold(name, "content-length"):
-			n, ok := parseLength(value)
-			if !ok || (length >= 0 && n != length) {
-				return r, fmt.Errorf("%w: %q", errBadLength, truncate(value))
-			}
-			length = n
-		case equalFold(name, "transfer-encoding"):
-			chunked = hasToken(value, "chunked")
-		case equalFold(name, "connection"):
-			closeAsked = closeAsked || hasToken(value, "close")
-			keepAlive = keepAlive || hasToken(value, "keep-alive")
-		case len(name) > 8 && equalFold(name[:8], "fnbench-"):
-			r.markers.parseHeader(name, value)
-		case len(name) > 6 && (name[0] == 'x' || name[0] == 'X'):
-			r.signals.parseHeader(name, value)
-		}
-	}
-	if closeAsked || (http10 && !keepAlive) {
+	if f.closeAsked || (http10 && !f.keepAlive) {
 		r.close = true
-	} else if http10 && keepAlive {
+	} else if http10 && f.keepAlive {
 		r.close = false
 	}
 	switch {
 	case head, r.status < 200, r.status == 204, r.status == 304:
 		return r, nil
-	case chunked:
+	case f.chunked:
 		r.bodySize, err = discardChunked(br)
-	case length >= 0:
-		if r.status >= 400 && length > 0 {
-			// The head of an error body may say why; peeking copies
-			// nothing unless a reason is found.
-			if b, _ := br.Peek(int(min(length, errBodyPeek))); len(b) > 0 {
-				r.signals.reason = throttleReason(b)
-			}
-		}
-		var n int
-		n, err = br.Discard(int(length))
-		r.bodySize = int64(n)
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
+	case f.length >= 0:
+		err = r.discardLength(br, f.length)
 	default:
 		// No length: the body runs to the end of the connection.
 		r.close = true
 		r.bodySize, err = discardAll(br)
 	}
 	return r, err
+}
+
+// readStatusLine reads "HTTP/1.x SP 3DIGIT [SP reason]" into r.status and
+// reports whether the response is HTTP/1.0.
+func (r *h1Response) readStatusLine(br *bufio.Reader) (http10 bool, err error) {
+	line, err := readLine(br)
+	if err != nil {
+		return false, err
+	}
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' ||
+		(len(line) > 12 && line[12] != ' ') {
+		return false, fmt.Errorf("%w: %q", errMalformedStatus, truncate(line))
+	}
+	http10 = line[7] == '0'
+	for _, c := range line[9:12] {
+		if c < '0' || c > '9' {
+			return false, fmt.Errorf("%w: %q", errMalformedStatus, truncate(line))
+		}
+		r.status = r.status*10 + int(c-'0')
+	}
+	r.close = http10
+	return http10, nil
+}
+
+// framing is what the headers say of the body and the connection.
+type framing struct {
+	length     int64 // Content-Length; -1 when absent
+	chunked    bool
+	keepAlive  bool
+	closeAsked bool
+}
+
+// readHeaders reads the header lines up to the blank line: the framing,
+// and the markers and signals among them.
+func (r *h1Response) readHeaders(br *bufio.Reader) (framing, error) {
+	f := framing{length: -1}
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			return f, err
+		}
+		if len(line) == 0 {
+			return f, nil
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 || line[0] == ' ' || line[0] == '\t' {
+			return f, fmt.Errorf("%w: %q", errMalformedHeader, truncate(line))
+		}
+		name, value := line[:colon], bytes.TrimSpace(line[colon+1:])
+		switch {
+		case equalFold(name, "content-length"):
+			n, ok := parseLength(value)
+			if !ok || (f.length >= 0 && n != f.length) {
+				return f, fmt.Errorf("%w: %q", errBadLength, truncate(value))
+			}
+			f.length = n
+		case equalFold(name, "transfer-encoding"):
+			f.chunked = hasToken(value, "chunked")
+		case equalFold(name, "connection"):
+			f.closeAsked = f.closeAsked || hasToken(value, "close")
+			f.keepAlive = f.keepAlive || hasToken(value, "keep-alive")
+		case len(name) > 8 && equalFold(name[:8], "fnbench-"):
+			r.markers.parseHeader(name, value)
+		case len(name) > 6 && (name[0] == 'x' || name[0] == 'X'):
+			r.signals.parseHeader(name, value)
+		}
+	}
+}
+
+// discardLength discards a body of a known length. The head of an error
+// body may say why it failed; peeking copies nothing unless a reason is
+// found.
+func (r *h1Response) discardLength(br *bufio.Reader, length int64) error {
+	if r.status >= 400 && length > 0 {
+		if b, _ := br.Peek(int(min(length, errBodyPeek))); len(b) > 0 {
+			r.signals.reason = throttleReason(b)
+		}
+	}
+	n, err := br.Discard(int(length))
+	r.bodySize = int64(n)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // readLine returns one line without its CRLF (or LF). The slice is valid
