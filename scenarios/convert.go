@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,6 +109,7 @@ func (c *converter) scenario(f *fileScenario) Scenario {
 		c.checkSweep(f.Sweep)
 	}
 	c.needsLambda(f, s)
+	s.Thresholds = c.thresholds(f.Thresholds, s)
 	return s
 }
 
@@ -680,4 +682,61 @@ func isToken(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// thresholds parses the scenario's thresholds; a bad expression is
+// reported at the column of its bad token, and a scope must name a target
+// or a phase of the scenario.
+func (c *converter) thresholds(fs []fileThreshold, s Scenario) []Threshold {
+	var out []Threshold
+	for _, ft := range fs {
+		n := ft.Expr.node
+		if n == nil {
+			continue // failed to decode; reported already
+		}
+		th, err := ParseThreshold(c.str(ft.Expr))
+		if te, ok := err.(*ThresholdError); ok {
+			at := *n
+			if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+				at.Column++ // past the opening quote
+			}
+			if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 && !strings.Contains(n.Value, "\n") {
+				at.Column += te.Offset
+			}
+			c.fail(&at, fmt.Sprintf("threshold %q: %s", te.Expr, te.Msg), te.Hint)
+			continue
+		}
+		if ft.Abort != nil {
+			th.Abort = *ft.Abort
+		}
+		c.checkScope(n, th, s)
+		out = append(out, th)
+	}
+	return out
+}
+
+// checkScope fails a threshold whose scope names no target or phase.
+func (c *converter) checkScope(n *yaml.Node, th Threshold, s Scenario) {
+	if th.Target != "" && !slices.ContainsFunc(s.Targets, func(t Target) bool { return t.Name == th.Target }) {
+		var names []string
+		for _, t := range s.Targets {
+			names = append(names, t.Name)
+		}
+		hint := "the targets are " + strings.Join(names, ", ")
+		if m := closest(th.Target, names); m != "" {
+			hint = fmt.Sprintf("did you mean %q?", m)
+		}
+		c.fail(n, fmt.Sprintf("threshold %q names no target %q", th.Expr, th.Target), hint)
+	}
+	if th.Phase != "" && !slices.ContainsFunc(s.Traffic.Phases, func(p PhaseSpec) bool { return p.Name == th.Phase }) {
+		var names []string
+		for _, p := range s.Traffic.Phases {
+			names = append(names, p.Name)
+		}
+		hint := "the phases are " + strings.Join(names, ", ")
+		if m := closest(th.Phase, names); m != "" {
+			hint = fmt.Sprintf("did you mean %q?", m)
+		}
+		c.fail(n, fmt.Sprintf("threshold %q names no phase %q", th.Expr, th.Phase), hint)
+	}
 }

@@ -75,6 +75,7 @@ var (
 	typeDuration  = reflect.TypeFor[fileDuration]()
 	typeRate      = reflect.TypeFor[Rate]()
 	typeNode      = reflect.TypeFor[yaml.Node]()
+	typeThreshold = reflect.TypeFor[fileThreshold]()
 )
 
 // fieldsCache maps a struct type to its keys and the index paths of its
@@ -231,6 +232,10 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, f *field, path stri
 		v.Set(reflect.ValueOf(*n))
 	case t == typeText:
 		d.decodeText(n, v, f, path)
+	case t == typeThreshold && n.Kind == yaml.ScalarNode:
+		// A threshold written as a plain string is its expression.
+		expr := v.FieldByName("Expr")
+		d.decodeText(n, expr, &field{key: "expr"}, path)
 	case t == typeRate:
 		if !d.scalar(n, path, "a rate like 20/s") {
 			return

@@ -14,7 +14,9 @@
 // run, uniform or Poisson. Nothing here sleeps, reads a clock or opens a
 // socket; pacing the arrivals in real time is the job of package attack.
 //
-// The package does not send requests, detect cold starts, or evaluate
-// thresholds; the reserved sections cold_start, thresholds and cost are
-// rejected until the packages that own them arrive.
+// Threshold expressions (threshold.go) are part of the scenario language:
+// this package parses them, with positioned errors; package analyze judges
+// them on a run. The package does not send requests, detect cold starts or
+// evaluate thresholds; the reserved section cost is rejected until the
+// package that owns it arrives.
 package scenarios

@@ -37,7 +37,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown key without a close one lists the keys",
 			src:  base + "colour: blue\n",
-			want: `scenario.yaml:8:1: unknown key "colour" in the scenario; valid keys: name, description, seed, interval, defaults, targets, traffic, cold_start, sweep`,
+			want: `scenario.yaml:8:1: unknown key "colour" in the scenario; valid keys: name, description, seed, interval, defaults, targets, traffic, cold_start, sweep, thresholds`,
 		},
 		{
 			name: "list where a mapping is expected",
@@ -91,10 +91,26 @@ func TestParseErrors(t *testing.T) {
 				`scenario.yaml:9:30: memory size 256 MB is listed twice; list each size once`,
 		},
 		{
-			name: "reserved thresholds and cost",
-			src:  base + "thresholds: []\ncost: {}\n",
-			want: `scenario.yaml:8:1: section "thresholds" is not supported yet (it arrives with threshold gates); remove it` + "\n" +
-				`scenario.yaml:9:1: section "cost" is not supported yet (it arrives with the cost model); remove it`,
+			name: "reserved cost",
+			src:  base + "cost: {}\n",
+			want: `scenario.yaml:8:1: section "cost" is not supported yet (it arrives with the cost model); remove it`,
+		},
+		{
+			name: "threshold with a bad unit, the column at the bad token",
+			src:  base + "thresholds:\n  - p99 < 5xs\n  - \"error_rate < 150%\"\n",
+			want: `scenario.yaml:9:11: threshold "p99 < 5xs": "5xs" is not a duration; write it like 500ms or 2s` + "\n" +
+				`scenario.yaml:10:19: threshold "error_rate < 150%": "150%" is not a percentage from 0 to 100; write it like 1% or 0.01`,
+		},
+		{
+			name: "threshold scoped to an unknown target and phase",
+			src:  base + "thresholds:\n  - {expr: \"target=aw phase=nope p99 < 1s\", abort: true}\n",
+			want: `scenario.yaml:9:12: threshold "target=aw phase=nope p99 < 1s" names no target "aw"; did you mean "aws"?` + "\n" +
+				`scenario.yaml:9:12: threshold "target=aw phase=nope p99 < 1s" names no phase "nope"; the phases are phase-1`,
+		},
+		{
+			name: "threshold mapping without expr",
+			src:  base + "thresholds:\n  - {abort: true}\n",
+			want: `scenario.yaml:9:5: thresholds[0] has no "expr"; add expr: (The threshold expression, for example "p99 < 500ms")`,
 		},
 		{
 			name: "missing env variable",

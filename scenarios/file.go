@@ -41,8 +41,16 @@ type fileScenario struct {
 	Traffic     *fileTraffic   `yaml:"traffic" required:"true" doc:"The offered load: how arrivals are spaced and the phases of the rate schedule."`
 	ColdStart   *fileColdStart `yaml:"cold_start" doc:"How cold starts are detected, and whether to force them."`
 	Sweep       *fileSweep     `yaml:"sweep" doc:"Run the whole traffic once per memory size of every aws-lambda target (the job of AWS Lambda Power Tuning); the original configuration is restored at the end."`
-	Thresholds  *yaml.Node     `yaml:"thresholds" reserved:"it arrives with threshold gates"`
+	Thresholds  []fileThreshold `yaml:"thresholds" max:"100" doc:"Gates on the run, each an expression like \"p99 < 500ms\", \"target=azure phase=spike cold.p50 <= 2s\" or \"error_rate[30s] < 1%\" (see the README's CI gates), or a mapping {expr, abort}. fnbench run exits 1 when one fails."`
 	Cost        *yaml.Node     `yaml:"cost" reserved:"it arrives with the cost model"`
+}
+
+// fileThreshold is one entry of thresholds: an expression, or a mapping
+// with the expression and abort. A plain string is read as its expr.
+type fileThreshold struct {
+	Pos   positions `yaml:"-"`
+	Expr  text      `yaml:"expr" required:"true" doc:"The threshold expression, for example \"p99 < 500ms\"."`
+	Abort *bool     `yaml:"abort" default:"false" doc:"End the attack as soon as the threshold is certainly lost; the run directory is still written, with status aborted."`
 }
 
 // fileRequest is the request settings shared by defaults and targets.

@@ -23,6 +23,9 @@ type Scenario struct {
 	Traffic   Traffic
 	ColdStart ColdStart
 	Sweep     *Sweep // nil unless the file asks for a memory sweep
+	// Thresholds gate the run (fnbench run and check exit 1 when one
+	// fails).
+	Thresholds []Threshold
 }
 
 // Sweep runs the traffic once per memory size of the aws-lambda targets.
@@ -154,6 +157,7 @@ type scenarioJSON struct {
 	Traffic     trafficJSON  `json:"traffic"`
 	ColdStart   *ColdStart   `json:"cold_start,omitempty"`
 	Sweep       *Sweep       `json:"sweep,omitempty"`
+	Thresholds  []Threshold  `json:"thresholds,omitempty"`
 }
 
 type trafficJSON struct {
@@ -167,7 +171,7 @@ func (s Scenario) MarshalJSON() ([]byte, error) {
 	j := scenarioJSON{
 		Name: s.Name, Description: s.Description, Interval: jsonDuration(s.Interval),
 		Targets: s.Targets, Traffic: trafficJSON{s.Traffic.Arrivals, s.Traffic.Phases},
-		Sweep: s.Sweep,
+		Sweep: s.Sweep, Thresholds: s.Thresholds,
 	}
 	if s.ColdStart.Detect != "" || s.ColdStart.Force != nil {
 		j.ColdStart = &s.ColdStart
@@ -187,7 +191,7 @@ func (s *Scenario) UnmarshalJSON(b []byte) error {
 	*s = Scenario{
 		Name: j.Name, Description: j.Description, Interval: time.Duration(j.Interval),
 		Targets: j.Targets, Traffic: Traffic{j.Traffic.Arrivals, j.Traffic.Phases},
-		Sweep: j.Sweep,
+		Sweep: j.Sweep, Thresholds: j.Thresholds,
 	}
 	if j.ColdStart != nil {
 		s.ColdStart = *j.ColdStart

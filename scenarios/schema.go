@@ -21,6 +21,7 @@ var schemaDefs = map[reflect.Type]string{
 	reflect.TypeFor[fileAuth]():      "auth",
 	reflect.TypeFor[fileForce]():     "force",
 	reflect.TypeFor[fileSweep]():     "sweep",
+	typeThreshold:                    "threshold",
 }
 
 // JSONSchema returns the JSON Schema (draft 2020-12) of scenario files,
@@ -138,6 +139,9 @@ func (g *schemaGen) value(t reflect.Type, f *field) map[string]any {
 		if _, done := g.defs[name]; !done {
 			g.defs[name] = nil // reserve the name before recursing
 			g.defs[name] = g.object(t)
+			if t == typeThreshold { // a plain string is its expr
+				g.defs[name] = map[string]any{"oneOf": []any{map[string]any{"type": "string"}, g.defs[name]}}
+			}
 		}
 		s["$ref"] = "#/$defs/" + name
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -398,4 +399,30 @@ func (p *thresholdParser) value(t token, m Metric) (float64, error) {
 		}
 	}
 	return 0, bad(fmt.Sprintf("%s is a latency: %q needs a unit, ms or s", m.Name, s))
+}
+
+type thresholdJSON struct {
+	Expr  string `json:"expr"`
+	Abort bool   `json:"abort,omitempty"`
+}
+
+// MarshalJSON writes a threshold as the scenario file does: its expression
+// and abort.
+func (t Threshold) MarshalJSON() ([]byte, error) {
+	return json.Marshal(thresholdJSON{Expr: t.Expr, Abort: t.Abort})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (run.json's scenario).
+func (t *Threshold) UnmarshalJSON(b []byte) error {
+	var j thresholdJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	th, err := ParseThreshold(j.Expr)
+	if err != nil {
+		return err
+	}
+	th.Abort = j.Abort
+	*t = th
+	return nil
 }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -107,4 +108,34 @@ func FuzzParseThreshold(f *testing.F) {
 			t.Fatalf("%q parsed to %+v", expr, th)
 		}
 	})
+}
+
+// A scenario's thresholds, as strings or as mappings with abort, come
+// through parsing and run.json's JSON alike.
+func TestScenarioThresholds(t *testing.T) {
+	plan, err := Parse("s.yaml", []byte(`name: gates
+targets: [{name: aws, url: http://127.0.0.1:1/}]
+traffic: {phases: [{name: steady, shape: constant, rate: 10/s, duration: 1s}]}
+thresholds:
+  - p99 < 500ms
+  - {expr: "target=aws phase=steady error_rate[500ms] < 1%", abort: true}
+`), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ths := plan.Scenario.Thresholds
+	if len(ths) != 2 || ths[0].Expr != "p99 < 500ms" || ths[0].Abort || !ths[1].Abort || ths[1].Target != "aws" || ths[1].Window != 500*time.Millisecond {
+		t.Fatalf("%+v", ths)
+	}
+	b, err := json.Marshal(plan.Scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Scenario
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Thresholds) != 2 || back.Thresholds[1] != ths[1] {
+		t.Errorf("through JSON: %+v", back.Thresholds)
+	}
 }
