@@ -109,7 +109,11 @@ func BuiltinThresholds() []scenarios.Threshold {
 // target or phase of the run is an error.
 func Check(s *Summary, o CheckOptions) (*CheckReport, error) {
 	rep := &CheckReport{InconclusivePasses: o.InconclusivePasses}
-	if !o.NoBuiltin && len(o.Thresholds) == 0 {
+	if s.Run.Status == rundir.StatusAborted {
+		// A threshold was lost for certain mid-run: the gate fails
+		// whatever the partial data say.
+		rep.add(s.statusResult())
+	} else if !o.NoBuiltin && len(o.Thresholds) == 0 {
 		rep.add(s.statusResult())
 		for _, th := range BuiltinThresholds() {
 			for i := range s.Tables {
@@ -146,8 +150,11 @@ func (c *CheckReport) add(r CheckResult) {
 // statusResult is the built-in check that the run ran to its end.
 func (s *Summary) statusResult() CheckResult {
 	r := CheckResult{Expr: "run completed", Metric: "status", Unit: "status", Builtin: true, Verdict: Pass, Op: "=", Note: "status " + s.Run.Status}
-	if s.Run.Killed {
+	switch {
+	case s.Run.Killed:
 		r.Note = "status interrupted (killed)"
+	case s.Run.Info.StatusReason != "":
+		r.Note += ": " + s.Run.Info.StatusReason
 	}
 	if s.Run.Status != rundir.StatusComplete {
 		r.Verdict = Fail

@@ -264,27 +264,26 @@ func compareMetric(m scenarios.Metric, b, c span, tol float64, resamples int, rn
 
 // decide turns a change and its interval into a verdict: significant
 // (the interval excludes no change) and beyond the tolerance is a
-// regression or an improvement; an interval inside the tolerance is no
-// change; one that reaches past the tolerance on the worse side while
-// including no change cannot tell.
+// regression or an improvement; an interval that lies within the
+// tolerance on both sides is no change; anything else cannot tell, and
+// says about how many requests would narrow the interval (it narrows as
+// 1/√n) to fit the tolerance.
 func decide(mc *MetricChange) ChangeVerdict {
-	lo, hi := mc.CI95[0], mc.CI95[1]
+	lo, hi, tol := mc.CI95[0], mc.CI95[1], mc.Tolerance
 	switch {
-	case lo > 0 && mc.Change > mc.Tolerance:
+	case lo > 0 && mc.Change > tol:
 		return Regression
-	case hi < 0 && mc.Change < -mc.Tolerance:
+	case hi < 0 && mc.Change < -tol:
 		return Improved
-	case hi > mc.Tolerance && lo <= 0:
-		// The data allow a regression beyond the tolerance: more requests
-		// would narrow the interval by √n.
-		if half := (hi - lo) / 2; half > 0 && mc.Tolerance > 0 {
-			f := half / mc.Tolerance
-			mc.Needed = int64(math.Ceil(float64(max(mc.Samples[0], mc.Samples[1])) * f * f))
-		}
-		mc.Note = joinNotes(mc.Note, fmt.Sprintf("the interval reaches past the tolerance; about %d requests per run would tell", mc.Needed))
-		return Undecided
+	case hi <= tol && lo >= -tol:
+		return Unchanged
 	}
-	return Unchanged
+	if half := (hi - lo) / 2; half > 0 && tol > 0 {
+		f := half / tol
+		mc.Needed = int64(math.Ceil(float64(max(mc.Samples[0], mc.Samples[1])) * f * f))
+		mc.Note = joinNotes(mc.Note, fmt.Sprintf("the interval reaches past the tolerance; about %d requests per run would tell", mc.Needed))
+	}
+	return Undecided
 }
 
 // compareRate compares a rate by its difference, with Newcombe's hybrid
@@ -362,20 +361,45 @@ func quantileOf(hs []*rundir.Sparse, p float64) float64 {
 	return float64(distOf(h).Percentile(p))
 }
 
-// resampler draws moving-block bootstrap samples of interval histograms
-// into one reused dense histogram.
+// resampler draws bootstrap samples into one reused dense histogram: by
+// moving blocks of interval histograms, or, when the values lie in too few
+// intervals for blocks to vary (cold starts, mostly in a run's first
+// seconds), value by value.
 type resampler struct {
 	hs      []*rundir.Sparse
 	block   int
 	counts  []int64
 	touched []int32
+	// For value-by-value resampling: the pooled buckets and their
+	// cumulative counts.
+	pooled *rundir.Sparse
+	cum    []int64
 }
 
+// minBlocks is the fewest intervals with values that a block bootstrap
+// needs; with fewer, the resamples barely differ and the interval would be
+// too narrow.
+const minBlocks = 10
+
 func newResampler(hs []*rundir.Sparse) *resampler {
+	r := &resampler{hs: hs, counts: make([]int64, rundir.RunGeometry.CountsLen)}
+	if len(hs) < minBlocks {
+		h := rundir.NewHist()
+		for _, s := range hs {
+			h.AddSparse(s)
+		}
+		r.pooled = h.Sparse()
+		var c int64
+		for _, n := range r.pooled.Cnt {
+			c += n
+			r.cum = append(r.cum, c)
+		}
+		return r
+	}
 	// Blocks of about √n intervals keep most of the dependence between
 	// neighbouring intervals (a burst, a scale-out) inside a block.
-	block := max(1, int(math.Round(math.Sqrt(float64(len(hs))))))
-	return &resampler{hs: hs, block: block, counts: make([]int64, rundir.RunGeometry.CountsLen)}
+	r.block = max(1, int(math.Round(math.Sqrt(float64(len(hs))))))
+	return r
 }
 
 // quantile draws one resample and returns its p-th percentile.
@@ -384,6 +408,9 @@ func (r *resampler) quantile(rng *rand.Rand, p float64) float64 {
 		r.counts[i] = 0
 	}
 	r.touched = r.touched[:0]
+	if r.pooled != nil {
+		return r.valueQuantile(rng, p)
+	}
 	n := len(r.hs)
 	var total int64
 	for drawn := 0; drawn < n; drawn += r.block {
@@ -398,6 +425,25 @@ func (r *resampler) quantile(rng *rand.Rand, p float64) float64 {
 			}
 		}
 	}
+	return r.percentile(p, total)
+}
+
+// valueQuantile resamples the pooled values one by one.
+func (r *resampler) valueQuantile(rng *rand.Rand, p float64) float64 {
+	total := r.cum[len(r.cum)-1]
+	for range total {
+		k, _ := slices.BinarySearch(r.cum, rng.Int64N(total)+1)
+		idx := r.pooled.Idx[k]
+		if r.counts[idx] == 0 {
+			r.touched = append(r.touched, idx)
+		}
+		r.counts[idx]++
+	}
+	return r.percentile(p, total)
+}
+
+// percentile is the p-th percentile of the resample in counts.
+func (r *resampler) percentile(p float64, total int64) float64 {
 	slices.Sort(r.touched)
 	rank := rundir.PercentileRank(p, total)
 	var cum int64
