@@ -34,8 +34,9 @@ type ConfidenceJSON struct {
 
 // RunJSON is one run.
 type RunJSON struct {
-	Dir            string          `json:"dir"`      // the run directory as given
-	Scenario       string          `json:"scenario"` // the scenario's name
+	Label          string          `json:"label,omitempty"` // the run's name in the report (RUN=label; default the directory's name)
+	Dir            string          `json:"dir"`             // the run directory as given
+	Scenario       string          `json:"scenario"`        // the scenario's name
 	ScenarioSHA256 string          `json:"scenario_sha256"`
 	Tool           rundir.ToolInfo `json:"tool"` // the fnbench that measured the run
 	// Status is complete, interrupted or failed; Killed is true when the

@@ -27,12 +27,12 @@ const coldEventsShown = 10
 // HTML writes the report as one self-contained page: no scripts, no
 // external fonts, styles or images (a Content-Security-Policy forbids
 // them), charts as inline SVG. In order: the headline verdict, the
-// scenario, per-target tables with confidence intervals and sanity
-// checks, the charts, cold-start evidence, the cost breakdown with the
-// price table's date, and the run metadata.
+// scenario, per-target tables with confidence intervals (several runs: a
+// group of rows per run) and the checks, the charts, cold-start evidence,
+// the cost breakdown with the price table's date, and the run metadata.
 func HTML(w io.Writer, runs []Run, o Options) error {
-	series := Series(runs)
-	page := htmlPage{Headline: Headline(runs), Version: o.Version, ProjectRPS: charts.ProjectedRPS(series)}
+	series, groups := layout(runs)
+	page := htmlPage{Headline: Headline(runs), Version: o.Version, ProjectRPS: charts.ProjectedRPS(series), Multi: len(runs) > 1}
 	var names []string
 	for _, r := range runs {
 		page.Runs = append(page.Runs, newHTMLRun(r))
@@ -42,7 +42,17 @@ func HTML(w io.Writer, runs []Run, o Options) error {
 	for i, s := range series {
 		page.Targets = append(page.Targets, newHTMLTarget(s, charts.Hex(charts.SeriesColor(i))))
 	}
-	for _, c := range charts.All(series) {
+	for _, g := range groups {
+		hg := htmlGroup{Name: g.Name}
+		for k, si := range g.Series {
+			t := page.Targets[si]
+			t.Label = runs[g.Runs[k]].Label
+			t.Checks = checksOf(runs[g.Runs[k]].Checks, t.Info.Name)
+			hg.Members = append(hg.Members, t)
+		}
+		page.Groups = append(page.Groups, hg)
+	}
+	for _, c := range charts.All(series, comparisons(runs, groups)) {
 		svg, err := c.WithoutTable().SVG()
 		if err != nil {
 			return err
@@ -61,12 +71,35 @@ func HTML(w io.Writer, runs []Run, o Options) error {
 	return err
 }
 
+// checksOf are the results of a run's checks that concern a target: its
+// own, and those of the whole run.
+func checksOf(rep *analyze.CheckReport, target string) []analyze.CheckResult {
+	if rep == nil {
+		return nil
+	}
+	var out []analyze.CheckResult
+	for _, r := range rep.Results {
+		if r.Target == "" || r.Target == target {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 type htmlPage struct {
 	Title, Headline, Version string
 	Runs                     []htmlRun
-	Targets                  []htmlTarget
+	Targets                  []htmlTarget // one per series, as charts colour them
+	Groups                   []htmlGroup  // the targets side by side across runs
+	Multi                    bool         // several runs
 	Charts                   []htmlChart
 	ProjectRPS               float64
+}
+
+// htmlGroup is one target in every run that has it.
+type htmlGroup struct {
+	Name    string
+	Members []htmlTarget
 }
 
 type htmlRun struct {
@@ -80,9 +113,10 @@ type htmlRun struct {
 
 type htmlTarget struct {
 	Name, Color string
+	Label       string // the run's
 	Info        rundir.TargetInfo
 	Rows        []analyze.Row
-	Checks      []Check
+	Checks      []analyze.CheckResult
 	Cold        analyze.ColdStarts
 	ColdEvents  []rundir.Event
 	ColdMore    int
@@ -113,9 +147,9 @@ func newHTMLRun(r Run) htmlRun {
 }
 
 func newHTMLTarget(s charts.Series, color string) htmlTarget {
-	ts := &s.Summary.Tables[s.Target]
+	ts := s.Table()
 	ht := htmlTarget{Name: s.Name, Color: color, Info: ts.Target, Rows: append(append([]analyze.Row(nil), ts.Phases...), ts.Total),
-		Checks: SanityChecks(s.Summary.Run, ts), Cold: ts.Cold, Scaling: ts.Scaling, Cost: ts.Cost, Pricing: s.Summary.Pricing}
+		Cold: ts.Cold, Scaling: ts.Scaling, Cost: ts.Cost, Pricing: s.Summary.Pricing}
 	for _, e := range s.Summary.Run.Events {
 		if e.Type != rundir.EventColdStart || e.Target != ts.Target.Name {
 			continue
@@ -140,10 +174,14 @@ func inlineSVG(svg []byte, title string) template.HTML {
 }
 
 var htmlFuncs = template.FuncMap{
-	"lat": units.Latency,
-	"ns":  func(n int64) string { return units.Latency(time.Duration(n)) },
-	"ci":  ciText,
-	"pct": func(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) },
+	"lat":  units.Latency,
+	"ns":   func(n int64) string { return units.Latency(time.Duration(n)) },
+	"ci":   ciText,
+	"pct":  percent,
+	"mark": verdictMark[analyze.Verdict],
+	"checksentence": func(r analyze.CheckResult) string {
+		return checkSentence(&r)
+	},
 	"rate": func(row analyze.Row) string {
 		return rate(row.AchievedRate, row.OfferedRate)
 	},

@@ -5,45 +5,15 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/fnbench/fnbench/analyze"
 )
 
-// JUnit writes the sanity checks of every target as JUnit XML: one test
-// suite per run, one test case per target and check, so a CI page lists
-// them. Thresholds will add their own test cases.
+// JUnit writes the checks of every run as JUnit XML, so that a CI page
+// lists them: one test suite per run, one test case per check result
+// (Run.Checks) — a threshold on a target, or a check of the whole run.
 func JUnit(w io.Writer, runs []Run) error {
-	type failure struct {
-		Message string `xml:"message,attr"`
-		Text    string `xml:",chardata"`
-	}
-	type testcase struct {
-		Name      string   `xml:"name,attr"`
-		Classname string   `xml:"classname,attr"`
-		Time      string   `xml:"time,attr"`
-		Failure   *failure `xml:"failure,omitempty"`
-		SystemOut string   `xml:"system-out,omitempty"`
-	}
-	type property struct {
-		Name  string `xml:"name,attr"`
-		Value string `xml:"value,attr"`
-	}
-	type suite struct {
-		Name       string     `xml:"name,attr"`
-		Tests      int        `xml:"tests,attr"`
-		Failures   int        `xml:"failures,attr"`
-		Timestamp  string     `xml:"timestamp,attr"`
-		Time       string     `xml:"time,attr"`
-		Properties []property `xml:"properties>property"`
-		Cases      []testcase `xml:"testcase"`
-	}
-	type suites struct {
-		XMLName  xml.Name `xml:"testsuites"`
-		Name     string   `xml:"name,attr"`
-		Tests    int      `xml:"tests,attr"`
-		Failures int      `xml:"failures,attr"`
-		Suites   []suite  `xml:"testsuite"`
-	}
-	doc := suites{Name: "fnbench"}
-	series := Series(runs)
+	var suites []junitSuite
 	for _, r := range runs {
 		run := r.Summary.Run
 		info := &run.Info
@@ -51,32 +21,117 @@ func JUnit(w io.Writer, runs []Run) error {
 		if !info.EndTime.IsZero() {
 			dur = info.EndTime.Sub(info.StartTime)
 		}
-		su := suite{
+		su := junitSuite{
 			Name: r.Label, Timestamp: info.StartTime.UTC().Format("2006-01-02T15:04:05"), Time: seconds(dur),
-			Properties: []property{
+			Properties: &junitProperties{[]junitProperty{
 				{"scenario", scenarioOf(r.Summary)}, {"run_dir", run.Dir}, {"status", run.Status},
 				{"fnbench_version", info.Tool.Version}, {"scenario_sha256", info.ScenarioFile.SHA256},
-			},
+			}},
 		}
-		for _, s := range series {
-			if s.Summary != r.Summary {
-				continue
-			}
-			ts := &r.Summary.Tables[s.Target]
-			for _, c := range SanityChecks(run, ts) {
-				tc := testcase{Name: c.Name, Classname: "fnbench." + s.Name, Time: "0", SystemOut: c.Detail}
-				if !c.Passed {
-					tc.Failure = &failure{Message: c.Name + ": " + c.Detail, Text: c.Detail}
-					tc.SystemOut = ""
-					su.Failures++
-				}
-				su.Cases = append(su.Cases, tc)
-				su.Tests++
-			}
+		if r.Checks != nil {
+			su.addChecks(r.Checks)
 		}
+		suites = append(suites, su)
+	}
+	return writeJUnit(w, suites)
+}
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr,omitempty"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string           `xml:"name,attr"`
+	Tests      int              `xml:"tests,attr"`
+	Failures   int              `xml:"failures,attr"`
+	Skipped    int              `xml:"skipped,attr,omitempty"`
+	Timestamp  string           `xml:"timestamp,attr,omitempty"`
+	Time       string           `xml:"time,attr,omitempty"`
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Cases      []junitCase      `xml:"testcase"`
+}
+
+type junitProperties struct {
+	Property []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+// junitMessage is a failure or a skip: a one-line message, and the detail.
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func (tc *junitCase) fail(message, text string) { tc.Failure = &junitMessage{message, text} }
+func (tc *junitCase) skip(message, text string) { tc.Skipped = &junitMessage{message, text} }
+
+func (su *junitSuite) add(tc junitCase) {
+	su.Cases = append(su.Cases, tc)
+	su.Tests++
+	switch {
+	case tc.Failure != nil:
+		su.Failures++
+	case tc.Skipped != nil:
+		su.Skipped++
+	}
+}
+
+// addChecks adds a test case per check result: a failure fails; an
+// inconclusive one fails too, unless the report lets inconclusive results
+// pass, when it is skipped.
+func (su *junitSuite) addChecks(rep *analyze.CheckReport) {
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		tc := junitCase{Name: r.Expr, Classname: "fnbench", Time: "0"}
+		if r.Target != "" {
+			tc.Classname += "." + r.Target
+		}
+		what := checkSentence(r)
+		message := r.Expr
+		if r.Target != "" {
+			message += " on " + r.Target
+		}
+		message += ": " + what
+		if r.Verdict == analyze.Inconclusive {
+			message = "inconclusive: " + message
+		}
+		switch {
+		case r.Verdict == analyze.Pass:
+			tc.SystemOut = what
+		case r.Verdict == analyze.Inconclusive && rep.InconclusivePasses:
+			tc.skip(message, what)
+		default:
+			tc.fail(message, what)
+		}
+		su.add(tc)
+	}
+}
+
+// writeJUnit writes test suites as one JUnit XML document.
+func writeJUnit(w io.Writer, suites []junitSuite) error {
+	doc := junitSuites{Name: "fnbench", Suites: suites}
+	for _, su := range suites {
 		doc.Tests += su.Tests
 		doc.Failures += su.Failures
-		doc.Suites = append(doc.Suites, su)
+		doc.Skipped += su.Skipped
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err

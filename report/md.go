@@ -5,16 +5,20 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/internal/units"
 )
 
 // Markdown writes a short report for a GitHub job summary or a pull
-// request comment: the verdict first, one table row per target, the
-// sanity checks, then the per-phase detail folded away.
+// request comment: the verdict first, one table row per target (with
+// several runs, a row per run under each target), each run's checks with
+// those that did not pass listed, then the per-phase detail folded away.
 func Markdown(w io.Writer, runs []Run, o Options) error {
-	series := Series(runs)
+	series, groups := layout(runs)
+	multi := len(runs) > 1
 	var b strings.Builder
 	var names []string
 	for _, r := range runs {
@@ -22,42 +26,67 @@ func Markdown(w io.Writer, runs []Run, o Options) error {
 	}
 	fmt.Fprintf(&b, "### fnbench: %s\n\n", strings.Join(unique(names), ", "))
 	fmt.Fprintf(&b, "**%s.**\n\n", Headline(runs))
-	b.WriteString("| target | requests | p50 | p99 (95% CI) | errors | cold starts | USD per 1M |\n")
-	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	passed, failed := 0, 0
-	var failures []string
-	for _, s := range series {
-		ts := &s.Summary.Tables[s.Target]
-		tot := ts.Total
-		p50, p99 := "-", "-"
-		if l := tot.Latency.OK; l != nil {
-			p50 = units.Latency(l.P50.Value)
-			p99 = units.Latency(l.P99.Value) + " (" + ciText(l.P99.CI95) + ")"
+	// name is the first cells of a target's row: the target, and with
+	// several runs the run.
+	name := func(g targetGroup, k int) string {
+		if multi {
+			return mdEscape(g.Name) + " | " + mdEscape(runs[g.Runs[k]].Label)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s |\n", mdEscape(s.Name), tot.Sent, p50, p99,
-			errorText(tot), coldText(ts), costText(ts.Cost))
-		for _, c := range SanityChecks(s.Summary.Run, ts) {
-			if c.Passed {
-				passed++
-			} else {
-				failed++
-				failures = append(failures, fmt.Sprintf("- ❌ %s: %s — %s", mdEscape(s.Name), c.Name, c.Detail))
+		return mdEscape(series[g.Series[k]].Name)
+	}
+	head := func(cols, align string) {
+		if multi {
+			cols, align = "target | run | "+cols, "--- | --- | "+align
+		} else {
+			cols, align = "target | "+cols, "--- | "+align
+		}
+		b.WriteString("| " + cols + " |\n| " + align + " |\n")
+	}
+	head("requests | p50 | p99 (95% CI) | errors | cold starts | USD per 1M", "---: | ---: | ---: | ---: | ---: | ---:")
+	for _, g := range groups {
+		for k, si := range g.Series {
+			ts := series[si].Table()
+			tot := ts.Total
+			p50, p99 := "-", "-"
+			if l := tot.Latency.OK; l != nil {
+				p50 = units.Latency(l.P50.Value)
+				p99 = units.Latency(l.P99.Value) + " (" + ciText(l.P99.CI95) + ")"
 			}
+			fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s |\n", name(g, k), tot.Sent, p50, p99,
+				errorText(tot), coldText(ts), costText(ts.Cost))
 		}
 	}
-	fmt.Fprintf(&b, "\nSanity checks: %d passed, %d failed.\n", passed, failed)
-	for _, f := range failures {
-		b.WriteString(f + "\n")
+	for _, r := range runs {
+		if r.Checks == nil {
+			continue
+		}
+		of := ""
+		if multi {
+			of = " of " + mdEscape(r.Label)
+		}
+		fmt.Fprintf(&b, "\nChecks%s: %s.\n", of, gateLine(r.Checks))
+		for i := range r.Checks.Results {
+			c := &r.Checks.Results[i]
+			if c.Verdict == analyze.Pass {
+				continue
+			}
+			target := ""
+			if c.Target != "" {
+				target = mdEscape(c.Target) + " "
+			}
+			fmt.Fprintf(&b, "- %s %s%s: %s\n", mdMark(c.Verdict), target, mdCode(c.Expr), mdEscape(checkSentence(c)))
+		}
 	}
 	b.WriteString("\n<details><summary>Per phase</summary>\n\n")
-	b.WriteString("| target | phase | requests | rate/s | p50 | p90 | p99 | max | cold | errors |\n")
-	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-	for _, s := range series {
-		ts := &s.Summary.Tables[s.Target]
-		for _, row := range append(append([]analyze.Row(nil), ts.Phases...), ts.Total) {
-			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %s | %d | %d |\n", mdEscape(s.Name), mdEscape(row.Phase), row.Sent,
-				rate(row.AchievedRate, row.OfferedRate), units.Latency(row.P50), units.Latency(row.P90), units.Latency(row.P99),
-				units.Latency(row.Max), row.Cold, row.Errors)
+	head("phase | requests | rate/s | p50 | p90 | p99 | max | cold | errors", "--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---:")
+	for _, g := range groups {
+		for k, si := range g.Series {
+			ts := series[si].Table()
+			for _, row := range append(append([]analyze.Row(nil), ts.Phases...), ts.Total) {
+				fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %s | %d | %d |\n", name(g, k), mdEscape(row.Phase), row.Sent,
+					rate(row.AchievedRate, row.OfferedRate), units.Latency(row.P50), units.Latency(row.P90), units.Latency(row.P99),
+					units.Latency(row.Max), row.Cold, row.Errors)
+			}
 		}
 	}
 	b.WriteString("\n</details>\n\n")
@@ -82,7 +111,7 @@ func errorText(r analyze.Row) string {
 	if r.Completed == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.2f%%", 100*r.ErrorRate)
+	return percent(r.ErrorRate)
 }
 
 func coldText(ts *analyze.TargetSummary) string {
@@ -126,6 +155,19 @@ func unique(ss []string) []string {
 		}
 	}
 	return out
+}
+
+// mdCode sets an expression in code, where markup does not apply; only a
+// '|' would still end a table cell.
+func mdCode(s string) string { return "`" + strings.ReplaceAll(s, "|", `\|`) + "`" }
+
+// upperFirst capitalises a sentence.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // mdEscape keeps a name from breaking a table or turning into markup.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/report/charts"
 )
 
@@ -22,9 +23,13 @@ type Options struct {
 func Render(w io.Writer, format string, runs []Run, o Options) error {
 	switch format {
 	case "text":
-		return Text(w, summaries(runs)...)
+		return writeText(w, textReport(runs))
 	case "json":
-		return JSON(w, summaries(runs)...)
+		doc := analyze.NewSummaryJSON(summaries(runs)...)
+		for i := range doc.Runs {
+			doc.Runs[i].Label = runs[i].Label
+		}
+		return writeJSON(w, doc)
 	case "md":
 		return Markdown(w, runs, o)
 	case "junit":
@@ -32,10 +37,20 @@ func Render(w io.Writer, format string, runs []Run, o Options) error {
 	case "html":
 		return HTML(w, runs, o)
 	}
-	return fmt.Errorf("--format %q is not supported; use %s", format, strings.Join(Formats, ", "))
+	return unsupported(format, Formats)
 }
 
 // Charts builds every chart of the runs, as the HTML report shows them.
 func Charts(runs []Run) []*charts.Chart {
-	return charts.All(Series(runs))
+	series, groups := layout(runs)
+	return charts.All(series, comparisons(runs, groups))
+}
+
+func unsupported(format string, formats []string) error {
+	return fmt.Errorf("--format %q is not supported; use %s", format, strings.Join(formats, ", "))
+}
+
+func writeText(w io.Writer, s string) error {
+	_, err := io.WriteString(w, s)
+	return err
 }

@@ -1,9 +1,10 @@
 package report
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -12,69 +13,140 @@ import (
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/internal/units"
+	"github.com/fnbench/fnbench/report/charts"
 )
 
-// Text writes the terminal summary of one or more runs: per target and
-// phase, requests, achieved rate, latency percentiles of successful
-// requests, outcome counts and the worst schedule lag.
+// Text writes the terminal summary of runs as `fnbench run` prints it
+// after a run, without checks: Render's text format of the runs labelled
+// by their directories' names.
 func Text(w io.Writer, sums ...*analyze.Summary) error {
+	runs := make([]Run, len(sums))
 	for i, s := range sums {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		if err := text(w, s); err != nil {
-			return err
-		}
+		runs[i] = Run{Label: filepath.Base(s.Run.Dir), Summary: s}
 	}
-	return nil
+	return writeText(w, textReport(runs))
 }
 
-func text(w io.Writer, s *analyze.Summary) error {
-	r := s.Run
-	info := &r.Info
-	var scen struct {
-		Name      string `json:"name"`
-		ColdStart struct {
-			Detect string `json:"detect"`
-		} `json:"cold_start"`
+// textReport is the terminal summary: per target and phase, requests,
+// achieved rate, latency percentiles of successful requests, outcome
+// counts and the worst schedule lag, then each run's checks. Several runs
+// set each target's rows side by side, a group of rows per run.
+func textReport(runs []Run) string {
+	var b strings.Builder
+	multi := len(runs) > 1
+	for _, r := range runs {
+		info := &r.Summary.Run.Info
+		name := r.Summary.Run.Dir
+		if multi {
+			name = r.Label + ": " + name
+		}
+		fmt.Fprintf(&b, "run %s  scenario %s  %s  seed %d  status %s\n",
+			name, scenarioOf(r.Summary), info.StartTime.UTC().Format(time.RFC3339), info.Seed, statusText(r.Summary.Run))
+		for _, warn := range r.Summary.Run.Warnings {
+			fmt.Fprintf(&b, "note: %s%s\n", runPrefix(multi, r), warn)
+		}
 	}
-	_ = json.Unmarshal(info.Scenario, &scen)
-	fmt.Fprintf(w, "run %s  scenario %s  %s  seed %d  status %s\n",
-		r.Dir, scen.Name, info.StartTime.UTC().Format(time.RFC3339), info.Seed, statusText(r))
-	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "note: %s\n", warn)
-	}
-	for _, ts := range s.Tables {
-		t := ts.Target
-		fmt.Fprintf(w, "\ntarget %s  (%s %s", t.Name, t.Method, t.URL)
-		if t.Simulated {
-			fmt.Fprint(w, ", simulated")
+	series, groups := layout(runs)
+	for _, g := range groups {
+		fmt.Fprintf(&b, "\ntarget %s  (%s)\n", g.Name, endpoints(runs, series, g))
+		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+		head := "phase\trequests\trate/s\tp50\tp90\tp99\tp99.9\tmax\twarm\tcold\terrors\tnot sent\tlag p99\tlag max\t"
+		if multi {
+			head = "run\t" + head
 		}
-		fmt.Fprintln(w, ")")
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "phase\trequests\trate/s\tp50\tp90\tp99\tp99.9\tmax\twarm\tcold\terrors\tnot sent\tlag p99\tlag max\t")
-		rows := append(append([]analyze.Row(nil), ts.Phases...), ts.Total)
-		for _, row := range rows {
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n",
-				row.Phase, row.Sent, rate(row.AchievedRate, row.OfferedRate),
-				units.Latency(row.P50), units.Latency(row.P90), units.Latency(row.P99), units.Latency(row.P999), units.Latency(row.Max),
-				row.Warm, row.Cold, row.Errors, row.NotSent, units.Latency(row.LagP99), units.Latency(row.LagMax))
+		fmt.Fprintln(tw, head)
+		for k, si := range g.Series {
+			ts := series[si].Table()
+			for _, row := range append(append([]analyze.Row(nil), ts.Phases...), ts.Total) {
+				if multi {
+					fmt.Fprintf(tw, "%s\t", runs[g.Runs[k]].Label)
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n",
+					row.Phase, row.Sent, rate(row.AchievedRate, row.OfferedRate),
+					units.Latency(row.P50), units.Latency(row.P90), units.Latency(row.P99), units.Latency(row.P999), units.Latency(row.Max),
+					row.Warm, row.Cold, row.Errors, row.NotSent, units.Latency(row.LagP99), units.Latency(row.LagMax))
+			}
 		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintln(w, coldLine(ts.Total, scen.ColdStart.Detect))
-		if cls := classes(ts.Total.Classes); cls != "" {
-			fmt.Fprintf(w, "errors by class: %s\n", cls)
-		}
-		for _, ev := range r.Events {
-			if ev.Type == rundir.EventErrorSample && ev.Target == t.Name {
-				fmt.Fprintf(w, "first %s at %s: %s\n", ev.Class, time.Duration(ev.AtNanos).Truncate(time.Millisecond), ev.Message)
-				break
+		tw.Flush()
+		for k, si := range g.Series {
+			r, ts := runs[g.Runs[k]], series[si].Table()
+			prefix := runPrefix(multi, r)
+			fmt.Fprintln(&b, prefix+coldLine(ts.Total, r.Summary.Detect))
+			if cls := classes(ts.Total.Classes); cls != "" {
+				fmt.Fprintf(&b, "%serrors by class: %s\n", prefix, cls)
+			}
+			for _, ev := range r.Summary.Run.Events {
+				if ev.Type == rundir.EventErrorSample && ev.Target == ts.Target.Name {
+					fmt.Fprintf(&b, "%sfirst %s at %s: %s\n", prefix, ev.Class, time.Duration(ev.AtNanos).Truncate(time.Millisecond), ev.Message)
+					break
+				}
 			}
 		}
 	}
-	return nil
+	for _, r := range runs {
+		if r.Checks != nil {
+			b.WriteString("\n" + checkText(r.Label, r.Checks))
+		}
+	}
+	return b.String()
+}
+
+// runPrefix names the run a line is about, when there are several.
+func runPrefix(multi bool, r Run) string {
+	if multi {
+		return r.Label + ": "
+	}
+	return ""
+}
+
+// endpoints says what a target is: its method and URL, or each run's
+// when they differ.
+func endpoints(runs []Run, series []charts.Series, g targetGroup) string {
+	var each []string
+	for _, si := range g.Series {
+		t := series[si].Table().Target
+		e := t.Method + " " + t.URL
+		if t.URL == "" { // invoked through the platform's API
+			e = t.Kind + " " + t.Function
+		}
+		if t.Simulated {
+			e += ", simulated"
+		}
+		each = append(each, e)
+	}
+	if len(unique(each)) == 1 {
+		return each[0]
+	}
+	for k := range each {
+		each[k] = runs[g.Runs[k]].Label + ": " + each[k]
+	}
+	return strings.Join(each, "; ")
+}
+
+// textTable lays out a left-aligned table for a terminal, without
+// trailing blanks.
+type textTable struct {
+	out *strings.Builder
+	buf bytes.Buffer
+	tw  *tabwriter.Writer
+}
+
+func newTextTable(out *strings.Builder) *textTable {
+	t := &textTable{out: out}
+	t.tw = tabwriter.NewWriter(&t.buf, 0, 0, 2, ' ', 0)
+	return t
+}
+
+func (t *textTable) row(cells ...string) { fmt.Fprintln(t.tw, strings.Join(cells, "\t")) }
+
+func (t *textTable) flush() {
+	t.tw.Flush()
+	for _, line := range strings.SplitAfter(t.buf.String(), "\n") {
+		if line != "" {
+			t.out.WriteString(strings.TrimRight(line, " \n") + "\n")
+		}
+	}
+	t.buf.Reset()
 }
 
 func statusText(r *analyze.Run) string {
@@ -114,9 +186,6 @@ func classes(m map[string]int64) string {
 // coldLine says how many cold starts were tagged, on what evidence, and how
 // many execution environments answered; or why none could be tagged.
 func coldLine(total analyze.Row, detect string) string {
-	if detect == "" {
-		detect = "auto"
-	}
 	if detect == "none" {
 		return "cold starts: not detected (cold_start.detect: none)"
 	}

@@ -31,18 +31,18 @@ import (
 // stay distinct until defaults are applied.
 
 type fileScenario struct {
-	Pos         positions      `yaml:"-"`
-	Name        text           `yaml:"name" required:"true" pattern:"name" doc:"Scenario name: lowercase letters, digits, '_', '.' and '-', starting with a letter or digit. Names the run directory."`
-	Description *text          `yaml:"description" doc:"Free text shown in reports."`
-	Seed        *int64         `yaml:"seed" doc:"Seed of the Poisson arrival generator. When absent the run picks one and records it in run.json, so any run can be replayed."`
-	Interval    *fileDuration  `yaml:"interval" default:"1s" min:"100ms" max:"1m" doc:"Recording interval: histograms and counters are flushed this often. Between 100ms and 1m."`
-	Defaults    *fileRequest   `yaml:"defaults" doc:"Request settings applied to every target; each target may override any of them (headers merge per name, the target wins)."`
-	Targets     []fileTarget   `yaml:"targets" required:"true" min:"1" max:"16" doc:"The endpoints under test, 1 to 16. Every target receives the same schedule on one shared timeline."`
-	Traffic     *fileTraffic   `yaml:"traffic" required:"true" doc:"The offered load: how arrivals are spaced and the phases of the rate schedule."`
-	ColdStart   *fileColdStart `yaml:"cold_start" doc:"How cold starts are detected, and whether to force them."`
-	Sweep       *fileSweep     `yaml:"sweep" doc:"Run the whole traffic once per memory size of every aws-lambda target (the job of AWS Lambda Power Tuning); the original configuration is restored at the end."`
+	Pos         positions       `yaml:"-"`
+	Name        text            `yaml:"name" required:"true" pattern:"name" doc:"Scenario name: lowercase letters, digits, '_', '.' and '-', starting with a letter or digit. Names the run directory."`
+	Description *text           `yaml:"description" doc:"Free text shown in reports."`
+	Seed        *int64          `yaml:"seed" doc:"Seed of the Poisson arrival generator. When absent the run picks one and records it in run.json, so any run can be replayed."`
+	Interval    *fileDuration   `yaml:"interval" default:"1s" min:"100ms" max:"1m" doc:"Recording interval: histograms and counters are flushed this often. Between 100ms and 1m."`
+	Defaults    *fileRequest    `yaml:"defaults" doc:"Request settings applied to every target; each target may override any of them (headers merge per name, the target wins)."`
+	Targets     []fileTarget    `yaml:"targets" required:"true" min:"1" max:"16" doc:"The endpoints under test, 1 to 16. Every target receives the same schedule on one shared timeline."`
+	Traffic     *fileTraffic    `yaml:"traffic" required:"true" doc:"The offered load: how arrivals are spaced and the phases of the rate schedule."`
+	ColdStart   *fileColdStart  `yaml:"cold_start" doc:"How cold starts are detected, and whether to force them."`
+	Sweep       *fileSweep      `yaml:"sweep" doc:"Run the whole traffic once per memory size of every aws-lambda target (the job of AWS Lambda Power Tuning); the original configuration is restored at the end."`
 	Thresholds  []fileThreshold `yaml:"thresholds" max:"100" doc:"Gates on the run, each an expression like \"p99 < 500ms\", \"target=azure phase=spike cold.p50 <= 2s\" or \"error_rate[30s] < 1%\" (see the README's CI gates), or a mapping {expr, abort}. fnbench run exits 1 when one fails."`
-	Cost        *yaml.Node     `yaml:"cost" reserved:"it arrives with the cost model"`
+	Cost        *yaml.Node      `yaml:"cost" reserved:"it arrives with the cost model"`
 }
 
 // fileThreshold is one entry of thresholds: an expression, or a mapping

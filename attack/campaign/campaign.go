@@ -43,6 +43,9 @@ type Options struct {
 	// size of a sweep) with its outcome, to summarise it; an error stops
 	// the campaign, and the configuration is restored all the same.
 	Finished func(*attack.Outcome) error
+	// Watch, when set, makes a watcher for each run (attack.Options.Watch):
+	// a threshold marked abort stops a run early.
+	Watch func() attack.Watcher
 	// Log receives a line, prefixed "fnbench: ", for each thing the
 	// campaign does to a function or a run directory; nil discards them.
 	Log io.Writer
@@ -138,7 +141,9 @@ func (c *campaign) prepare(ctx context.Context) (*attack.Force, error) {
 // that gave fewer forced cold starts than asked.
 func judge(results []*attack.Outcome) error {
 	for _, res := range results {
-		if res.Status != rundir.StatusComplete {
+		// An aborted run did what it was asked: it stopped once a threshold
+		// was lost, which the gate reports.
+		if res.Status != rundir.StatusComplete && res.Status != rundir.StatusAborted {
 			return fmt.Errorf("run %s: %s; partial results are in %s", res.Status, res.Reason, res.Dir)
 		}
 		for _, fr := range res.Forced {

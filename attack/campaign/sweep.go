@@ -56,6 +56,10 @@ func (c *campaign) runStep(ctx context.Context, st step, force *attack.Force) (*
 		}
 	}
 	fmt.Fprintf(c.log, "fnbench: running %s → %s\n", c.opt.Plan.Scenario.Name, st.dir)
+	var watch attack.Watcher
+	if c.opt.Watch != nil {
+		watch = c.opt.Watch()
+	}
 	res, err := attack.Run(ctx, attack.Options{
 		Plan:     c.opt.Plan,
 		Targets:  c.targets,
@@ -65,6 +69,7 @@ func (c *campaign) runStep(ctx context.Context, st step, force *attack.Force) (*
 		Abort:    c.opt.Abort,
 		Force:    force,
 		Shard:    c.opt.Shard,
+		Watch:    watch,
 	})
 	if err != nil {
 		return nil, err

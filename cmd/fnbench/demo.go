@@ -71,7 +71,12 @@ func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return runError(err)
 	}
-	runs := []report.Run{{Label: "demo", Summary: analyze.Summarize(run)}}
+	sum := analyze.Summarize(run)
+	checks, err := runChecks(run, sum)
+	if err != nil {
+		return runError(err)
+	}
+	runs := []report.Run{{Label: "demo", Summary: sum, Checks: checks}}
 	file := filepath.Join(out, "report.html")
 	fh, err := os.Create(file)
 	if err != nil {

@@ -145,7 +145,7 @@ traffic: {phases: [{shape: constant, rate: 20/s, duration: 300ms}]}
 	for _, c := range []struct {
 		secret string
 		code   int
-	}{{secret, 0}, {wrong, 0}} {
+	}{{secret, 1}, {wrong, 1}} { // the url target's requests are refused (neither is the simulator's secret): the built-in checks fail
 		awsTestEnv(t)
 		t.Setenv("AWS_SECRET_ACCESS_KEY", c.secret)
 		t.Setenv("AWS_SESSION_TOKEN", token)

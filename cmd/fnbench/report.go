@@ -30,7 +30,7 @@ GitHub job summary or a pull request comment, verdict first; json is the
 JSON summary (schema_version 1, documented in docs/summary-schema.md) that
 reports and CI gates read: statistics with 95% confidence intervals per
 target, phase and outcome, cold starts, scaling and cost; junit is one test
-case per target and sanity check; html is one self-contained page with
+case per check (the run's thresholds, or the built-in checks); html is one self-contained page with
 inline SVG charts that works offline.
 
 --charts DIR also writes every chart as SVG and PNG into DIR.`,
@@ -60,7 +60,11 @@ inline SVG charts that works offline.
 			}
 			var runs []report.Run
 			for i, sum := range analyze.SummarizeRuns(loaded, opt) {
-				runs = append(runs, report.Run{Label: labels[i], Summary: sum})
+				checks, err := runChecks(loaded[i], sum)
+				if err != nil {
+					return usageError(err)
+				}
+				runs = append(runs, report.Run{Label: labels[i], Summary: sum, Checks: checks})
 			}
 			var buf bytes.Buffer
 			if err := report.Render(&buf, format, runs, ro); err != nil {
@@ -94,4 +98,14 @@ func writeOutput(stdout io.Writer, out string, b []byte) error {
 		return runError(err)
 	}
 	return nil
+}
+
+// runChecks judges a run by the thresholds it recorded (the built-in
+// checks when it has none), for the reports to show.
+func runChecks(run *analyze.Run, sum *analyze.Summary) (*analyze.CheckReport, error) {
+	ths, err := scenarioThresholds(run)
+	if err != nil {
+		return nil, err
+	}
+	return analyze.Check(sum, analyze.CheckOptions{Thresholds: ths})
 }

@@ -17,8 +17,8 @@ const (
 )
 
 // exitError carries the exit code a failure maps to. Sub-commands wrap their
-// errors with usageError or runError (a gate failure, exit 1, arrives with
-// thresholds); an unwrapped error comes
+// errors with usageError or runError, or return a gate failure (exit 1,
+// gateFailed); an unwrapped error comes
 // from cobra itself (unknown command or flag, wrong argument count), which is
 // bad usage.
 type exitError struct {
@@ -48,6 +48,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newRunCmd(),
 		newValidateCmd(),
 		newReportCmd(),
+		newCheckCmd(),
+		newCompareCmd(),
 		newCostCmd(),
 		newMergeCmd(),
 		newDemoCmd(),

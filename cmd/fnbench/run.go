@@ -35,6 +35,7 @@ type runFlags struct {
 	// simKeepAliveScale shortens the built-in simulator's keep-alives
 	// (sim.Config.KeepAliveScale); fnbench demo sets it.
 	simKeepAliveScale float64
+	gate              gateFlags
 }
 
 func newRunCmd() *cobra.Command {
@@ -46,6 +47,16 @@ func newRunCmd() *cobra.Command {
 (open model: requests leave at their scheduled times whatever the targets
 do), records latency from each request's intended send time, writes a run
 directory and prints a summary.
+
+Then it applies the scenario's thresholds, and any --threshold, and lists
+each with its observed value, 95% confidence interval and verdict; a
+scenario without thresholds gets the built-in checks (the run completed, at
+least 99% of the offered requests were sent, at most 1% of the completed
+ones failed). A threshold marked abort: true in the scenario ends the
+attack as soon as it is certainly lost (status aborted).
+
+Exit codes: 0 success, 1 a threshold failed, 2 bad usage or invalid input,
+3 the run failed.
 
 Ctrl-C stops sending, waits for requests in flight (up to their timeout) and
 marks the run interrupted; a second Ctrl-C abandons them.`,
@@ -63,6 +74,7 @@ marks the run interrupted; a second Ctrl-C abandons them.`,
 	cmd.Flags().MarkHidden("trace")
 	cmd.Flags().StringVar(&f.shard, "shard", "", "run shard i of n (as i/n): send every n-th arrival, starting with the i-th, for fnbench merge to combine")
 	cmd.Flags().Float64Var(&f.simKeepAliveScale, "sim-keep-alive-scale", 1, "sim:// targets: multiply the simulator's idle keep-alives by this (0.01 evicts after seconds, not minutes)")
+	f.gate.register(cmd)
 	return cmd
 }
 
@@ -70,7 +82,7 @@ marks the run interrupted; a second Ctrl-C abandons them.`,
 // flags, starts the built-in simulator for sim:// targets, turns Ctrl-C into
 // cancellation, and maps the campaign's errors to exit codes.
 func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io.Writer) error {
-	opt, err := runOptions(path, f, stdout, stderr)
+	opt, gate, err := runOptions(path, f, stdout, stderr)
 	if err != nil {
 		return usageError(err)
 	}
@@ -92,39 +104,92 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 		if _, err := campaign.Run(ctx, opt); err != nil {
 			return runError(err)
 		}
-		return nil
+		return gate.err()
 	})
 }
 
 // runOptions loads the scenario and fills the campaign's options from the
 // flags; every error is bad input. Summaries go to stdout, the campaign's
 // log to stderr.
-func runOptions(path string, f runFlags, stdout, stderr io.Writer) (campaign.Options, error) {
+func runOptions(path string, f runFlags, stdout, stderr io.Writer) (campaign.Options, *runGate, error) {
 	plan, err := scenarios.Load(path, scenarios.LoadOptions{Sets: f.sets})
 	if err != nil {
-		return campaign.Options{}, err
+		return campaign.Options{}, nil, err
 	}
 	prog, err := newProgress(f.progress, stderr)
 	if err != nil {
-		return campaign.Options{}, err
+		return campaign.Options{}, nil, err
 	}
 	shard, err := campaign.ParseShard(f.shard, plan)
 	if err != nil {
-		return campaign.Options{}, err
+		return campaign.Options{}, nil, err
 	}
 	if f.simKeepAliveScale < 0 {
-		return campaign.Options{}, fmt.Errorf("--sim-keep-alive-scale %v is negative; use a positive factor such as 0.01", f.simKeepAliveScale)
+		return campaign.Options{}, nil, fmt.Errorf("--sim-keep-alive-scale %v is negative; use a positive factor such as 0.01", f.simKeepAliveScale)
 	}
+	checks, err := f.gate.options(plan.Scenario.Thresholds)
+	if err != nil {
+		return campaign.Options{}, nil, err
+	}
+	// run.json records every threshold the run is judged by, so that
+	// fnbench check RUN judges it again the same way.
+	plan.Scenario.Thresholds = checks.Thresholds
+	plan.Redacted.Thresholds = checks.Thresholds
+	gate := &runGate{checks: checks, w: stdout}
 	runID := plan.Scenario.Name + "-" + time.Now().Format("20060102-150405")
 	out := f.out
 	if out == "" {
 		out = filepath.Join("runs", runID)
 	}
-	return campaign.Options{
+	opt := campaign.Options{
 		Plan: plan, OutDir: out, RunID: runID, Shard: shard,
 		Tool: rundir.ToolInfo{Name: "fnbench", Version: version}, Progress: prog, Log: stderr,
-		Finished: func(res *attack.Outcome) error { return printSummary(stdout, res) },
-	}, nil
+		Finished: gate.finished,
+	}
+	if analyze.NewAbortWatch(checks.Thresholds) != nil {
+		opt.Watch = func() attack.Watcher { return analyze.NewAbortWatch(checks.Thresholds) }
+	}
+	return opt, gate, nil
+}
+
+// runGate prints each finished run's summary and its thresholds' verdicts,
+// and remembers whether every gate passed.
+type runGate struct {
+	checks analyze.CheckOptions
+	w      io.Writer
+	failed []*analyze.CheckReport
+}
+
+// finished reads a finished run back, prints its summary and judges it.
+func (g *runGate) finished(res *attack.Outcome) error {
+	run, err := analyze.Load(res.Dir)
+	if err != nil {
+		return fmt.Errorf("reading back %s: %w", res.Dir, err)
+	}
+	sum := analyze.Summarize(run)
+	if err := report.Text(g.w, sum); err != nil {
+		return err
+	}
+	rep, err := analyze.Check(sum, g.checks)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(g.w)
+	if err := report.WriteCheck(g.w, "text", filepath.Base(res.Dir), rep); err != nil {
+		return err
+	}
+	if !rep.OK() {
+		g.failed = append(g.failed, rep)
+	}
+	return nil
+}
+
+// err is exit 1 when a run's gate failed.
+func (g *runGate) err() error {
+	if len(g.failed) == 0 {
+		return nil
+	}
+	return gateFailed(g.failed[0])
 }
 
 // interruptible returns ctx cancelled by the first SIGINT or SIGTERM (the
@@ -182,15 +247,6 @@ func profiled(f runFlags, run func() error) error {
 		defer trace.Stop()
 	}
 	return run()
-}
-
-// printSummary reads a finished run back and prints its summary.
-func printSummary(w io.Writer, res *attack.Outcome) error {
-	run, err := analyze.Load(res.Dir)
-	if err != nil {
-		return fmt.Errorf("reading back %s: %w", res.Dir, err)
-	}
-	return report.Text(w, analyze.Summarize(run))
 }
 
 // newProgress picks the progress display: a live line on a terminal, plain

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -114,8 +115,8 @@ traffic: {phases: [{shape: constant, rate: 10/s, duration: 500ms}]}
 `)
 	dir := filepath.Join(t.TempDir(), "run")
 	code, out, errs := cli("run", scen, "--out", dir, "--progress", "none")
-	if code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	if code != 1 || !regexp.MustCompile(`fail +nokey +error_rate <= 1%`).MatchString(out) {
+		t.Fatalf("exit %d, want 1: the target without a key fails the built-in error-rate check\n%s\n%s", code, out, errs)
 	}
 	run, err := analyze.Load(dir)
 	if err != nil {

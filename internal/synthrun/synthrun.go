@@ -27,6 +27,9 @@ type Options struct {
 	Interval time.Duration // default 1 s
 	RPS      float64       // mean offered rate per target, default 1,000/s
 	Seed     uint64        // default 1
+	// Slowdown multiplies every target's warm latency (default 1): a
+	// candidate run that regressed, for comparisons.
+	Slowdown float64
 }
 
 func (o *Options) defaults() {
@@ -41,6 +44,9 @@ func (o *Options) defaults() {
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
+	}
+	if o.Slowdown <= 0 {
+		o.Slowdown = 1
 	}
 }
 
@@ -115,6 +121,7 @@ func Write(dir string, o Options) (*rundir.RunInfo, error) {
 		Shard: rundir.ShardInfo{Index: 0, Count: 1},
 	}
 	for _, t := range targets {
+		t.warmMedNs *= o.Slowdown
 		info.Targets = append(info.Targets, t.info)
 	}
 

@@ -2,15 +2,15 @@ package charts
 
 // All is every chart for a report on the given series, in the order a
 // page shows them: latency over time, the percentile spectrum, cold
-// starts, scaling, cost, then a comparison of each further series with
-// the first.
-func All(series []Series) []*Chart {
+// starts, scaling, cost, then a comparison of each pair of series
+// (indices into series: the baseline, then the candidate).
+func All(series []Series, pairs [][2]int) []*Chart {
 	if len(series) == 0 {
 		return nil
 	}
 	cs := []*Chart{LatencyOverTime(series), Spectrum(series), ColdStarts(series), Scaling(series), Cost(series)}
-	for i := 1; i < len(series); i++ {
-		cs = append(cs, Compare(series[0], series[i], 0, i))
+	for _, p := range pairs {
+		cs = append(cs, Compare(series[p[0]], series[p[1]], p[0], p[1]))
 	}
 	return cs
 }

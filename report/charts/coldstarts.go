@@ -29,7 +29,7 @@ func ColdStarts(series []Series) *Chart {
 		}
 		byRate.addPoints(s.Name, "per interval", pts, draw.GlyphStyle{Color: SeriesColor(i), Radius: 2.6, Shape: seriesGlyph(i)})
 		var mean plotter.XYs
-		for _, b := range s.table().Cold.ByOfferedRate {
+		for _, b := range s.Table().Cold.ByOfferedRate {
 			mean = append(mean, plotter.XY{X: (b.FromRPS + b.ToRPS) / 2, Y: b.ColdPerInterval})
 		}
 		byRate.addLine(s.Name, "mean per rate bin", mean, lineStyle(i, 1.5, solid))

@@ -46,7 +46,7 @@ func Compare(a, b Series, ai, bi int) *Chart {
 // and cost.
 func DeltaTable(a, b Series) *Table {
 	t := &Table{Header: []string{"", a.Name, b.Name, b.Name + " − " + a.Name, "ratio", "differs (95% CIs)"}}
-	la, lb := a.table().Total.Latency.OK, b.table().Total.Latency.OK
+	la, lb := a.Table().Total.Latency.OK, b.Table().Total.Latency.OK
 	q := func(name string, of func(*analyze.LatencyStats) analyze.Quantile) {
 		if la == nil || lb == nil {
 			return
@@ -65,16 +65,16 @@ func DeltaTable(a, b Series) *Table {
 	if la != nil && lb != nil {
 		t.Rows = append(t.Rows, []string{"max", units.Latency(la.Max), units.Latency(lb.Max), signedLatency(lb.Max - la.Max), ratio(float64(lb.Max), float64(la.Max)), ""})
 	}
-	ca, cb := a.table().Cold, b.table().Cold
+	ca, cb := a.Table().Cold, b.Table().Cold
 	t.Rows = append(t.Rows, []string{"cold starts", strconv.FormatInt(ca.Count, 10), strconv.FormatInt(cb.Count, 10),
 		fmt.Sprintf("%+d", cb.Count-ca.Count), ratio(float64(cb.Count), float64(ca.Count)), ""})
 	if ca.InitDuration != nil && cb.InitDuration != nil {
 		t.Rows = append(t.Rows, []string{"init p50", units.Latency(ca.InitDuration.P50), units.Latency(cb.InitDuration.P50),
 			signedLatency(cb.InitDuration.P50 - ca.InitDuration.P50), ratio(float64(cb.InitDuration.P50), float64(ca.InitDuration.P50)), ""})
 	}
-	ea, eb := a.table().Total.ErrorRate, b.table().Total.ErrorRate
+	ea, eb := a.Table().Total.ErrorRate, b.Table().Total.ErrorRate
 	t.Rows = append(t.Rows, []string{"error rate", percent(ea), percent(eb), fmt.Sprintf("%+.2f pp", 100*(eb-ea)), "", ""})
-	if pa, pb := a.table().Cost, b.table().Cost; pa.Priced && pb.Priced && pa.Bill != nil && pb.Bill != nil {
+	if pa, pb := a.Table().Cost, b.Table().Cost; pa.Priced && pb.Priced && pa.Bill != nil && pb.Bill != nil {
 		x, y := pa.Bill.PerMillionUSD.Float64(), pb.Bill.PerMillionUSD.Float64()
 		t.Rows = append(t.Rows, []string{"USD per 1M requests", "$" + money(x), "$" + money(y), fmt.Sprintf("%+.2f", y-x), ratio(y, x), ""})
 	}

@@ -38,7 +38,7 @@ func Cost(series []Series) *Chart {
 	for k, part := range costParts {
 		vals := make(plotter.Values, len(series))
 		for i, s := range series {
-			if b := s.table().Cost.Bill; s.table().Cost.Priced && b != nil {
+			if b := s.Table().Cost.Bill; s.Table().Cost.Priced && b != nil {
 				vals[i] = part.of(&b.PerMillionByPart).Float64()
 			}
 		}
@@ -56,7 +56,7 @@ func Cost(series []Series) *Chart {
 		below = bars
 	}
 	for i, s := range series {
-		tc := s.table().Cost
+		tc := s.Table().Cost
 		names[i] = s.Name
 		switch {
 		case !tc.Priced:
@@ -66,7 +66,7 @@ func Cost(series []Series) *Chart {
 		case tc.Bill != nil && tc.Bill.Estimate:
 			names[i] += "\n(estimate)"
 		}
-		p := s.table().Projection
+		p := s.Table().Projection
 		switch {
 		case rps <= 0:
 			continue
@@ -126,7 +126,7 @@ func Cost(series []Series) *Chart {
 // rate); 0 when none was projected.
 func ProjectedRPS(series []Series) float64 {
 	for _, s := range series {
-		if r := s.table().Projection.RPS; r > 0 {
+		if r := s.Table().Projection.RPS; r > 0 {
 			return r
 		}
 	}

@@ -180,15 +180,15 @@ func TestCompare(t *testing.T) {
 	wantColours(t, doc, 2)
 }
 
-// All gives the five charts and one comparison per further series; every
-// chart also renders for one target alone, without a projected rate.
+// All gives the five charts and one comparison per pair; every chart also
+// renders for one target alone, without a projected rate.
 func TestAllCharts(t *testing.T) {
 	s := fixedSeries(t)
-	if cs := All(s); len(cs) != 6 {
-		t.Fatalf("%d charts for two series, want 5 and one comparison", len(cs))
+	if cs := All(s, [][2]int{{0, 1}}); len(cs) != 6 {
+		t.Fatalf("%d charts for two series and a pair, want 5 and one comparison", len(cs))
 	}
-	s[0].table().Projection = analyze.MonthlyProjection{}
-	for _, c := range All(s[:1]) {
+	s[0].Table().Projection = analyze.MonthlyProjection{}
+	for _, c := range All(s[:1], nil) {
 		if err := c.Render(io.Discard, "svg"); err != nil {
 			t.Errorf("%s: %v", c.Name, err)
 		}

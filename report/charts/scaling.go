@@ -22,7 +22,7 @@ func Scaling(series []Series) *Chart {
 	proxy := false
 	var throttled int64
 	for i, s := range series {
-		sc := s.table().Scaling
+		sc := s.Table().Scaling
 		ivs := s.intervals()
 		var answering, seen, marks plotter.XYs
 		var cum int64

@@ -19,8 +19,10 @@ type Series struct {
 
 func (s Series) run() *analyze.Run             { return s.Summary.Run }
 func (s Series) target() *analyze.TargetRun    { return s.Summary.Run.Targets[s.Target] }
-func (s Series) table() *analyze.TargetSummary { return &s.Summary.Tables[s.Target] }
 func (s Series) intervals() []analyze.Interval { return s.target().Intervals }
+
+// Table is the target's summary: its rows, cold starts, scaling and cost.
+func (s Series) Table() *analyze.TargetSummary { return &s.Summary.Tables[s.Target] }
 
 // seconds is an offset from the run start in seconds, for time axes.
 func seconds(ns int64) float64 { return float64(ns) / 1e9 }
