@@ -98,6 +98,7 @@ targets:
   - {name: lambda, kind: aws-lambda, function: `+fn+`, endpoint: sim://`+c.profile+`, payload: '{"id":"{{request_id}}"}'}
 `+coldTraffic)
 			truthCold, truthOK, proactive := map[string]bool{}, 0, 0
+			proactiveIDs := map[string]bool{}
 			var billedMs int64
 			for _, inv := range s.Truth() {
 				if inv.Status == 200 {
@@ -108,6 +109,7 @@ targets:
 				}
 				if inv.ProactiveInit {
 					proactive++
+					proactiveIDs[inv.RequestID] = true
 				}
 				billedMs += inv.BilledDuration.Milliseconds()
 			}
@@ -129,10 +131,22 @@ targets:
 					missed = append(missed, id)
 				}
 			}
+			excused := 0
 			for id := range tagged {
-				if !truthCold[id] {
+				switch {
+				case truthCold[id]:
+				case proactiveIDs[id]:
+					// The one error the REPORT evidence has (readReport): a
+					// proactive init whose request waited longer than the
+					// init itself, as on a machine busy enough to hold a
+					// loopback round trip up for the whole init.
+					excused++
+				default:
 					extra = append(extra, id)
 				}
+			}
+			if excused > 0 {
+				t.Logf("%d proactive inits tagged cold: their requests waited longer than the init", excused)
 			}
 			sort.Strings(missed)
 			sort.Strings(extra)
@@ -147,7 +161,7 @@ targets:
 			if row.Billing != nil {
 				b = *row.Billing
 			}
-			if b.Reports != int64(len(s.Truth())) || b.BilledMs != billedMs || b.ProactiveInits != int64(proactive) {
+			if b.Reports != int64(len(s.Truth())) || b.BilledMs != billedMs || b.ProactiveInits != int64(proactive-excused) {
 				t.Errorf("billing %+v; truth: %d invocations, %d ms billed, %d proactive inits", b, len(s.Truth()), billedMs, proactive)
 			}
 			t.Logf("%d cold starts of %d requests tagged by REPORT; %d proactive inits left warm; %d ms billed", len(truthCold), truthOK, proactive, billedMs)

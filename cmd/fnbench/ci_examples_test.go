@@ -69,11 +69,12 @@ func TestCIExamplesUseRealCommandsAndFlags(t *testing.T) {
 	}
 }
 
-// ciExampleFiles lists action.yml and every file in examples/ci/, by their
-// paths from the repository root.
+// ciExampleFiles lists action.yml, the README (its CI gates section and
+// every other sh block) and every file in examples/ci/, by their paths
+// from the repository root.
 func ciExampleFiles(t *testing.T) []string {
 	t.Helper()
-	files := []string{"action.yml"}
+	files := []string{"action.yml", "README.md"}
 	entries, err := os.ReadDir(filepath.Join(repoRoot, "examples", "ci"))
 	if err != nil {
 		t.Fatalf("examples/ci: %v", err)
