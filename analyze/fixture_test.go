@@ -7,12 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/sim"
 	"github.com/fnbench/fnbench/fixtures/sim/simtest"
-	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/internal/simenv"
-	"github.com/fnbench/fnbench/scenarios"
 )
 
 // The committed simulator run (simFixture) has everything the analysis
@@ -63,17 +60,7 @@ func TestWriteSimFixture(t *testing.T) {
 // runScenario runs a scenario with sim:// URLs resolved by s into dir.
 func runScenario(t *testing.T, s *sim.Sim, src, dir string) {
 	t.Helper()
-	plan, err := scenarios.Parse("scenario.yaml", []byte(src), scenarios.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	targets, err := attack.TargetsFromPlan(context.Background(), plan, attack.Env{Sim: simenv.Resolver(s)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer attack.CloseTargets(targets)
-	if _, err := attack.Run(context.Background(), attack.Options{Plan: plan, Targets: targets, OutDir: dir,
-		Tool: rundir.ToolInfo{Version: "test"}}); err != nil {
+	if _, err := simenv.Run(context.Background(), s, src, dir, nil); err != nil {
 		t.Fatal(err)
 	}
 }

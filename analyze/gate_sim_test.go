@@ -51,21 +51,9 @@ functions:
 func simRun(t *testing.T, profile, scenarioTail string, watch func(*scenarios.Plan) attack.Watcher) *Summary {
 	t.Helper()
 	s := simtest.StartConfig(t, sim.Config{ProfileFiles: []string{profile}, Seed: 5})
-	plan, err := scenarios.Parse("gate.yaml", []byte("name: gate\nseed: 3\ninterval: 250ms\ntargets: [{name: f, url: sim://gate/f}]\n"+scenarioTail), scenarios.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	targets, err := attack.TargetsFromPlan(context.Background(), plan, attack.Env{Sim: simenv.Resolver(s)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer attack.CloseTargets(targets)
 	dir := filepath.Join(t.TempDir(), "run")
-	o := attack.Options{Plan: plan, Targets: targets, OutDir: dir, Tool: rundir.ToolInfo{Version: "test"}}
-	if watch != nil {
-		o.Watch = watch(plan)
-	}
-	if _, err := attack.Run(context.Background(), o); err != nil {
+	src := "name: gate\nseed: 3\ninterval: 250ms\ntargets: [{name: f, url: sim://gate/f}]\n" + scenarioTail
+	if _, err := simenv.Run(context.Background(), s, src, dir, watch); err != nil {
 		t.Fatal(err)
 	}
 	r, err := Load(dir)

@@ -11,12 +11,10 @@ import (
 	"testing"
 
 	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/sim"
 	"github.com/fnbench/fnbench/fixtures/sim/simtest"
 	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/internal/simenv"
-	"github.com/fnbench/fnbench/scenarios"
 )
 
 // awsEnv points the AWS credential chain at the environment only, with the
@@ -36,17 +34,8 @@ func awsEnv(t *testing.T, secret string) {
 // runPlan runs a scenario with sim:// URLs resolved by s.
 func runPlan(t *testing.T, s *sim.Sim, src string) string {
 	t.Helper()
-	plan, err := scenarios.Parse("test.yaml", []byte(src), scenarios.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	targets, err := attack.TargetsFromPlan(context.Background(), plan, attack.Env{Sim: simenv.Resolver(s)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer attack.CloseTargets(targets)
 	dir := filepath.Join(t.TempDir(), "run")
-	if _, err := attack.Run(context.Background(), attack.Options{Plan: plan, Targets: targets, OutDir: dir, Tool: rundir.ToolInfo{Version: "test"}}); err != nil {
+	if _, err := simenv.Run(context.Background(), s, src, dir, nil); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -7,11 +7,15 @@
 package simenv
 
 import (
+	"context"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/internal/rundir"
+	"github.com/fnbench/fnbench/scenarios"
 )
 
 // Resolver returns the attack.Env.Sim function for s.
@@ -32,4 +36,24 @@ func Resolver(s *sim.Sim) func(simURL string) (attack.SimEndpoint, error) {
 func Credentials(s *sim.Sim) aws.CredentialsProvider {
 	c := s.Credentials()
 	return credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, "")
+}
+
+// Run parses a scenario whose sim:// URLs name endpoints of s and runs it
+// into dir, as a test does: one call from YAML to a run directory. watch,
+// when not nil, makes the run's attack.Watcher from the plan.
+func Run(ctx context.Context, s *sim.Sim, scenarioYAML, dir string, watch func(*scenarios.Plan) attack.Watcher) (*attack.Outcome, error) {
+	plan, err := scenarios.Parse("scenario.yaml", []byte(scenarioYAML), scenarios.LoadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	targets, err := attack.TargetsFromPlan(ctx, plan, attack.Env{Sim: Resolver(s)})
+	if err != nil {
+		return nil, err
+	}
+	defer attack.CloseTargets(targets)
+	o := attack.Options{Plan: plan, Targets: targets, OutDir: dir, Tool: rundir.ToolInfo{Name: "fnbench", Version: "test"}}
+	if watch != nil {
+		o.Watch = watch(plan)
+	}
+	return attack.Run(ctx, o)
 }
