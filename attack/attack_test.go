@@ -235,7 +235,10 @@ traffic:
 		t.Errorf("errors %d, classes %v; want 5 timeouts", row.Errors, row.Classes)
 	}
 	errH := run.Targets[0].Phases[0].Latency(rundir.OutcomeError)
-	if max := time.Duration(errH.Max()); max < 100*time.Millisecond || max > 150*time.Millisecond {
+	// Never before the timeout; after it by what a busy machine takes to
+	// run the timer's goroutine (tens of milliseconds when other processes
+	// hold the cores), not by another timeout's worth.
+	if max := time.Duration(errH.Max()); max < 100*time.Millisecond || max > 190*time.Millisecond {
 		t.Errorf("timed-out requests recorded at up to %s, want about the 100ms timeout", max)
 	}
 }

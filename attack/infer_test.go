@@ -17,9 +17,14 @@ import (
 // plainProfile writes a copy of a built-in simulator profile without
 // markers (inferred detection must do without them), with its keep-alive
 // compressed to keepMs of real time so that a short idle gap evicts, and
-// returns its path.
+// its inits stretched to at least minInitMs of real time, and returns its
+// path. A 40 ms init stands out of a loopback round trip on an idle
+// machine but not on one whose cores another process keeps busy; the
+// detector's accuracy on inits as calibrated is internal/coldinfer's
+// ground-truth test.
 func plainProfile(t *testing.T, name string, scale, keepMs float64) string {
 	t.Helper()
+	const minInitMs = 150
 	p, err := sim.LoadProfile(name)
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +34,10 @@ func plainProfile(t *testing.T, name string, scale, keepMs float64) string {
 		f := &p.Functions[i]
 		med := keepMs / scale
 		f.KeepAlive = sim.Dist{Kind: "lognormal", MedianMs: med, P90Ms: med * 1.5}
+		stretch(&f.Init, minInitMs/scale)
+		if f.SnapStart != nil {
+			stretch(&f.SnapStart.Restore, minInitMs/scale)
+		}
 		for j := range f.Endpoints {
 			f.Endpoints[j].Markers = &off
 		}
@@ -42,6 +51,16 @@ func plainProfile(t *testing.T, name string, scale, keepMs float64) string {
 		t.Fatal(err)
 	}
 	return file
+}
+
+// stretch scales a lognormal distribution up so that its median is at
+// least minMs.
+func stretch(d *sim.Dist, minMs float64) {
+	if d.Kind != "lognormal" || d.MedianMs <= 0 || d.MedianMs >= minMs {
+		return
+	}
+	k := minMs / d.MedianMs
+	d.MedianMs, d.P90Ms, d.MaxMs = d.MedianMs*k, d.P90Ms*k, d.MaxMs*k
 }
 
 // Inferred detection through the whole engine, with no help from the
