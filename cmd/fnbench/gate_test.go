@@ -151,3 +151,16 @@ thresholds: ["error_rate < 1%"]
 		t.Errorf("a bad --threshold: exit %d\n%s", code, errs)
 	}
 }
+
+// Exit 3 from check and compare: the verdicts could not be written. (Exit 3
+// from run, a run that failed or was interrupted, is signal_test.go's.)
+func TestGateCommandsExit3WhenOutputFails(t *testing.T) {
+	unwritable := filepath.Join(t.TempDir(), "missing", "out.txt")
+	if code, _, errs := cli("check", "-o", unwritable, simFixture); code != 3 {
+		t.Errorf("check: exit %d, want 3\n%s", code, errs)
+	}
+	base, cand := synthRuns(t, 1)
+	if code, _, errs := cli("compare", "-o", unwritable, base, cand); code != 3 {
+		t.Errorf("compare: exit %d, want 3\n%s", code, errs)
+	}
+}
