@@ -67,6 +67,16 @@ func (p *Plan) Describe(w io.Writer) error {
 	fmt.Fprintf(&buf, "\ntotal: %s%d requests (%d per target × %d %s) over %s\n",
 		approx, perTarget*int64(len(s.Targets)), perTarget, len(s.Targets), plural(len(s.Targets), "target", "targets"),
 		formatDuration(p.Schedule.Duration()))
+	if len(s.Thresholds) > 0 {
+		buf.WriteString("\nthresholds (fnbench run exits 1 when one fails):\n")
+		for _, th := range s.Thresholds {
+			abort := ""
+			if th.Abort {
+				abort = "  (abort: ends the run once certainly lost)"
+			}
+			fmt.Fprintf(&buf, "  %s%s\n", th.Expr, abort)
+		}
+	}
 
 	// The redacted scenario holds no secret; redacting the text again
 	// guards against one reaching it some other way.
