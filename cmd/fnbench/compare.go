@@ -17,9 +17,7 @@ import (
 )
 
 func newCompareCmd() *cobra.Command {
-	var format, out, tolerance, baselineDir string
-	var pairs []string
-	var seed uint64
+	var f compareFlags
 	cmd := &cobra.Command{
 		Use:   "compare BASELINE_RUN[=label] CANDIDATE_RUN[=label]",
 		Short: "Compare a candidate run with a baseline: regression verdicts with significance",
@@ -45,66 +43,88 @@ complete run of the same scenario in DIR.
 Exit codes: 0 no regression, 1 a regression, 2 bad usage or unreadable runs.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkGateFormat(format); err != nil {
-				return err
-			}
-			if (baselineDir == "") != (len(args) == 2) {
-				return usageError(errors.New("give a baseline and a candidate run, or --baseline-dir DIR and the candidate"))
-			}
-			tol, err := analyze.ParseTolerance(tolerance)
-			if err != nil {
-				return usageError(err)
-			}
-			o := analyze.CompareOptions{Tolerance: tol, Seed: seed}
-			for _, p := range pairs {
-				b, c, ok := strings.Cut(p, ":")
-				if !ok || b == "" || c == "" {
-					return usageError(fmt.Errorf("--pair %q: write base:cand, the target names in the baseline and the candidate", p))
-				}
-				o.Pairs = append(o.Pairs, [2]string{b, c})
-			}
-			if baselineDir != "" {
-				base, err := newestBaseline(baselineDir, args[0])
-				if err != nil {
-					return usageError(err)
-				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "fnbench: baseline %s\n", base)
-				args = []string{base, args[0]}
-			}
-			var sums [2]*analyze.Summary
-			var labels [2]string
-			for i, arg := range args {
-				dir, label := report.ParseRunArg(arg)
-				run, err := analyze.Load(dir)
-				if err != nil {
-					return usageError(err)
-				}
-				sums[i], labels[i] = analyze.Summarize(run), label
-			}
-			c, err := analyze.Compare(sums[0], sums[1], o)
-			if err != nil {
-				return usageError(err)
-			}
-			var buf bytes.Buffer
-			if err := report.WriteCompare(&buf, format, labels[0], labels[1], c); err != nil {
-				return runError(err)
-			}
-			if err := writeOutput(cmd.OutOrStdout(), out, buf.Bytes()); err != nil {
-				return err
-			}
-			if c.Regressed() {
-				return &exitError{exitGate, fmt.Errorf("%d regressions", c.Counts[string(analyze.Regression)])}
-			}
-			return nil
+			return runCompare(cmd, args, f)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text, md, json or junit")
-	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of stdout")
-	cmd.Flags().StringVar(&tolerance, "tolerance", "", "allowed change per metric, like p99=10%,cold.p50=15%,error_rate=0.5pp (over the defaults)")
-	cmd.Flags().StringArrayVar(&pairs, "pair", nil, "pair targets base:cand (repeatable; default: like-named targets)")
-	cmd.Flags().StringVar(&baselineDir, "baseline-dir", "", "take the baseline from DIR: the newest complete run of the candidate's scenario")
-	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the bootstrap, for repeatable intervals")
+	cmd.Flags().StringVar(&f.format, "format", "text", "output format: text, md, json or junit")
+	cmd.Flags().StringVarP(&f.out, "output", "o", "", "write to this file instead of stdout")
+	cmd.Flags().StringVar(&f.tolerance, "tolerance", "", "allowed change per metric, like p99=10%,cold.p50=15%,error_rate=0.5pp (over the defaults)")
+	cmd.Flags().StringArrayVar(&f.pairs, "pair", nil, "pair targets base:cand (repeatable; default: like-named targets)")
+	cmd.Flags().StringVar(&f.baselineDir, "baseline-dir", "", "take the baseline from DIR: the newest complete run of the candidate's scenario")
+	cmd.Flags().Uint64Var(&f.seed, "seed", 1, "seed of the bootstrap, for repeatable intervals")
 	return cmd
+}
+
+type compareFlags struct {
+	format, out, tolerance, baselineDir string
+	pairs                               []string
+	seed                                uint64
+}
+
+// options reads the tolerance and the pairs.
+func (f *compareFlags) options() (analyze.CompareOptions, error) {
+	tol, err := analyze.ParseTolerance(f.tolerance)
+	if err != nil {
+		return analyze.CompareOptions{}, err
+	}
+	o := analyze.CompareOptions{Tolerance: tol, Seed: f.seed}
+	for _, p := range f.pairs {
+		b, c, ok := strings.Cut(p, ":")
+		if !ok || b == "" || c == "" {
+			return o, fmt.Errorf("--pair %q: write base:cand, the target names in the baseline and the candidate", p)
+		}
+		o.Pairs = append(o.Pairs, [2]string{b, c})
+	}
+	return o, nil
+}
+
+// runCompare is fnbench compare: load both runs (the baseline from
+// --baseline-dir when given), compare, write the verdicts, exit 1 on a
+// regression.
+func runCompare(cmd *cobra.Command, args []string, f compareFlags) error {
+	if err := checkGateFormat(f.format); err != nil {
+		return err
+	}
+	if (f.baselineDir == "") != (len(args) == 2) {
+		return usageError(errors.New("give a baseline and a candidate run, or --baseline-dir DIR and the candidate"))
+	}
+	o, err := f.options()
+	if err != nil {
+		return usageError(err)
+	}
+	if f.baselineDir != "" {
+		base, err := newestBaseline(f.baselineDir, args[0])
+		if err != nil {
+			return usageError(err)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "fnbench: baseline %s\n", base)
+		args = []string{base, args[0]}
+	}
+	var sums [2]*analyze.Summary
+	var labels [2]string
+	for i, arg := range args {
+		dir, label := report.ParseRunArg(arg)
+		run, err := analyze.Load(dir)
+		if err != nil {
+			return usageError(err)
+		}
+		sums[i], labels[i] = analyze.Summarize(run), label
+	}
+	c, err := analyze.Compare(sums[0], sums[1], o)
+	if err != nil {
+		return usageError(err)
+	}
+	var buf bytes.Buffer
+	if err := report.WriteCompare(&buf, f.format, labels[0], labels[1], c); err != nil {
+		return runError(err)
+	}
+	if err := writeOutput(cmd.OutOrStdout(), f.out, buf.Bytes()); err != nil {
+		return err
+	}
+	if c.Regressed() {
+		return &exitError{exitGate, fmt.Errorf("%d regressions", c.Counts[string(analyze.Regression)])}
+	}
+	return nil
 }
 
 // newestBaseline finds, among the run directories directly inside dir, the
