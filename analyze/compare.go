@@ -278,10 +278,18 @@ func decide(mc *MetricChange) ChangeVerdict {
 	case hi <= tol && lo >= -tol:
 		return Unchanged
 	}
-	if half := (hi - lo) / 2; half > 0 && tol > 0 {
-		f := half / tol
+	// The interval would fit in the tolerance if its half-width shrank to
+	// the room the change leaves; it narrows as 1/√n. A change within a
+	// quarter of the tolerance's edge would take too many to be worth
+	// saying.
+	reach, room := max(hi-mc.Change, mc.Change-lo), tol-math.Abs(mc.Change)
+	switch {
+	case reach > 0 && room > tol/4:
+		f := reach / room
 		mc.Needed = int64(math.Ceil(float64(max(mc.Samples[0], mc.Samples[1])) * f * f))
 		mc.Note = joinNotes(mc.Note, fmt.Sprintf("the interval reaches past the tolerance; about %d requests per run would tell", mc.Needed))
+	default:
+		mc.Note = joinNotes(mc.Note, "the change is about as large as the tolerance: more requests would not settle it; widen or narrow the tolerance")
 	}
 	return Undecided
 }
