@@ -278,17 +278,27 @@ func decide(mc *MetricChange) ChangeVerdict {
 	case hi <= tol && lo >= -tol:
 		return Unchanged
 	}
-	// The interval would fit in the tolerance if its half-width shrank to
-	// the room the change leaves; it narrows as 1/√n. A change within a
-	// quarter of the tolerance's edge would take too many to be worth
-	// saying.
-	reach, room := max(hi-mc.Change, mc.Change-lo), tol-math.Abs(mc.Change)
-	switch {
-	case reach > 0 && room > tol/4:
+	// More requests narrow the interval as 1/√n. A change beyond the
+	// tolerance needs the side towards no change to clear zero; one well
+	// within it needs the whole interval inside the tolerance; one at the
+	// tolerance's edge would take too many to be worth saying.
+	var reach, room float64
+	switch abs := math.Abs(mc.Change); {
+	case abs > tol*5/4:
+		room = abs
+		if mc.Change > 0 {
+			reach = mc.Change - lo
+		} else {
+			reach = hi - mc.Change
+		}
+	case abs < tol*3/4:
+		reach, room = max(hi-mc.Change, mc.Change-lo), tol-abs
+	}
+	if reach > 0 && room > 0 {
 		f := reach / room
 		mc.Needed = int64(math.Ceil(float64(max(mc.Samples[0], mc.Samples[1])) * f * f))
 		mc.Note = joinNotes(mc.Note, fmt.Sprintf("the interval reaches past the tolerance; about %d requests per run would tell", mc.Needed))
-	default:
+	} else {
 		mc.Note = joinNotes(mc.Note, "the change is about as large as the tolerance: more requests would not settle it; widen or narrow the tolerance")
 	}
 	return Undecided
