@@ -16,7 +16,10 @@
 //   - memory sweeps: one run per memory size, each into its own run
 //     directory (sweep.go);
 //   - the shard rules: what --shard i/n means and which scenarios cannot be
-//     sharded (shard.go).
+//     sharded (shard.go);
+//   - giving each run its watcher (Options.Watch), which stops a run whose
+//     threshold marked abort is certainly lost; an aborted run is not a
+//     campaign failure: the caller's gate reports it.
 //
 // It does not own the schedule, the senders or the recording (package
 // attack), the run directory's format (internal/rundir), the calls to
