@@ -89,6 +89,7 @@ func Parse(name string, src []byte, opts LoadOptions) (*Plan, error) {
 		return nil, redactErrors(errs.Result(name), plan.Redactor)
 	}
 
+	plan.Redactor.AddLiterals(&plan.Scenario)
 	quiet := &converter{d: d, fail: func(*yaml.Node, string, string) {}, redacted: true, dir: c.dir, bodies: c.bodies}
 	plan.Redacted = redactScenario(quiet.scenario(&file), plan.Redactor)
 

@@ -11,17 +11,20 @@ import (
 )
 
 // Redactor masks secrets in text before it is printed or written to disk.
-// It knows two kinds of secret: values registered with Add (every value a
-// scenario took from the environment), shown as ${NAME}; and well-known
-// credential carriers, masked as REDACTED wherever they appear: query
-// parameters such as sig or code in URLs, and headers such as Authorization.
+// It knows three kinds of secret: values registered with Add (every value a
+// scenario took from the environment), shown as ${NAME}; values registered
+// with AddLiteral (credentials written literally in the scenario), shown as
+// REDACTED wherever they appear, even echoed back by a target; and
+// well-known credential carriers, masked as REDACTED wherever they appear:
+// query parameters such as sig or code in URLs, and headers such as
+// Authorization.
 //
 // A nil *Redactor applies only the query and header rules. A Redactor is
 // safe for concurrent use; Add is meant for construction time, Redact for
 // every message after it.
 type Redactor struct {
 	mu       sync.RWMutex
-	secrets  map[string]string // value → name
+	secrets  map[string]string // value → what replaces it: ${NAME} or REDACTED
 	replacer *strings.Replacer // nil until a value of 4+ bytes is added
 }
 
@@ -31,7 +34,14 @@ type Redactor struct {
 const minSecretLen = 4
 
 // Add registers the value of environment variable name as a secret.
-func (r *Redactor) Add(name, secret string) {
+func (r *Redactor) Add(name, secret string) { r.add(secret, "${"+name+"}", true) }
+
+// AddLiteral registers a credential written literally in the scenario (a
+// header value, an auth value, a ?code= parameter). A value also taken from
+// the environment keeps its ${NAME}.
+func (r *Redactor) AddLiteral(secret string) { r.add(secret, "REDACTED", false) }
+
+func (r *Redactor) add(secret, replacement string, override bool) {
 	if r == nil || secret == "" {
 		return
 	}
@@ -40,14 +50,67 @@ func (r *Redactor) Add(name, secret string) {
 	if r.secrets == nil {
 		r.secrets = map[string]string{}
 	}
-	r.secrets[secret] = name
 	// Also catch the secret as it appears inside an encoded URL.
-	for _, enc := range []string{url.QueryEscape(secret), url.PathEscape(secret)} {
-		if enc != secret {
-			r.secrets[enc] = name
+	for _, v := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
+		if _, known := r.secrets[v]; override || !known {
+			r.secrets[v] = replacement
 		}
 	}
 	r.rebuild()
+}
+
+// literalSecretWords mark a header whose value is a credential, whatever
+// its exact name (X-Api-Key, X-Auth-Token, Ocp-Apim-Subscription-Key …).
+var literalSecretWords = []string{"auth", "key", "token", "secret", "password", "signature", "cookie", "credential"}
+
+// AddLiterals registers the credentials a scenario writes literally: the
+// values of credential headers (and, for an Authorization scheme, the
+// credential after it), auth values, and sensitive query parameters of
+// target URLs. Values made only of ${NAME} references were registered as
+// they were resolved.
+func (r *Redactor) AddLiterals(s *Scenario) {
+	for _, t := range s.Targets {
+		for name, v := range t.Headers {
+			if isCredentialHeader(name) {
+				r.addCredential(v)
+			}
+		}
+		if t.Auth.Header != "" || t.Auth.Query != "" {
+			r.addCredential(t.Auth.Value)
+		}
+		if u, err := url.Parse(t.URL); err == nil {
+			for name, vs := range u.Query() {
+				if slices.Contains(sensitiveParams, strings.ToLower(name)) {
+					for _, v := range vs {
+						r.AddLiteral(v)
+					}
+				}
+			}
+		}
+	}
+}
+
+// addCredential registers a credential value, and the credential after an
+// auth scheme ("Basic dXNlcjpwYXNz" → also "dXNlcjpwYXNz").
+func (r *Redactor) addCredential(v string) {
+	v = strings.TrimSpace(v)
+	r.AddLiteral(v)
+	if scheme, rest, ok := strings.Cut(v, " "); ok && isAuthScheme(scheme) {
+		r.AddLiteral(strings.TrimSpace(rest))
+	}
+}
+
+func isCredentialHeader(name string) bool {
+	if isSensitiveHeader(name) {
+		return true
+	}
+	lower := strings.ToLower(name)
+	for _, w := range literalSecretWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // rebuild precomputes the replacer, longest values first so a secret that
@@ -62,7 +125,7 @@ func (r *Redactor) rebuild() {
 	slices.SortFunc(values, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
 	pairs := make([]string, 0, 2*len(values))
 	for _, v := range values {
-		pairs = append(pairs, v, "${"+r.secrets[v]+"}")
+		pairs = append(pairs, v, r.secrets[v])
 	}
 	r.replacer = nil
 	if len(pairs) > 0 {

@@ -251,3 +251,54 @@ traffic: {phases: [{shape: constant, rate: 20/s, duration: 300ms}]}
 		t.Errorf("no transport error sample recorded:\n%s", b)
 	}
 }
+
+// Credentials written literally in the scenario (not as ${…}) never reach
+// the run directory, stdout or a report either, even when the target echoes
+// them back in its error body and its X-Amzn-ErrorType header.
+func TestLiteralSecretsEchoedByTheTargetNeverReachOutputs(t *testing.T) {
+	const sentinel = "LITERAL-SENTINEL-5d1e"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		echo := r.Header.Get("X-Api-Key") + " " + r.Header.Get("Authorization") + " " + r.Header.Get("X-Functions-Key") + " " + r.URL.Query().Get("code")
+		w.Header().Set("X-Amzn-ErrorType", "Echo"+strings.ReplaceAll(echo, " ", "_"))
+		http.Error(w, "echo: "+echo, http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	scen := writeScenario(t, `name: literal
+seed: 1
+targets:
+  - name: headers
+    url: `+srv.URL+`/?code=`+sentinel+`-code
+    headers: {X-Api-Key: `+sentinel+`-key, Authorization: "Basic `+sentinel+`-basic"}
+  - name: keyed
+    url: `+srv.URL+`/
+    auth: {type: azure-function-key, value: `+sentinel+`-fnkey}
+traffic: {phases: [{shape: constant, rate: 20/s, duration: 300ms}]}
+`)
+	dir := filepath.Join(t.TempDir(), "run")
+	code, out, errs := cli("run", scen, "--out", dir, "--progress", "plain")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (every request failed)\n%s\n%s", code, out, errs)
+	}
+	check := func(where, text string) {
+		if strings.Contains(text, sentinel) {
+			t.Errorf("a literal secret reached %s:\n%s", where, text)
+		}
+	}
+	check("stdout", out)
+	check("stderr", errs)
+	for _, format := range []string{"text", "md", "json", "junit", "html"} {
+		_, rout, rerr := cli("report", dir, "--format", format)
+		check("the "+format+" report", rout+rerr)
+	}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			check(p, string(b))
+		}
+		return nil
+	})
+	// The echo is recorded, without the secrets.
+	if b, _ := os.ReadFile(filepath.Join(dir, "events.jsonl")); !strings.Contains(string(b), "REDACTED") {
+		t.Errorf("no redacted error sample recorded:\n%s", b)
+	}
+}
