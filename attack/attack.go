@@ -82,7 +82,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	}
 	ctx, stopSchedule := context.WithCancelCause(ctx)
 	defer stopSchedule(nil)
-	dir, info, err := eng.begin(opt, seed, func(reason string) { stopSchedule(&abortError{reason}) })
+	dir, info, err := eng.begin(opt, seed, stopSchedule)
 	if err != nil {
 		eng.shutdown()
 		return nil, err
@@ -145,8 +145,9 @@ func (e *engine) shutdown() {
 
 // begin creates the run directory, warms the senders up, fixes the run's
 // time zero, writes run.json (status running) and starts the recorder,
-// which tells opt.Watch of every interval and calls stop if it asks.
-func (e *engine) begin(opt Options, seed int64, stop func(reason string)) (*rundir.Writer, *rundir.RunInfo, error) {
+// which tells opt.Watch of every interval and calls stop when the watcher
+// asks or a write fails.
+func (e *engine) begin(opt Options, seed int64, stop func(cause error)) (*rundir.Writer, *rundir.RunInfo, error) {
 	dir, err := rundir.Create(opt.OutDir)
 	if err != nil {
 		return nil, nil, err
@@ -179,9 +180,10 @@ func (e *engine) begin(opt Options, seed int64, stop func(reason string)) (*rund
 		names[i] = opt.Targets[i].Name
 	}
 	e.rec, e.start = newRecorder(dir, names, opt.Plan.Redactor, detectors(opt.Targets)), start
+	e.rec.stop = stop
 	if opt.Watch != nil {
 		opt.Watch.Begin(info)
-		e.rec.watch(opt.Watch, stop)
+		e.rec.watcher = opt.Watch
 	}
 	e.stopRecorder = make(chan struct{})
 	go e.rec.run(e.stopRecorder)

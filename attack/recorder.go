@@ -252,16 +252,19 @@ type recorder struct {
 	decided   [][]coldinfer.Decision // per target, verdicts not yet applied
 	held      []*interval
 
-	// A watcher sees each interval once it is written; stop ends the
-	// schedule when it asks to, once.
+	// A watcher sees each interval once it is written. stop ends the
+	// schedule, once: when the watcher asks, or when a write fails.
 	watcher Watcher
-	stop    func(reason string)
+	stop    func(cause error)
 	stopped bool
 }
 
-// watch makes w see every interval written from now on.
-func (r *recorder) watch(w Watcher, stop func(reason string)) {
-	r.watcher, r.stop = w, stop
+// stopSchedule ends the schedule with cause, once.
+func (r *recorder) stopSchedule(cause error) {
+	if r.stop != nil && !r.stopped {
+		r.stopped = true
+		r.stop(cause)
+	}
 }
 
 // IntervalStats is what the progress line shows of the last written interval.
@@ -419,7 +422,11 @@ func (r *recorder) writeDecided() {
 			iv.targets[t].resolve(dec)
 		}
 		if r.err == nil {
-			r.err = r.write(iv)
+			if r.err = r.write(iv); r.err != nil {
+				// Nothing more can be recorded: sending on would spend the
+				// target's capacity (and money) for nothing.
+				r.stopSchedule(r.err)
+			}
 		}
 		iv.release()
 	}
@@ -454,8 +461,7 @@ func (r *recorder) write(iv *interval) error {
 		}
 		if r.watcher != nil && !r.stopped {
 			if reason := r.watcher.Interval(t, &c, &ti.hist); reason != "" {
-				r.stopped = true
-				r.stop(reason)
+				r.stopSchedule(&abortError{reason})
 			}
 		}
 	}

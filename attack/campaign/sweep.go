@@ -71,16 +71,18 @@ func (c *campaign) runStep(ctx context.Context, st step, force *attack.Force) (*
 		Shard:    c.opt.Shard,
 		Watch:    watch,
 	})
-	if err != nil {
+	if err != nil && res == nil {
 		return nil, err
 	}
+	// A run that failed part-way (a full disk) is still summarised from
+	// what it recorded, before its error ends the campaign.
 	if c.opt.Finished != nil {
-		if err := c.opt.Finished(res); err != nil {
-			return res, err
+		if ferr := c.opt.Finished(res); ferr != nil && err == nil {
+			err = ferr
 		}
 	}
 	fmt.Fprintf(c.log, "fnbench: run directory %s\n", res.Dir)
-	return res, nil
+	return res, err
 }
 
 // resize sets every function's memory for a sweep step and reads their

@@ -192,7 +192,7 @@ func (g *runGate) err() error {
 	return gateFailed(g.failed[0])
 }
 
-// interruptible returns ctx cancelled by the first SIGINT or SIGTERM (the
+// interruptible returns ctx cancelled by the first SIGINT, SIGTERM or SIGHUP (the
 // schedule stops; requests in flight finish), a channel closed by the
 // second (requests in flight are abandoned), and the function that stops
 // listening.
@@ -200,7 +200,7 @@ func interruptible(ctx context.Context, stderr io.Writer) (context.Context, <-ch
 	ctx, cancel := context.WithCancel(ctx)
 	abort := make(chan struct{})
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP) // a closed terminal drains as Ctrl-C does
 	go func() {
 		n := 0
 		for range sigs {

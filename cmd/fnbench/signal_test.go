@@ -99,7 +99,8 @@ func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) int {
 }
 
 // Ctrl-C stops sending, waits for requests in flight, marks the run
-// interrupted, exits 3, and leaves a readable run directory.
+// interrupted, exits 3, and leaves a readable run directory; so does a
+// closed terminal (SIGHUP).
 func TestCtrlCLeavesReadableRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
@@ -110,25 +111,29 @@ func TestCtrlCLeavesReadableRun(t *testing.T) {
 	}))
 	defer srv.Close()
 	scen := writeScenario(t, "name: sig\nseed: 1\ninterval: 200ms\ntargets: [{name: a, url: "+srv.URL+"}]\ntraffic: {phases: [{shape: constant, rate: 100/s, duration: 60s}]}\n")
-	dir := filepath.Join(t.TempDir(), "run")
-	cmd, stderrFile := startCLI(t, "run", scen, "--out", dir, "--progress", "plain")
-	waitFor(t, 30*time.Second, "100 requests sent", func() bool { return sentSoFar(dir) >= 100 })
-	cmd.Process.Signal(syscall.SIGINT)
-	code := waitExit(t, cmd, 30*time.Second)
-	stderr, _ := os.ReadFile(stderrFile)
-	if code != 3 {
-		t.Errorf("exit %d, want 3\n%s", code, stderr)
-	}
-	if !strings.Contains(string(stderr), "interrupted") {
-		t.Errorf("stderr does not say interrupted:\n%s", stderr)
-	}
-	run, err := analyze.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	row := analyze.Summarize(run).Tables[0].Total
-	if run.Status != rundir.StatusInterrupted || row.Sent < 100 || row.Sent != row.Warm {
-		t.Errorf("status %s, sent %d, warm %d: want an interrupted run whose requests all finished", run.Status, row.Sent, row.Warm)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "run")
+			cmd, stderrFile := startCLI(t, "run", scen, "--out", dir, "--progress", "plain")
+			waitFor(t, 30*time.Second, "100 requests sent", func() bool { return sentSoFar(dir) >= 100 })
+			cmd.Process.Signal(sig)
+			code := waitExit(t, cmd, 30*time.Second)
+			stderr, _ := os.ReadFile(stderrFile)
+			if code != 3 {
+				t.Errorf("exit %d, want 3\n%s", code, stderr)
+			}
+			if !strings.Contains(string(stderr), "interrupted") {
+				t.Errorf("stderr does not say interrupted:\n%s", stderr)
+			}
+			run, err := analyze.Load(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row := analyze.Summarize(run).Tables[0].Total
+			if run.Status != rundir.StatusInterrupted || row.Sent < 100 || row.Sent != row.Warm {
+				t.Errorf("status %s, sent %d, warm %d: want an interrupted run whose requests all finished", run.Status, row.Sent, row.Warm)
+			}
+		})
 	}
 }
 

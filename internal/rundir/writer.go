@@ -223,32 +223,51 @@ func (w *Writer) closeFiles() error {
 }
 
 // WriteInfo replaces run.json atomically (write a temporary file, then
-// rename), so a reader never sees half a file.
+// rename), so a reader never sees half a file. When the temporary file
+// cannot be written (a full disk), run.json is rewritten in place instead:
+// truncating it frees the space its new text needs, and a run's final
+// status matters more than atomicity.
 func WriteInfo(dir string, info *RunInfo) error {
 	b, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return err
 	}
-	fail := func(err error) error {
-		return &WriteError{fmt.Errorf("cannot write %s: %w", filepath.Join(dir, RunFile), err)}
-	}
-	tmp, err := os.CreateTemp(dir, ".run-*.json")
-	if err != nil {
-		return fail(err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, RunFile)); err != nil {
-		return fail(err)
+	b = append(b, '\n')
+	if err := writeAtomic(dir, b); err != nil {
+		if ierr := writeInPlace(dir, b); ierr != nil {
+			return &WriteError{fmt.Errorf("cannot write %s: %w", filepath.Join(dir, RunFile), err)}
+		}
 	}
 	return nil
+}
+
+func writeAtomic(dir string, b []byte) error {
+	tmp, err := os.CreateTemp(dir, ".run-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, RunFile))
+}
+
+func writeInPlace(dir string, b []byte) error {
+	f, err := os.OpenFile(filepath.Join(dir, RunFile), os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
