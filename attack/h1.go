@@ -77,6 +77,12 @@ type h1Conn struct {
 	state  atomic.Int32 // connIdle, connBusy or connDead
 
 	writeErr atomic.Pointer[error]
+
+	// wmu is held while a request is prepared and written. The server may
+	// answer before the writer's Write returns; the reader takes wmu
+	// before it hands the connection on, so the next request never
+	// rewrites wbuf under a Write still reading it.
+	wmu sync.Mutex
 }
 
 // Connection states. Only the reader moves idle → dead, and only a sender
@@ -184,6 +190,8 @@ func prepSlack(p *preparer) int {
 // that could not be prepared (its credentials expired) is recorded as
 // failed and c stays free.
 func (c *h1Conn) start(j job) startResult {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	s := c.s
 	d := s.deadline(j)
 	if !time.Now().Before(d) {
@@ -258,6 +266,8 @@ func (c *h1Conn) readLoop() {
 			s.drop(c)
 			return
 		}
+		c.wmu.Lock() // the request's Write has returned (see wmu)
+		c.wmu.Unlock()
 		c.nc.SetDeadline(time.Time{})
 		c.state.Store(connIdle)
 		s.r.finish(j, &res)
