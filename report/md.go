@@ -24,8 +24,10 @@ func Markdown(w io.Writer, runs []Run, o Options) error {
 	for _, r := range runs {
 		names = append(names, scenarioOf(r.Summary))
 	}
-	fmt.Fprintf(&b, "### fnbench: %s\n\n", strings.Join(unique(names), ", "))
-	fmt.Fprintf(&b, "**%s.**\n\n", Headline(runs))
+	// Everything taken from a run is escaped: run.json is outside input,
+	// and the page is meant for pull-request comments.
+	fmt.Fprintf(&b, "### fnbench: %s\n\n", mdEscape(strings.Join(unique(names), ", ")))
+	fmt.Fprintf(&b, "**%s.**\n\n", mdEscape(Headline(runs)))
 	// name is the first cells of a target's row: the target, and with
 	// several runs the run.
 	name := func(g targetGroup, k int) string {
