@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -340,6 +341,7 @@ func (c *converter) checkEndpoint(n *yaml.Node, raw string) {
 		if u.Host == "" {
 			c.fail(n, fmt.Sprintf("endpoint %q has no host", raw), "write it like http://127.0.0.1:9000")
 		}
+		c.checkPort(n, "endpoint", raw, u)
 	default:
 		c.fail(n, fmt.Sprintf("endpoint %q has unsupported scheme %q", raw, u.Scheme), "use http, https or sim")
 	}
@@ -545,6 +547,7 @@ func (c *converter) checkURL(n *yaml.Node, raw string) {
 		if u.Host == "" {
 			c.fail(n, fmt.Sprintf("url %q has no host", raw), "write it like http://127.0.0.1:8080/hello")
 		}
+		c.checkPort(n, "url", raw, u)
 	case platform.SimScheme:
 		if s, err := platform.ParseSimURL(raw); err != nil || s.Function == "" {
 			c.fail(n, fmt.Sprintf("url %q is not a simulator endpoint", raw), "write sim://<profile>/<function>[/<kind>], for example sim://aws-go-hello/hello or sim://aws-go-hello/hello/lambda-url")
@@ -738,5 +741,15 @@ func (c *converter) checkScope(n *yaml.Node, th Threshold, s Scenario) {
 			hint = fmt.Sprintf("did you mean %q?", m)
 		}
 		c.fail(n, fmt.Sprintf("threshold %q names no phase %q", th.Expr, th.Phase), hint)
+	}
+}
+
+// checkPort fails a URL whose port is not a TCP port (url.Parse takes any
+// digits).
+func (c *converter) checkPort(n *yaml.Node, key, raw string, u *url.URL) {
+	if p := u.Port(); p != "" {
+		if v, err := strconv.Atoi(p); err != nil || v < 1 || v > 65535 {
+			c.fail(n, fmt.Sprintf("%s %q has port %s", key, raw, p), "a port is 1 to 65535")
+		}
 	}
 }

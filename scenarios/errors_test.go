@@ -91,6 +91,11 @@ func TestParseErrors(t *testing.T) {
 				`scenario.yaml:9:30: memory size 256 MB is listed twice; list each size once`,
 		},
 		{
+			name: "a port out of range",
+			src:  strings.Replace(base, "127.0.0.1:8080", "127.0.0.1:99999", 1),
+			want: `scenario.yaml:4:10: url "http://127.0.0.1:99999/hello" has port 99999; a port is 1 to 65535`,
+		},
+		{
 			name: "reserved cost",
 			src:  base + "cost: {}\n",
 			want: `scenario.yaml:8:1: section "cost" is not supported yet (it arrives with the cost model); remove it`,
