@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -175,9 +176,13 @@ func calculate(cmd *cobra.Command, table *cost.Table, f *costFlags) ([]byte, err
 		}
 	}
 	switch {
-	case f.requests <= 0:
+	case f.requests < 0:
+		return nil, usageError(fmt.Errorf("--requests %d is negative: give how many requests to price, e.g. --requests 3000000", f.requests))
+	case f.requests == 0:
 		return nil, usageError(errors.New("--requests is required: how many requests to price, e.g. --requests 3000000"))
-	case p != cost.AzurePremium && f.durationMs <= 0:
+	case math.IsNaN(f.durationMs) || math.IsInf(f.durationMs, 0) || f.durationMs < 0 || f.durationMs > maxDurationMs:
+		return nil, usageError(fmt.Errorf("--duration-ms %v is not an execution time; give milliseconds from 0 to %d (a day)", f.durationMs, int64(maxDurationMs)))
+	case p != cost.AzurePremium && f.durationMs == 0:
 		return nil, usageError(fmt.Errorf("--duration-ms is required for %s: one request's execution time in milliseconds, e.g. --duration-ms 120", p))
 	case p == cost.AWSLambda && f.memoryMB == 0:
 		return nil, usageError(fmt.Errorf("--memory-mb is required for %s: the function's configured memory, %d to %d",
@@ -197,13 +202,17 @@ func calculate(cmd *cobra.Command, table *cost.Table, f *costFlags) ([]byte, err
 	return []byte(bill.Text()), nil
 }
 
+// maxDurationMs bounds --duration-ms: no platform runs one request for
+// longer than a day (Lambda stops at 15 minutes).
+const maxDurationMs = 24 * 60 * 60 * 1000
+
 // costOfRun prices every target of a run, and projects a month when asked.
 func costOfRun(cmd *cobra.Command, dir string, table *cost.Table, f *costFlags) ([]byte, error) {
 	if f.rps != 0 && f.perMonth != 0 {
 		return nil, usageError(errors.New("give --rps or --requests-per-month, not both"))
 	}
-	if f.rps < 0 || f.perMonth < 0 {
-		return nil, usageError(errors.New("--rps and --requests-per-month must be positive"))
+	if f.rps < 0 || f.perMonth < 0 || math.IsNaN(f.rps) || math.IsInf(f.rps, 0) {
+		return nil, usageError(fmt.Errorf("--rps %v and --requests-per-month %d must be positive numbers", f.rps, f.perMonth))
 	}
 	if f.marginal && f.rps == 0 && f.perMonth == 0 {
 		return nil, usageError(errors.New("--marginal applies to a monthly projection; add --rps or --requests-per-month"))

@@ -152,3 +152,25 @@ func TestCostBadUsageExits2(t *testing.T) {
 		}
 	}
 }
+
+// Values that are no quantity are refused with exit 2 and a message that
+// says what was wanted (issue 13): NaN or negative rates, negative counts,
+// absurd durations, numbers a flag's type cannot hold.
+func TestCostRefusesValuesThatAreNoQuantity(t *testing.T) {
+	calc := []string{"cost", "--provider", "aws-lambda", "--memory-mb", "512"}
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"cost", simFixture, "--rps", "NaN"}, "must be positive numbers"},
+		{[]string{"cost", simFixture, "--rps", "-1"}, "must be positive numbers"},
+		{append(calc, "--duration-ms", "1e308", "--requests", "10"), "is not an execution time"},
+		{append(calc, "--duration-ms", "100", "--requests", "-5"), "is negative"},
+		{append(calc, "--duration-ms", "100", "--requests", "1e30"), `--requests wants a whole number (in range), not "1e30"`},
+	} {
+		code, _, errs := cli(tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.says) || strings.Contains(errs, "strconv") {
+			t.Errorf("%v: exit %d, want 2 saying %q\n%s", tc.args[1:], code, tc.says, errs)
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -43,7 +45,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(flagError(err)) })
 	root.AddCommand(
 		newRunCmd(),
 		newValidateCmd(),
@@ -82,4 +84,22 @@ func execute(args []string, stdout, stderr io.Writer) (code int) {
 	}
 	// Cobra's own errors (unknown command, wrong argument count) are usage errors.
 	return exitUsage
+}
+
+// badNumberRE matches pflag's message for a value that does not parse as
+// the flag's number type.
+var badNumberRE = regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: strconv\.Parse(Int|Uint|Float): .*$`)
+
+// flagError says in words what a flag wanted, instead of strconv's message.
+func flagError(err error) error {
+	m := badNumberRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	want := map[string]string{"Int": "a whole number", "Uint": "a whole number from 0", "Float": "a number"}[m[3]]
+	name := m[2]
+	if i := strings.LastIndex(name, "--"); i >= 0 {
+		name = name[i:]
+	}
+	return fmt.Errorf("%s wants %s (in range), not %q", name, want, m[1])
 }
