@@ -127,6 +127,9 @@ func runOptions(path string, f runFlags, stdout, stderr io.Writer) (campaign.Opt
 	if f.simKeepAliveScale < 0 {
 		return campaign.Options{}, nil, fmt.Errorf("--sim-keep-alive-scale %v is negative; use a positive factor such as 0.01", f.simKeepAliveScale)
 	}
+	if err := checkSimProfiles(plan); err != nil {
+		return campaign.Options{}, nil, err
+	}
 	checks, err := f.gate.options(plan.Scenario.Thresholds)
 	if err != nil {
 		return campaign.Options{}, nil, err

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/fnbench/fnbench/fixtures/sim"
 	"github.com/fnbench/fnbench/internal/platform"
@@ -48,4 +50,16 @@ func simProfiles(plan *scenarios.Plan) []string {
 		}
 	}
 	return profiles
+}
+
+// checkSimProfiles fails a plan whose sim:// targets name a profile the
+// built-in simulator does not have: bad input, found before anything runs.
+func checkSimProfiles(plan *scenarios.Plan) error {
+	known := sim.ProfileNames()
+	for _, p := range simProfiles(plan) {
+		if !slices.Contains(known, p) {
+			return fmt.Errorf("sim://%s: the built-in simulator has no profile %q; its profiles are %s", p, p, strings.Join(known, ", "))
+		}
+	}
+	return nil
 }

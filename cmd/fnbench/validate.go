@@ -21,6 +21,9 @@ func newValidateCmd() *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			plan, err := scenarios.Load(args[0], scenarios.LoadOptions{Sets: sets})
+			if err == nil {
+				err = checkSimProfiles(plan)
+			}
 			if err != nil {
 				return usageError(err)
 			}

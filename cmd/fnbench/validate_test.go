@@ -77,3 +77,18 @@ func TestValidateMissingFileExits2(t *testing.T) {
 		t.Fatalf("code = %d, want %d", code, exitUsage)
 	}
 }
+
+// A sim:// URL naming no profile of the built-in simulator is bad input,
+// found by validate, and by run before anything starts (exit 2, not 3).
+func TestUnknownSimProfileIsBadInput(t *testing.T) {
+	scen := writeScenario(t, "name: x\ntargets: [{name: a, url: sim://nope/hello}]\ntraffic: {phases: [{shape: constant, rate: 1/s, duration: 1s}]}\n")
+	for _, cmd := range []string{"validate", "run"} {
+		code, _, errs := cli(cmd, scen, "--progress", "none")
+		if cmd == "validate" {
+			code, _, errs = cli(cmd, scen)
+		}
+		if code != 2 || !strings.Contains(errs, `no profile "nope"`) {
+			t.Errorf("%s: exit %d, want 2\n%s", cmd, code, errs)
+		}
+	}
+}
