@@ -3,6 +3,7 @@ package analyze
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -190,15 +191,7 @@ func (st *abortState) addAbove(th scenarios.Threshold, c *rundir.IntervalCounts,
 
 // inGroup reports whether outcome o (an index of rundir.Outcomes) belongs
 // to a latency metric's population.
-func inGroup(group string, o int) bool {
-	switch group {
-	case "cold":
-		return o == rundir.IndexCold
-	case "warm":
-		return o == rundir.IndexWarm
-	}
-	return o == rundir.IndexWarm || o == rundir.IndexCold
-}
+func inGroup(group string, o int) bool { return slices.Contains(outcomesOf(group), o) }
 
 // countAbove counts the values of h at or above limit (strictly above
 // when the comparison allows the limit itself).

@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -385,19 +384,28 @@ func (s *Summary) latencyDist(m scenarios.Metric, sp span, keep func(iv *Interva
 		if sp.phase >= 0 && p != sp.phase {
 			continue
 		}
-		switch m.Group {
-		case "lag":
+		if m.Group == "lag" {
 			h.Add(pr.lag)
-		case "cold":
-			h.Add(pr.latency[rundir.IndexCold])
-		case "warm":
-			h.Add(pr.latency[rundir.IndexWarm])
-		default:
-			h.Add(pr.latency[rundir.IndexWarm])
-			h.Add(pr.latency[rundir.IndexCold])
+			continue
+		}
+		for _, o := range outcomesOf(m.Group) {
+			h.Add(pr.latency[o])
 		}
 	}
 	return distOf(h)
+}
+
+// outcomesOf lists the outcomes (indexes of rundir.Outcomes) whose latency
+// a metric's population holds: the successes, or only the cold or the warm
+// ones.
+func outcomesOf(group string) []int {
+	switch group {
+	case "cold":
+		return []int{rundir.IndexCold}
+	case "warm":
+		return []int{rundir.IndexWarm}
+	}
+	return []int{rundir.IndexWarm, rundir.IndexCold}
 }
 
 // covers reports whether an offset on the run's timeline lies in the span.
@@ -461,9 +469,6 @@ func SamplesNeeded(p float64) int64 {
 	}
 	return hi
 }
-
-// MarshalJSON keeps the verdict readable in JSON with the rest.
-func (v Verdict) MarshalJSON() ([]byte, error) { return json.Marshal(string(v)) }
 
 // worstWindow judges a threshold in every window of th.Window that fits in
 // the span, sliding one interval at a time, and returns the worst window's
@@ -563,14 +568,12 @@ func (s *Summary) intervalHists(m scenarios.Metric, sp span) map[int64]*rundir.S
 		return out
 	}
 	name := sp.run().Info.Name
-	file, tags := rundir.LatencyFile, []string{name + "/" + rundir.OutcomeWarm, name + "/" + rundir.OutcomeCold}
-	switch m.Group {
-	case "lag":
-		file, tags = rundir.LagFile, []string{name}
-	case "cold":
-		tags = tags[1:]
-	case "warm":
-		tags = tags[:1]
+	file, tags := rundir.LagFile, []string{name}
+	if m.Group != "lag" {
+		file, tags = rundir.LatencyFile, nil
+		for _, o := range outcomesOf(m.Group) {
+			tags = append(tags, name+"/"+rundir.Outcomes[o])
+		}
 	}
 	var dec rundir.HlogDecoder
 	var warn []string

@@ -48,14 +48,11 @@ func ParseTolerance(s string) (Tolerance, error) {
 		if !ok {
 			return nil, fmt.Errorf("tolerance %q: want metric=value, like p99=10%% or error_rate=0.5pp", item)
 		}
-		th, err := scenarios.ParseThreshold(name + " < 0")
-		if err != nil && !strings.Contains(err.Error(), "needs a unit") && !strings.Contains(err.Error(), "price in dollars") {
+		m, err := scenarios.ParseMetric(name)
+		if err != nil {
 			return nil, fmt.Errorf("tolerance %q: unknown metric %q", item, name)
 		}
-		kind := th.Metric.Kind
-		if err != nil {
-			kind = scenarios.KindLatency
-		}
+		kind := m.Kind
 		if kind == scenarios.KindCost || name == "scale_time" || name == "achieved" || name == "not_sent_rate" {
 			return nil, fmt.Errorf("tolerance %q: compare does not compare %s", item, name)
 		}
@@ -152,21 +149,21 @@ func Compare(base, cand *Summary, o CompareOptions) (*Comparison, error) {
 		return nil, err
 	}
 	c := &Comparison{Baseline: base.Run.Dir, Candidate: cand.Run.Dir, Counts: map[string]int{}, Tolerance: map[string]string{}}
-	metrics := make([]string, 0, len(o.Tolerance))
-	for m, v := range o.Tolerance {
+	metrics := make([]scenarios.Metric, 0, len(o.Tolerance))
+	for name, v := range o.Tolerance {
+		m, err := scenarios.ParseMetric(name)
+		if err != nil {
+			return nil, fmt.Errorf("tolerance for %q: %w", name, err)
+		}
 		metrics = append(metrics, m)
-		c.Tolerance[m] = toleranceText(m, v)
+		c.Tolerance[name] = toleranceText(m, v)
 	}
-	sort.Slice(metrics, func(i, j int) bool { return metricOrder(metrics[i]) < metricOrder(metrics[j]) })
+	sort.Slice(metrics, func(i, j int) bool { return metricLess(metrics[i], metrics[j]) })
 	for _, p := range pairs {
 		pc := PairComparison{Baseline: base.Tables[p[0]].Target.Name, Candidate: cand.Tables[p[1]].Target.Name}
-		for k, name := range metrics {
-			th, _ := scenarios.ParseThreshold(name + " < 0ms")
-			if th.Metric.Kind == 0 {
-				th, _ = scenarios.ParseThreshold(name + " < 0")
-			}
+		for k, m := range metrics {
 			rng := rand.New(rand.NewPCG(o.Seed, uint64(len(pc.Metrics)+k)))
-			mc := compareMetric(th.Metric, span{s: base, target: p[0], phase: -1}, span{s: cand, target: p[1], phase: -1}, o.Tolerance[name], o.Resamples, rng)
+			mc := compareMetric(m, span{s: base, target: p[0], phase: -1}, span{s: cand, target: p[1], phase: -1}, o.Tolerance[m.Name], o.Resamples, rng)
 			c.Counts[string(mc.Verdict)]++
 			pc.Metrics = append(pc.Metrics, mc)
 		}
@@ -175,35 +172,26 @@ func Compare(base, cand *Summary, o CompareOptions) (*Comparison, error) {
 	return c, nil
 }
 
-func toleranceText(metric string, v float64) string {
-	if isRateMetric(metric) {
+func toleranceText(m scenarios.Metric, v float64) string {
+	if m.Kind == scenarios.KindRate {
 		return strconv.FormatFloat(100*v, 'g', -1, 64) + "pp"
 	}
 	return strconv.FormatFloat(100*v, 'g', -1, 64) + "%"
 }
 
-func isRateMetric(m string) bool { return strings.HasSuffix(m, "_rate") }
-
-// metricOrder lists latencies by percentile, then rates.
-func metricOrder(m string) string {
-	if isRateMetric(m) {
-		return "z" + m
+// metricLess orders latencies by population, then percentile, and rates
+// after them by name.
+func metricLess(a, b scenarios.Metric) bool {
+	if a.Kind != b.Kind {
+		return a.Kind < b.Kind
 	}
-	group, stat, ok := strings.Cut(m, ".")
-	if !ok || !strings.HasPrefix(m, "cold") && !strings.HasPrefix(m, "warm") && !strings.HasPrefix(m, "init") && !strings.HasPrefix(m, "lag") {
-		group, stat = "", m
+	if a.Group != b.Group {
+		return a.Group < b.Group
 	}
-	p, _ := percentile(stat)
-	return fmt.Sprintf("%s%08.3f", group, p)
-}
-
-// percentile reads p50, p99.9 or max (100).
-func percentile(stat string) (float64, bool) {
-	if stat == "max" {
-		return 100, true
+	if a.Percentile != b.Percentile {
+		return a.Percentile < b.Percentile
 	}
-	v, err := strconv.ParseFloat(strings.TrimPrefix(stat, "p"), 64)
-	return v, err == nil
+	return a.Name < b.Name
 }
 
 // pairTargets pairs targets by name, or as given.

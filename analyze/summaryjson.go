@@ -163,7 +163,7 @@ func (s *Summary) runJSON() RunJSON {
 	r := s.Run
 	info := &r.Info
 	rj := RunJSON{
-		Dir: r.Dir, Scenario: scenarioName(info), ScenarioSHA256: info.ScenarioFile.SHA256, Tool: info.Tool,
+		Dir: r.Dir, Scenario: info.ScenarioName(), ScenarioSHA256: info.ScenarioFile.SHA256, Tool: info.Tool,
 		Status: r.Status, StatusReason: info.StatusReason, Killed: r.Killed,
 		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(), Seed: info.Seed, Arrivals: info.Arrivals,
 		Interval: time.Duration(info.IntervalNanos), Shard: info.Shard, Detection: s.Detect,
@@ -220,6 +220,3 @@ func (row *Row) statsJSON() StatsJSON {
 }
 
 // scenarioName reads the scenario's name from run.json.
-func scenarioName(info *rundir.RunInfo) string {
-	return scenarioField(info.Scenario).Name
-}

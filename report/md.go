@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -137,13 +136,7 @@ func costText(c analyze.TargetCost) string {
 	return s
 }
 
-func scenarioOf(s *analyze.Summary) string {
-	var f struct {
-		Name string `json:"name"`
-	}
-	_ = json.Unmarshal(s.Run.Info.Scenario, &f)
-	return f.Name
-}
+func scenarioOf(s *analyze.Summary) string { return s.Run.Info.ScenarioName() }
 
 func unique(ss []string) []string {
 	var out []string

@@ -141,6 +141,13 @@ func ParseThreshold(expr string) (Threshold, error) {
 	return th, nil
 }
 
+// ParseMetric reads a metric name alone, as a threshold writes it (p99,
+// cold.p50, error_rate, …): what compare's --tolerance names.
+func ParseMetric(name string) (Metric, error) {
+	p := &thresholdParser{src: name}
+	return p.metric(token{name, 0})
+}
+
 type token struct {
 	text string
 	at   int

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -136,7 +135,7 @@ func newestBaseline(dir, candidate string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name := scenarioName(cand)
+	name := cand.ScenarioName()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return "", fmt.Errorf("--baseline-dir: %w", err)
@@ -149,7 +148,7 @@ func newestBaseline(dir, candidate string) (string, error) {
 			continue
 		}
 		info, err := rundir.ReadInfo(path)
-		if err != nil || info.Status != rundir.StatusComplete || scenarioName(info) != name {
+		if err != nil || info.Status != rundir.StatusComplete || info.ScenarioName() != name {
 			continue
 		}
 		if bestInfo == nil || info.StartTime.After(bestInfo.StartTime) {
@@ -160,14 +159,6 @@ func newestBaseline(dir, candidate string) (string, error) {
 		return "", fmt.Errorf("--baseline-dir %s holds no complete run of scenario %q", dir, name)
 	}
 	return best, nil
-}
-
-func scenarioName(info *rundir.RunInfo) string {
-	var sc struct {
-		Name string `json:"name"`
-	}
-	json.Unmarshal(info.Scenario, &sc) //nolint:errcheck // a run without a name matches none
-	return sc.Name
 }
 
 func sameDir(a, b string) bool {

@@ -148,3 +148,13 @@ type ForcedResult struct {
 	Attempts int    `json:"attempts"`        // invocations sent
 	Error    string `json:"error,omitempty"` // why forcing stopped early
 }
+
+// ScenarioName is the name of the scenario the run recorded ("" when
+// run.json's scenario has none).
+func (i *RunInfo) ScenarioName() string {
+	var sc struct {
+		Name string `json:"name"`
+	}
+	json.Unmarshal(i.Scenario, &sc) //nolint:errcheck // a scenario without a name has none
+	return sc.Name
+}

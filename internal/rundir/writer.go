@@ -77,9 +77,6 @@ func Create(dir string) (*Writer, error) {
 	return w, nil
 }
 
-// Dir is the run directory's path.
-func (w *Writer) Dir() string { return w.dir }
-
 // Begin writes the headers of latency.hlog and lag.hlog for a run whose
 // time zero is start, and flushes them. comment, when given, is added to
 // the headers: say where the data came from when it was not measured.
