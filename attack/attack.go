@@ -155,7 +155,11 @@ func (e *engine) begin(opt Options, seed int64, stop func(cause error)) (*rundir
 	var warm sync.WaitGroup
 	for _, r := range e.targets {
 		warm.Add(1)
-		go func() { defer warm.Done(); r.s.prewarm() }()
+		go func() {
+			defer warm.Done()
+			r.s.prewarm(warmConns(r.t, opt.Plan.Schedule, e.shard.Count))
+			r.conns.prewarmed()
+		}()
 	}
 	warm.Wait()
 	// Collect now, before time zero, what set-up left behind, so that the
@@ -468,7 +472,7 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 			if now < iv.end {
 				iv.end = max(now, iv.start)
 			}
-			e.rec.close(iv)
+			e.closeInterval(iv)
 			return true
 		}
 		// Offer everything due by now, then move past the interval
@@ -495,7 +499,7 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 			runtime.Gosched()
 		}
 		for iend <= now {
-			e.rec.close(iv)
+			e.closeInterval(iv)
 			var ok bool
 			if istart, iend, iphase, ok = ivs.next(); !ok {
 				return false
@@ -506,6 +510,16 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 			e.phase.Store(int64(iphase))
 		}
 	}
+}
+
+// closeInterval hands iv what each target's connections did while it was
+// open, then closes it.
+func (e *engine) closeInterval(iv *interval) {
+	for _, r := range e.targets {
+		phases, c := r.conns.take()
+		iv.addConns(r.idx, phases, &c)
+	}
+	e.rec.close(iv)
 }
 
 // intervalClock cuts the timeline into recording intervals: multiples of the

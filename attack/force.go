@@ -57,7 +57,7 @@ func (e *engine) force(ctx context.Context, f *Force) (results []rundir.ForcedRe
 			outcome := <-watch
 			r.watch.Store(nil)
 			iv.end = max(time.Since(e.start), iv.start+time.Nanosecond)
-			e.rec.close(iv)
+			e.closeInterval(iv)
 			res.Attempts++
 			switch outcome {
 			case rundir.IndexCold:

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"math"
 	"net"
 	"net/http"
 	"sync"
@@ -14,9 +15,6 @@ import (
 
 	"github.com/fnbench/fnbench/internal/rundir"
 )
-
-// maxDials bounds the connections a target's h1Sender dials at once.
-const maxDials = 32
 
 // h1Sender sends a target's requests over HTTP/1.1 keep-alive connections
 // without a goroutine hand-off per request: the part of the engine that
@@ -33,17 +31,23 @@ const maxDials = 32
 // idle connection: the request's bytes are serialized once per target and
 // sent with one write. Every connection has one reader goroutine, parked in
 // the netpoller, which parses the response (net/http's ReadResponse), records
-// the result and puts the connection back. An arrival that finds no idle
-// connection waits in a queue and starts a dial only while fewer than
-// maxDials are under way; the first connection that frees up or finishes
-// dialling sends it. Waiting counts in its latency, which runs from the
-// intended send time anyway. Nothing is ever retried.
+// the result and puts the connection back.
+//
+// Connections are opened ahead of need: before time zero as many as the
+// first seconds keep busy (warmConns), and during the run a few spare ones
+// whenever the idle pool runs low (spare), so that a ramp finds them ready.
+// An arrival that still finds no idle connection waits in a queue and starts
+// a dial of its own unless as many are under way as requests wait: dial
+// concurrency follows demand, so a spike is met by as many dials as it
+// needs, and no request waits behind a dial it did not need. The first
+// connection that frees up or finishes dialling sends the oldest waiting
+// request. Waiting counts in its latency, which runs from the intended send
+// time anyway, and as schedule lag. Nothing is ever retried.
 type h1Sender struct {
 	r        *runner
 	addr     string      // host:port
 	tls      *tls.Config // nil for cleartext
 	dialer   net.Dialer
-	maxDials int
 	head     bool      // HEAD requests: responses have no body
 	wire     []byte    // the serialized request, when every request is the same
 	prep     *preparer // otherwise, what makes each one
@@ -67,6 +71,7 @@ type h1Conn struct {
 	nc     net.Conn
 	br     *bufio.Reader
 	idleAt time.Time // when it last went into the idle pool; s.mu guards it
+	uses   int       // requests started on it; wmu guards it
 	wbuf   []byte    // a prepared request's bytes, reused
 	pbuf   []byte    // and its parts
 
@@ -74,6 +79,8 @@ type h1Conn struct {
 	// turns busy; the reader reads them after it sees busy.
 	job    job
 	sentAt time.Duration
+	conn   int8 // connFresh or connReused
+	waited bool // the request waited for a connection
 	state  atomic.Int32 // connIdle, connBusy or connDead
 
 	writeErr atomic.Pointer[error]
@@ -122,7 +129,6 @@ func newH1Sender(r *runner, addr string, tlsConf *tls.Config, tmpl *http.Request
 		addr:     addr,
 		tls:      tlsConf,
 		dialer:   net.Dialer{Timeout: r.t.Timeout, KeepAlive: 30 * time.Second},
-		maxDials: maxDials,
 		head:     tmpl.Method == http.MethodHead,
 		wire:     buf.Bytes(),
 		prep:     prep,
@@ -144,31 +150,51 @@ func (s *h1Sender) send(j job) (spawned bool) {
 		c := s.idle[n-1]
 		s.idle[n-1] = nil
 		s.idle = s.idle[:n-1]
+		dial := s.needDial(len(s.idle) < s.spare())
 		s.mu.Unlock()
-		switch c.start(j) {
+		if dial {
+			spawned = true
+			go s.dial()
+		}
+		switch c.start(j, false) {
 		case started:
-			return false
+			return spawned
 		case expired:
 			s.release(c)
-			return false
+			return spawned
 		}
 		s.mu.Lock()
 	}
 	if s.closed {
 		s.mu.Unlock()
 		s.fail(j, errSenderClosed)
-		return false
+		return spawned
 	}
 	s.waiting = append(s.waiting, j)
-	if s.dialing < s.maxDials {
-		s.dialing++
-		spawned = true
-	}
+	dial := s.needDial(s.dialing < len(s.waiting))
 	s.mu.Unlock()
-	if spawned {
+	if dial {
 		go s.dial()
 	}
-	return spawned
+	return spawned || dial
+}
+
+// needDial counts a dial as under way and reports true when want holds and
+// the target's connections stay within its in-flight cap. s.mu is held.
+func (s *h1Sender) needDial(want bool) bool {
+	if !want || s.closed || int64(len(s.all)+s.dialing) >= s.r.cap {
+		return false
+	}
+	s.dialing++
+	return true
+}
+
+// spare is how many idle connections the pool keeps ready, dialling more
+// when it runs lower: a few, plus the typical rise of the busy count above
+// its mean under Poisson arrivals (twice its square root). s.mu is held.
+func (s *h1Sender) spare() int {
+	busy := len(s.all) - len(s.idle)
+	return 2 + int(2*math.Sqrt(float64(max(busy, 0))))
 }
 
 // deadline is when a request intended at j.intended times out.
@@ -186,10 +212,10 @@ func prepSlack(p *preparer) int {
 	return 4 << 10
 }
 
-// start writes j's request on c, whose reader then records it. A request
-// that could not be prepared (its credentials expired) is recorded as
-// failed and c stays free.
-func (c *h1Conn) start(j job) startResult {
+// start writes j's request on c, whose reader then records it. waited says
+// j waited for a connection. A request that could not be prepared (its
+// credentials expired) is recorded as failed and c stays free.
+func (c *h1Conn) start(j job, waited bool) startResult {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	s := c.s
@@ -207,9 +233,14 @@ func (c *h1Conn) start(j job) startResult {
 		}
 		wire = c.wbuf
 	}
-	c.job, c.sentAt = j, time.Since(s.r.eng.start)
+	c.job, c.sentAt, c.waited = j, time.Since(s.r.eng.start), waited
 	if !c.state.CompareAndSwap(connIdle, connBusy) {
 		return connGone
+	}
+	c.uses++
+	c.conn = connReused
+	if c.uses == 1 {
+		c.conn = connFresh
 	}
 	c.nc.SetDeadline(d)
 	if _, err := c.nc.Write(wire); err != nil {
@@ -238,7 +269,10 @@ func (s *h1Sender) fail(j job, err error) {
 // readLoop reads the responses of c until it closes.
 func (c *h1Conn) readLoop() {
 	s := c.s
+	start := s.r.eng.start
 	for {
+		c.br.Peek(1) // the first byte; an error comes back from the read below
+		first := time.Since(start)
 		resp, err := readH1Response(c.br, s.head, s.wantID)
 		if c.state.CompareAndSwap(connIdle, connDead) {
 			// Nothing was asked: the server closed an idle connection, or
@@ -246,9 +280,11 @@ func (c *h1Conn) readLoop() {
 			s.drop(c)
 			return
 		}
-		res := result{class: -1, evidence: -1, lag: int64(c.sentAt - c.job.intended), bytesOut: int64(len(s.r.t.Request.Body))}
+		res := result{class: -1, evidence: -1, lag: int64(c.sentAt - c.job.intended), bytesOut: int64(len(s.r.t.Request.Body)),
+			conn: c.conn, waited: c.waited}
 		keep := false
 		if err == nil {
+			res.ttfb, res.transfer = int64(first-c.sentAt), int64(time.Since(start)-first)
 			res.bytesIn = resp.bodySize
 			classifyStatus(s.r.t, resp.status, resp.signals, &res)
 			res.markers, res.logResult, res.requestID = resp.markers, resp.signals.logResult, resp.signals.requestID
@@ -286,6 +322,7 @@ func (s *h1Sender) release(c *h1Conn) bool {
 			delete(s.all, c)
 			s.mu.Unlock()
 			c.nc.Close()
+			s.r.conns.closed()
 			return false
 		}
 		if len(s.waiting) == 0 {
@@ -296,7 +333,7 @@ func (s *h1Sender) release(c *h1Conn) bool {
 		}
 		j := s.popWaiting()
 		s.mu.Unlock()
-		switch c.start(j) {
+		switch c.start(j, true) {
 		case started:
 			return true
 		case connGone:
@@ -320,45 +357,23 @@ func (s *h1Sender) popWaiting() job {
 	return j
 }
 
-// prewarmConns is how many connections a target opens before time zero.
-// Dialling is not a request (no function runs for it), and without them the
-// first milliseconds of a fast schedule turn into a storm of dials.
-const prewarmConns = 32
-
-// prewarmTimeout bounds the wait for prewarmed connections, so that an
-// unreachable target delays the start by no more than this.
-const prewarmTimeout = 3 * time.Second
-
-// prewarm opens up to prewarmConns connections and pools them.
-// Failures are left for the run to meet and report.
-func (s *h1Sender) prewarm() {
-	ctx, cancel := context.WithTimeout(context.Background(), min(prewarmTimeout, s.dialer.Timeout))
-	defer cancel()
-	var wg sync.WaitGroup
-	for range min(prewarmConns, int(s.r.cap)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if c, err := s.open(ctx); err == nil {
-				go c.readLoop()
-				s.release(c)
-			}
-		}()
-	}
-	wg.Wait()
+// prewarm opens n connections and pools them (see warmConns). Failures
+// are left for the run to meet and report.
+func (s *h1Sender) prewarm(n int) {
+	prewarm(n, s.dialer.Timeout, func(ctx context.Context) error {
+		c, err := s.open(ctx)
+		if err == nil {
+			go c.readLoop()
+			s.release(c)
+		}
+		return err
+	})
 }
 
 // open dials and registers one connection.
 func (s *h1Sender) open(ctx context.Context) (*h1Conn, error) {
-	nc, err := s.dialer.DialContext(ctx, "tcp", s.addr)
-	if err == nil && s.tls != nil {
-		tc := tls.Client(nc, s.tls)
-		if err = tc.HandshakeContext(ctx); err != nil {
-			nc.Close()
-		} else {
-			nc = tc
-		}
-	}
+	nc, dt, err := dialConn(ctx, &s.dialer, s.addr, s.tls)
+	s.r.conns.dialed(dt, err)
 	if err != nil {
 		return nil, err
 	}
@@ -388,10 +403,7 @@ func (s *h1Sender) dial() {
 		if len(s.waiting) > 0 {
 			failed = append(failed, s.popWaiting())
 		}
-		again := len(s.waiting) > 0 && s.dialing < s.maxDials && !s.closed
-		if again {
-			s.dialing++
-		}
+		again := s.needDial(s.dialing < len(s.waiting))
 		s.mu.Unlock()
 		for _, j := range failed {
 			s.fail(j, err)
@@ -413,6 +425,7 @@ func (s *h1Sender) dial() {
 // requests still waiting.
 func (s *h1Sender) drop(c *h1Conn) {
 	c.nc.Close()
+	s.r.conns.closed()
 	s.mu.Lock()
 	delete(s.all, c)
 	for i, x := range s.idle {
@@ -421,10 +434,7 @@ func (s *h1Sender) drop(c *h1Conn) {
 			break
 		}
 	}
-	again := len(s.waiting) > 0 && s.dialing < s.maxDials && !s.closed
-	if again {
-		s.dialing++
-	}
+	again := s.needDial(s.dialing < len(s.waiting))
 	s.mu.Unlock()
 	if again {
 		go s.dial()

@@ -36,6 +36,14 @@ type result struct {
 	requestID string // X-Amzn-RequestId, read when the target infers
 	bill      bill   // from the REPORT line in logResult
 	inferable bool   // no evidence either way: the recorder may infer
+
+	// Timing, where the sender sees it: written → first byte of the
+	// response, and first → last byte (ns; ttfb 0 when unknown); how the
+	// request used its connection (connFresh, connReused), and whether it
+	// waited for one.
+	ttfb, transfer int64
+	conn           int8
+	waited         bool
 }
 
 // interval accumulates one slice of the timeline: [start, end) within one
@@ -78,6 +86,11 @@ type targetInterval struct {
 	ids       []string // their platform request ids, where known
 	latencies []int64  // and their latencies from the intended send time
 	pushed    bool     // undecided went to the detector, which owes a verdict
+	// timing holds the interval's histograms by rundir.TimingPhases;
+	// conns its connection counters (the dial phases and counts come from
+	// the runner's connStats when the interval closes).
+	timing [len(rundir.TimingPhases)]*hdr.Histogram
+	conns  rundir.ConnCounts
 }
 
 // span is the first and last of a set of moments.
@@ -140,6 +153,7 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 		ti.lag = getHist()
 	}
 	ti.lag.RecordValue(rundir.ClampNanos(r.lag))
+	ti.recordTiming(r)
 	ti.completed++
 	ti.bytesIn += r.bytesIn
 	ti.bytesOut += r.bytesOut
@@ -167,6 +181,49 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 		ti.classes[r.class]++
 	}
 	iv.mu.Unlock()
+}
+
+// recordTiming adds a request's timing phases and connection use.
+func (ti *targetInterval) recordTiming(r *result) {
+	if r.ttfb > 0 {
+		ti.recordPhase(rundir.IndexTTFB, r.ttfb)
+		ti.recordPhase(rundir.IndexTransfer, r.transfer)
+	}
+	switch r.conn {
+	case connFresh:
+		ti.conns.Fresh++
+	case connReused:
+		ti.conns.Reused++
+	}
+	if r.waited {
+		ti.conns.WaitedForConn++
+	}
+}
+
+func (ti *targetInterval) recordPhase(phase int, v int64) {
+	if ti.timing[phase] == nil {
+		ti.timing[phase] = getHist()
+	}
+	ti.timing[phase].RecordValue(rundir.ClampNanos(v))
+}
+
+// addConns adds what a target's connections did while the interval was
+// open: the dial phases and the counts. It takes the histograms.
+func (iv *interval) addConns(target int, phases [rundir.IndexTLS + 1]*hdr.Histogram, c *rundir.ConnCounts) {
+	iv.mu.Lock()
+	defer iv.mu.Unlock()
+	ti := &iv.targets[target]
+	for p, h := range phases {
+		switch {
+		case h == nil:
+		case ti.timing[p] == nil:
+			ti.timing[p] = h
+		default:
+			ti.timing[p].Merge(h)
+			putHist(h)
+		}
+	}
+	ti.conns.Add(c)
 }
 
 func (ti *targetInterval) recordLatency(outcome int, latency int64) {
@@ -226,6 +283,10 @@ func (iv *interval) release() {
 		}
 		putHist(ti.lag)
 		ti.lag = nil
+		for j, h := range ti.timing {
+			putHist(h)
+			ti.timing[j] = nil
+		}
 	}
 }
 
@@ -456,6 +517,9 @@ func (r *recorder) write(iv *interval) error {
 		if err := r.writeLag(iv, ti, name, &c); err != nil {
 			return err
 		}
+		if err := r.writeTiming(iv, ti, name, &c); err != nil {
+			return err
+		}
 		if err := r.dir.Interval(&c); err != nil {
 			return err
 		}
@@ -588,4 +652,21 @@ func (r *recorder) writeLag(iv *interval, ti *targetInterval, name string, c *ru
 	c.LagP99Ns = ti.lag.ValueAtQuantile(99)
 	c.LagMaxNs = ti.lag.Max()
 	return r.dir.Lag(name, ti.lag, iv.start, iv.end)
+}
+
+// writeTiming writes the target's timing phases and its connection counts.
+func (r *recorder) writeTiming(iv *interval, ti *targetInterval, name string, c *rundir.IntervalCounts) error {
+	for p, h := range ti.timing {
+		if h == nil || h.TotalCount() == 0 {
+			continue
+		}
+		if err := r.dir.Timing(name, rundir.TimingPhases[p], h, iv.start, iv.end); err != nil {
+			return err
+		}
+	}
+	if ti.conns != (rundir.ConnCounts{}) {
+		conns := ti.conns
+		c.Conns = &conns
+	}
+	return nil
 }

@@ -16,9 +16,9 @@ type job struct {
 // A sender sends a target's requests. send never blocks the scheduler; the
 // sender calls runner.finish exactly once for every job it was given.
 type sender interface {
-	// prewarm opens connections before time zero (a dial is not a
-	// request; the target's function does not run for it).
-	prewarm()
+	// prewarm opens n connections' worth of capacity before time zero (a
+	// dial is not a request; the target's function does not run for it).
+	prewarm(n int)
 	// send starts j. It reports whether it started a goroutine, which then
 	// waits in the scheduler's P until the scheduler yields.
 	send(j job) (spawned bool)
@@ -45,6 +45,10 @@ type runner struct {
 	// watch, when set, receives the outcome of the next finished request
 	// (forced cold starts wait for each sample).
 	watch atomic.Pointer[chan int]
+
+	// conns collects what the sender's connections did, for the interval
+	// open now.
+	conns connStats
 
 	// Running totals for the progress line.
 	completed, failed, notSent atomic.Int64

@@ -28,6 +28,9 @@ type Target struct {
 	MaxInFlight int
 	HTTP2       bool
 	KeepAlive   bool
+	// Connections to open before time zero; 0 sizes them from the load
+	// (warmConns).
+	Connections int
 
 	// aws-lambda targets: the function as the Invoke API names it, and
 	// the API endpoint.
@@ -120,6 +123,7 @@ func newTarget(plan *scenarios.Plan, st *scenarios.Target) Target {
 		MaxInFlight: st.MaxInFlight,
 		HTTP2:       st.HTTP2,
 		KeepAlive:   st.KeepAlive,
+		Connections: st.Connections,
 		Region:      st.Region,
 		Plan:        st.Plan,
 		Meta:        rundir.FunctionMeta{MemoryMB: st.MemoryMB, Arch: st.Arch, Source: rundir.MetaFromScenario},

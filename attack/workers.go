@@ -63,7 +63,7 @@ func (p *poolSender) abort() { p.stop() }
 
 // prewarm does nothing: net/http's transport cannot open a connection
 // without a request.
-func (p *poolSender) prewarm() {}
+func (p *poolSender) prewarm(int) {}
 
 func (p *poolSender) shutdown() {
 	p.once.Do(func() { close(p.jobs) })

@@ -191,6 +191,9 @@ func (c *converter) target(ft *fileTarget, def *fileRequest) Target {
 		if r.KeepAlive != nil {
 			t.KeepAlive = *r.KeepAlive
 		}
+		if r.Connections != nil {
+			t.Connections = *r.Connections
+		}
 		switch {
 		case r.Body != nil:
 			t.Body = []byte(c.str(*r.Body))

@@ -64,6 +64,7 @@ type fileRequest struct {
 	MaxInFlight *int            `yaml:"max_in_flight" default:"10000" min:"1" max:"1000000" doc:"Cap on requests in flight per target; an arrival beyond it is counted as not sent, never delayed."`
 	HTTP2       *bool           `yaml:"http2" default:"true" doc:"Allow HTTP/2 where the target offers it."`
 	KeepAlive   *bool           `yaml:"keepalive" default:"true" doc:"Reuse connections between requests."`
+	Connections *int            `yaml:"connections" min:"1" max:"100000" doc:"Connections to open (and TLS-handshake) before time zero. Default: sized by Little's law, the first seconds' highest rate times 250 ms; give it when responses take longer."`
 }
 
 type fileTarget struct {

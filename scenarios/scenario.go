@@ -71,6 +71,8 @@ type Target struct {
 	MaxInFlight int           // beyond it an arrival is counted "not sent"
 	HTTP2       bool          // allow HTTP/2 where offered
 	KeepAlive   bool
+	// Connections to open before time zero; 0 sizes them from the load.
+	Connections int
 	Auth        Auth
 
 	// aws-lambda targets: the Invoke API.
@@ -221,6 +223,7 @@ type targetJSON struct {
 	MaxInFlight int               `json:"max_in_flight"`
 	HTTP2       bool              `json:"http2"`
 	KeepAlive   bool              `json:"keepalive"`
+	Connections int               `json:"connections,omitempty"`
 	Auth        *Auth             `json:"auth,omitempty"`
 }
 
@@ -230,7 +233,8 @@ func (t Target) MarshalJSON() ([]byte, error) {
 	j := targetJSON{
 		Name: t.Name, Kind: t.Kind, URL: t.URL, Method: t.Method, Headers: t.Headers,
 		Timeout: jsonDuration(t.Timeout), MaxInFlight: t.MaxInFlight, HTTP2: t.HTTP2, KeepAlive: t.KeepAlive,
-		Function: t.Function, Qualifier: t.Qualifier, Region: t.Region, Endpoint: t.Endpoint,
+		Connections: t.Connections,
+		Function:    t.Function, Qualifier: t.Qualifier, Region: t.Region, Endpoint: t.Endpoint,
 		MemoryMB: t.MemoryMB, Arch: t.Arch, Plan: t.Plan,
 	}
 	if t.Auth.Type != "" && (t.Auth.Type != AuthNone || t.Kind == KindAWSLambda) {
@@ -256,7 +260,8 @@ func (t *Target) UnmarshalJSON(b []byte) error {
 	*t = Target{
 		Name: j.Name, Kind: j.Kind, URL: j.URL, Method: j.Method, Headers: j.Headers,
 		Timeout: time.Duration(j.Timeout), MaxInFlight: j.MaxInFlight, HTTP2: j.HTTP2, KeepAlive: j.KeepAlive,
-		Body: j.BodyBase64, Function: j.Function, Qualifier: j.Qualifier, Region: j.Region, Endpoint: j.Endpoint,
+		Connections: j.Connections,
+		Body:        j.BodyBase64, Function: j.Function, Qualifier: j.Qualifier, Region: j.Region, Endpoint: j.Endpoint,
 		MemoryMB: j.MemoryMB, Arch: j.Arch, Plan: j.Plan,
 	}
 	if j.Auth != nil {

@@ -33,6 +33,45 @@ type IntervalCounts struct {
 	// Billing sums the REPORT lines of the interval's invocations
 	// (aws-lambda targets); nil when there were none.
 	Billing *Billing `json:"billing,omitempty"`
+	// Conns counts the target's connections over the interval; nil for
+	// runs before it and for senders that cannot see them.
+	Conns *ConnCounts `json:"conns,omitempty"`
+}
+
+// ConnCounts is what a target's connections did over one interval.
+// Dials and closes are counted when they happen; Fresh and Reused count the
+// interval's requests (by intended send time) by the connection they went
+// out on.
+type ConnCounts struct {
+	// Prewarmed is how many connections were opened before time zero,
+	// sized to the load's first seconds; only the first interval has it.
+	Prewarmed int64 `json:"prewarmed,omitempty"`
+	// Opened and DialErrors count dials that ended, DialNs sums their time
+	// (DNS, TCP and TLS together).
+	Opened     int64 `json:"opened"`
+	DialErrors int64 `json:"dial_errors,omitempty"`
+	DialNs     int64 `json:"dial_ns,omitempty"`
+	Closed     int64 `json:"closed"`
+	// Fresh requests were the first on their connection; Reused ones went
+	// out on a connection that had carried a request before. On HTTP/2,
+	// Reused includes streams that shared a connection with others.
+	Fresh  int64 `json:"fresh"`
+	Reused int64 `json:"reused"`
+	// WaitedForConn counts requests that found no connection ready at
+	// their intended time and waited for one (their wait is schedule lag).
+	WaitedForConn int64 `json:"waited_for_conn,omitempty"`
+}
+
+// Add adds o's counts to c.
+func (c *ConnCounts) Add(o *ConnCounts) {
+	c.Prewarmed += o.Prewarmed
+	c.Opened += o.Opened
+	c.DialErrors += o.DialErrors
+	c.DialNs += o.DialNs
+	c.Closed += o.Closed
+	c.Fresh += o.Fresh
+	c.Reused += o.Reused
+	c.WaitedForConn += o.WaitedForConn
 }
 
 // Billing sums what the REPORT lines of an interval's invocations said:
@@ -106,6 +145,12 @@ func (sum *IntervalCounts) Add(c *IntervalCounts) {
 			sum.Billing = &Billing{}
 		}
 		sum.Billing.Merge(c.Billing)
+	}
+	if c.Conns != nil {
+		if sum.Conns == nil {
+			sum.Conns = &ConnCounts{}
+		}
+		sum.Conns.Add(c.Conns)
 	}
 	for k, v := range c.Classes {
 		if sum.Classes == nil {

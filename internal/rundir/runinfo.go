@@ -13,6 +13,9 @@ const (
 	LagFile       = "lag.hlog"        // schedule lag per interval, tag "<target>", values in ns
 	IntervalsFile = "intervals.jsonl" // one IntervalCounts per (interval, target)
 	EventsFile    = "events.jsonl"    // Event lines: error samples, interruption
+	// TimingFile breaks each request's time down by phase (TimingPhases),
+	// tag "<target>/<phase>", values in ns. Absent from runs before it.
+	TimingFile = "timing.hlog"
 )
 
 // FormatVersion is the run directory format. Readers reject a newer major

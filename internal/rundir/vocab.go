@@ -36,6 +36,33 @@ const (
 // Classes lists the error classes in a fixed order.
 var Classes = [...]string{ClassThrottled, ClassFunctionError, ClassHTTPError, ClassTimeout, ClassTransportError}
 
+// Timing phases, the tags' second half in timing.hlog, as k6 names them
+// (http_req_connecting, http_req_tls_handshaking, http_req_waiting,
+// http_req_receiving). The connection phases are the client's own work: a
+// connection is dialled apart from any one request, so they are recorded
+// once per connection, in the interval in which its dial ended. The request
+// phases are recorded per request, in the interval of its intended send
+// time, from the moment its first byte was written.
+const (
+	PhaseDNS      = "dns"      // name resolution
+	PhaseConnect  = "connect"  // TCP connect
+	PhaseTLS      = "tls"      // TLS handshake
+	PhaseTTFB     = "ttfb"     // request written → first byte of the response
+	PhaseTransfer = "transfer" // first byte → last byte of the response
+)
+
+// TimingPhases lists the timing phases in a fixed order; results index into it.
+var TimingPhases = [...]string{PhaseDNS, PhaseConnect, PhaseTLS, PhaseTTFB, PhaseTransfer}
+
+// Indexes into TimingPhases.
+const (
+	IndexDNS = iota
+	IndexConnect
+	IndexTLS
+	IndexTTFB
+	IndexTransfer
+)
+
 // HDR histogram geometry for latency and lag: 1 µs to 1 h in nanoseconds, at
 // 3 significant figures. Values outside are clamped to the range.
 const (

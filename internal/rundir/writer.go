@@ -24,6 +24,7 @@ type Writer struct {
 	bufs    []*bufio.Writer
 	latency *hdr.HistogramLogWriter
 	lag     *hdr.HistogramLogWriter
+	timing  *hdr.HistogramLogWriter
 	ivBuf   *bufio.Writer
 	evBuf   *bufio.Writer
 }
@@ -55,6 +56,7 @@ func Create(dir string) (*Writer, error) {
 	}{
 		{LatencyFile, nil},
 		{LagFile, nil},
+		{TimingFile, nil},
 		{IntervalsFile, &w.ivBuf},
 		{EventsFile, &w.evBuf},
 	} {
@@ -70,6 +72,8 @@ func Create(dir string) (*Writer, error) {
 			*f.buf = b
 		case f.name == LatencyFile:
 			w.latency = hdr.NewHistogramLogWriter(b)
+		case f.name == TimingFile:
+			w.timing = hdr.NewHistogramLogWriter(b)
 		default:
 			w.lag = hdr.NewHistogramLogWriter(b)
 		}
@@ -77,7 +81,7 @@ func Create(dir string) (*Writer, error) {
 	return w, nil
 }
 
-// Begin writes the headers of latency.hlog and lag.hlog for a run whose
+// Begin writes the headers of latency.hlog, lag.hlog and timing.hlog for a run whose
 // time zero is start, and flushes them. comment, when given, is added to
 // the headers: say where the data came from when it was not measured.
 func (w *Writer) Begin(start time.Time, comment string) error {
@@ -88,6 +92,7 @@ func (w *Writer) Begin(start time.Time, comment string) error {
 	}{
 		{w.latency, "tags <target>/<outcome>"},
 		{w.lag, "tags <target>"},
+		{w.timing, "tags <target>/<phase>"},
 	} {
 		l.log.SetBaseTime(w.baseMs)
 		steps := []func() error{
@@ -124,6 +129,12 @@ type IntervalHistogram interface {
 // latency.hlog; start and end are offsets from the run start.
 func (w *Writer) Latency(target, outcome string, h IntervalHistogram, start, end time.Duration) error {
 	return w.histogram(w.latency, target+"/"+outcome, h, start, end)
+}
+
+// Timing appends one interval histogram of a target's timing phase
+// (TimingPhases) to timing.hlog.
+func (w *Writer) Timing(target, phase string, h IntervalHistogram, start, end time.Duration) error {
+	return w.histogram(w.timing, target+"/"+phase, h, start, end)
 }
 
 // Lag appends one interval histogram of a target's schedule lag to lag.hlog.
