@@ -44,14 +44,14 @@ import (
 // request. Waiting counts in its latency, which runs from the intended send
 // time anyway, and as schedule lag. Nothing is ever retried.
 type h1Sender struct {
-	r        *runner
-	addr     string      // host:port
-	tls      *tls.Config // nil for cleartext
-	dialer   net.Dialer
-	head     bool      // HEAD requests: responses have no body
-	wire     []byte    // the serialized request, when every request is the same
-	prep     *preparer // otherwise, what makes each one
-	wantID   bool      // read the platform's request id (for inferred cold starts)
+	r      *runner
+	addr   string      // host:port
+	tls    *tls.Config // nil for cleartext
+	dialer net.Dialer
+	head   bool      // HEAD requests: responses have no body
+	wire   []byte    // the serialized request, when every request is the same
+	prep   *preparer // otherwise, what makes each one
+	wantID bool      // read the platform's request id (for inferred cold starts)
 
 	mu      sync.Mutex
 	idle    []*h1Conn
@@ -79,8 +79,8 @@ type h1Conn struct {
 	// turns busy; the reader reads them after it sees busy.
 	job    job
 	sentAt time.Duration
-	conn   int8 // connFresh or connReused
-	waited bool // the request waited for a connection
+	conn   int8         // connFresh or connReused
+	waited bool         // the request waited for a connection
 	state  atomic.Int32 // connIdle, connBusy or connDead
 
 	writeErr atomic.Pointer[error]
@@ -125,16 +125,16 @@ func newH1Sender(r *runner, addr string, tlsConf *tls.Config, tmpl *http.Request
 		return nil, errTooLarge
 	}
 	s := &h1Sender{
-		r:        r,
-		addr:     addr,
-		tls:      tlsConf,
-		dialer:   net.Dialer{Timeout: r.t.Timeout, KeepAlive: 30 * time.Second},
-		head:     tmpl.Method == http.MethodHead,
-		wire:     buf.Bytes(),
-		prep:     prep,
-		wantID:   infers(r.t),
-		all:      make(map[*h1Conn]struct{}),
-		stop:     make(chan struct{}),
+		r:      r,
+		addr:   addr,
+		tls:    tlsConf,
+		dialer: net.Dialer{Timeout: r.t.Timeout, KeepAlive: 30 * time.Second},
+		head:   tmpl.Method == http.MethodHead,
+		wire:   buf.Bytes(),
+		prep:   prep,
+		wantID: infers(r.t),
+		all:    make(map[*h1Conn]struct{}),
+		stop:   make(chan struct{}),
 	}
 	go s.sweep()
 	return s, nil
