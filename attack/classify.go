@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 
@@ -144,11 +143,11 @@ var (
 
 // classifyErr tells a timeout from other transport failures.
 func classifyErr(err error) int {
-	var ne net.Error
+	var te interface{ Timeout() bool } // net.Error's, and fnbench's own
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return classTimeout
-	case errors.As(err, &ne) && ne.Timeout():
+	case errors.As(err, &te) && te.Timeout():
 		return classTimeout
 	}
 	return classTransport

@@ -20,14 +20,19 @@ func countingServer(t *testing.T, h http.Handler, idle time.Duration) (*httptest
 	var conns atomic.Int64
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.IdleTimeout = idle
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
+	srv.Config.ConnState = countConns(&conns)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv, &conns
+}
+
+// countConns is a ConnState hook that counts new connections.
+func countConns(n *atomic.Int64) func(net.Conn, http.ConnState) {
+	return func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			n.Add(1)
+		}
+	}
 }
 
 // Keep-alive connections are reused: a steady, light load needs only the

@@ -21,14 +21,15 @@ import (
 // testRoots, when set by a test, replaces the system's trusted roots.
 var testRoots *x509.CertPool
 
-// newSender picks how a target's requests travel. Plain HTTP/1.1 with
-// keep-alive (and HTTPS where HTTP/2 is off), with a request small enough to
-// write without blocking, goes through fnbench's h1Sender. The rest (HTTP/2,
-// proxies, large bodies, keep-alive off) goes through net/http's Transport,
-// set up with vegeta's defaults: dialer keep-alive 30 s, an idle pool as large
-// as the in-flight cap. Neither has a timeout of its own: each request's
-// deadline runs from its intended send time. Neither follows redirects or
-// retries.
+// newSender picks how a target's requests travel. With keep-alive, no
+// proxy and a request small enough to write without blocking, HTTPS where
+// the server agrees to HTTP/2 goes through fnbench's h2Sender, and plain
+// HTTP/1.1 and HTTPS without HTTP/2 through its h1Sender. The rest (proxies,
+// large bodies, keep-alive off, a server that could not be reached to ask)
+// goes through net/http's Transport, set up with vegeta's defaults: dialer
+// keep-alive 30 s, an idle pool as large as the in-flight cap. None has a
+// timeout of its own: each request's deadline runs from its intended send
+// time. None follows redirects or retries.
 func newSender(r *runner) (sender, error) {
 	t := r.t
 	if needsPreparer(t) {
@@ -44,13 +45,24 @@ func newSender(r *runner) (sender, error) {
 	}
 	tlsConf := &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(0), ServerName: u.Hostname(), RootCAs: testRoots}
 	proxy, _ := http.ProxyFromEnvironment(&http.Request{URL: u})
-	inline := proxy == nil && t.KeepAlive &&
-		(u.Scheme == "http" || (u.Scheme == "https" && !t.HTTP2))
-	if inline {
-		addr := u.Host
-		if u.Port() == "" {
-			addr = net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
+	h1Only := !t.HTTP2
+	if proxy == nil && t.KeepAlive && u.Scheme == "https" && t.HTTP2 {
+		s, err := newNativeH2(r, u, tlsConf)
+		switch {
+		case err == nil && s != nil:
+			return s, nil
+		case err == nil:
+			h1Only = true // the server speaks HTTP/1.1 only
+		case errors.Is(err, errTooLarge), errors.Is(err, errNoAnswer):
+			// net/http's transport carries it.
+		default:
+			return nil, fmt.Errorf("target %q: %v", t.Name, err)
 		}
+	}
+	inline := proxy == nil && t.KeepAlive &&
+		(u.Scheme == "http" || (u.Scheme == "https" && h1Only))
+	if inline {
+		addr := hostPort(u)
 		var h1TLS *tls.Config
 		if u.Scheme == "https" {
 			h1TLS = tlsConf.Clone()
@@ -87,6 +99,40 @@ func newSender(r *runner) (sender, error) {
 		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	}
 	return newPoolSender(r, tr), nil
+}
+
+// errNoAnswer says the server could not be asked which protocol it speaks.
+var errNoAnswer = errors.New("no answer to the protocol probe")
+
+// newNativeH2 returns an h2Sender if the server agrees to HTTP/2, nil if it
+// speaks only HTTP/1.1. It asks with one TLS handshake, which runs no
+// function.
+func newNativeH2(r *runner, u *url.URL, tlsConf *tls.Config) (sender, error) {
+	addr := hostPort(u)
+	probe := tlsConf.Clone()
+	probe.NextProtos = []string{"h2", "http/1.1"}
+	ctx, cancel := context.WithTimeout(context.Background(), min(prewarmTimeout, r.t.Timeout))
+	defer cancel()
+	nc, dt, err := dialConn(ctx, &net.Dialer{KeepAlive: 30 * time.Second}, addr, probe)
+	r.conns.dialed(dt, err)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errNoAnswer, err)
+	}
+	proto := nc.(*tls.Conn).ConnectionState().NegotiatedProtocol
+	nc.Close()
+	r.conns.closed()
+	if proto != "h2" {
+		return nil, nil
+	}
+	return newH2Sender(r, u, addr, tlsConf, r.prep)
+}
+
+// hostPort is u's host with its port, the scheme's default if none.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	return net.JoinHostPort(u.Hostname(), map[string]string{"http": "80", "https": "443"}[u.Scheme])
 }
 
 // newRequest builds one request from the target's vegeta.Target.
