@@ -6,10 +6,12 @@
 //   - the scheduler and pacer (attack.go, pacer.go): one timeline shared by
 //     all targets, each arrival offered to every target at the same moment,
 //     and the run's recording intervals;
-//   - the senders (sender.go, h1.go, workers.go, runner.go): fnbench's own
-//     HTTP/1.1 writer for plain keep-alive requests, net/http for the rest
-//     (HTTP/2, proxies, large bodies), each request's deadline counted from
+//   - the senders (sender.go, h1.go, h2.go, workers.go, runner.go): fnbench's
+//     own HTTP/1.1 and HTTP/2 senders for keep-alive requests, net/http for
+//     the rest (proxies, large bodies), each request's deadline counted from
 //     its intended send time;
+//   - connections (conn.go): warm-up sized by Little's law, dials timed by
+//     phase, and what the connections did per interval;
 //   - targets and their requests (target.go, prepare.go, sigv4.go,
 //     cloud.go, lambda.go): URLs resolved, providers told from hosts, Lambda
 //     Invoke requests built, SigV4 and Entra tokens applied per request

@@ -269,10 +269,9 @@ func (s *h1Sender) fail(j job, err error) {
 // readLoop reads the responses of c until it closes.
 func (c *h1Conn) readLoop() {
 	s := c.s
-	start := s.r.eng.start
 	for {
 		c.br.Peek(1) // the first byte; an error comes back from the read below
-		first := time.Since(start)
+		firstAt := time.Now()
 		resp, err := readH1Response(c.br, s.head, s.wantID)
 		if c.state.CompareAndSwap(connIdle, connDead) {
 			// Nothing was asked: the server closed an idle connection, or
@@ -284,7 +283,10 @@ func (c *h1Conn) readLoop() {
 			conn: c.conn, waited: c.waited}
 		keep := false
 		if err == nil {
-			res.ttfb, res.transfer = int64(first-c.sentAt), int64(time.Since(start)-first)
+			// Time zero was set before the request was sent (the state
+			// says it was).
+			first := firstAt.Sub(s.r.eng.start)
+			res.ttfb, res.transfer = int64(first-c.sentAt), int64(time.Since(firstAt))
 			res.bytesIn = resp.bodySize
 			classifyStatus(s.r.t, resp.status, resp.signals, &res)
 			res.markers, res.logResult, res.requestID = resp.markers, resp.signals.logResult, resp.signals.requestID

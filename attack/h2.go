@@ -34,11 +34,11 @@ import (
 // connection only when a request finds every stream slot taken, and 250 in
 // flight sits right at Go's default stream limit.
 //
-// Here each connection has two goroutines. The scheduler picks the
-// connection with the fewest open streams that has a slot and window left,
-// counts the stream there and queues the request; the connection's writer,
-// woken once per batch, encodes the queued requests (HPACK, one HEADERS and
-// DATA frame each) and writes them with one write. The reader parses every
+// Here each connection has one goroutine, its reader. The scheduler picks
+// the connection with the fewest open streams that has a slot and window
+// left, counts the stream there, and writes the request itself (HPACK, one
+// HEADERS and one DATA frame) at its intended time; what others queued
+// meanwhile goes out in the same write (see flush). The reader parses every
 // frame, records each stream's result as it ends, acknowledges settings and
 // pings and returns flow-control credit. Connections are opened ahead of
 // need as h1Sender opens them: before time zero enough streams for the
