@@ -3,7 +3,11 @@ package analyze
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -44,11 +48,25 @@ type TargetRun struct {
 type Interval struct {
 	rundir.IntervalCounts
 	P50, P90, P99, Max time.Duration
+	// Timing is the interval's timing phases from timing.hlog; nil when
+	// it has none (runs before timing.hlog, or nothing recorded).
+	Timing *IntervalTiming
+}
+
+// IntervalTiming is one interval's timing percentiles, indexed like
+// rundir.TimingPhases; a phase without values has Count 0.
+type IntervalTiming [len(rundir.TimingPhases)]TimingPoint
+
+// TimingPoint is one timing phase over one interval.
+type TimingPoint struct {
+	Count         int64
+	P50, P99, Max time.Duration
 }
 
 // PhaseRun holds the merged histograms of one target over one phase.
 type PhaseRun struct {
-	latency [len(rundir.Outcomes)]*rundir.Hist // by outcome; nil while empty
+	latency [len(rundir.Outcomes)]*rundir.Hist     // by outcome; nil while empty
+	timing  [len(rundir.TimingPhases)]*rundir.Hist // by timing phase; nil while empty
 	lag     *rundir.Hist
 	Counts  rundir.IntervalCounts // summed over the phase's intervals
 }
@@ -61,6 +79,36 @@ func (p *PhaseRun) Latency(outcome string) *hdr.Histogram {
 	}
 	return rundir.NewHistogram()
 }
+
+// Timing returns the merged histogram of one timing phase (rundir.PhaseDNS
+// … rundir.PhaseTransfer); an empty one if there was none.
+func (p *PhaseRun) Timing(phase string) *hdr.Histogram {
+	if i := timingIndex(phase); i >= 0 {
+		return p.timing[i].Histogram()
+	}
+	return rundir.NewHistogram()
+}
+
+// HasTiming reports whether the target's timing was recorded: a timing
+// histogram or connection counters in any phase. Runs before timing.hlog,
+// and senders that cannot see their connections, have none.
+func (tr *TargetRun) HasTiming() bool {
+	for _, pr := range tr.Phases {
+		if pr.Counts.Conns != nil {
+			return true
+		}
+		for _, h := range pr.timing {
+			if h != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// timingIndex returns the index of a timing phase in rundir.TimingPhases,
+// or -1.
+func timingIndex(name string) int { return indexOf(rundir.TimingPhases[:], name) }
 
 // Load reads a run directory. A run cut short by SIGKILL loads up to its
 // last whole interval; torn trailing lines are skipped and noted.
@@ -97,16 +145,32 @@ func Load(dir string) (*Run, error) {
 		}
 	}()
 	err = r.readIntervals(index)
+	// The timing log needs the intervals, and nothing else: read it
+	// beside the latency log (they write different fields).
+	var timing struct {
+		warnings []string
+		err      error
+	}
+	timingDone := make(chan struct{})
 	if err == nil {
 		for _, tr := range r.Targets {
 			tr.Steps = detectSteps(r.Info.Phases, tr.Intervals)
 		}
+		go func() {
+			defer close(timingDone)
+			timing.err = r.readTiming(index, &timing.warnings)
+		}()
 		err = r.readLatency(index)
+	} else {
+		close(timingDone)
 	}
 	<-sideDone
-	r.Warnings = append(r.Warnings, side.warnings...)
-	if err == nil {
-		err = side.err
+	<-timingDone
+	r.Warnings = append(append(r.Warnings, side.warnings...), timing.warnings...)
+	for _, e := range []error{side.err, timing.err} {
+		if err == nil {
+			err = e
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -232,47 +296,92 @@ func (r *Run) readLatency(index map[string]int) error {
 	for t, tr := range r.Targets {
 		readers[t] = &latencyReader{tr: tr, current: -1}
 	}
-	var dec rundir.HlogDecoder
-	err := r.eachLine(rundir.LatencyFile, &r.Warnings, func(_ int, line []byte) error {
-		l, ok, err := dec.Line(line)
-		if err != nil || !ok {
-			return err
-		}
-		name, outcome, found := strings.Cut(l.Tag, "/")
-		if !found {
-			return fmt.Errorf("tag %q is not <target>/<outcome>", l.Tag)
-		}
-		t, ok := index[name]
-		if !ok {
-			return fmt.Errorf("target %q is not in run.json", name)
-		}
-		o := rundir.OutcomeIndex(outcome)
-		if o < 0 {
-			return fmt.Errorf("unknown outcome %q in tag %q", outcome, l.Tag)
-		}
+	err := r.eachHlog(rundir.LatencyFile, outcomeTags, index, &r.Warnings, func(t, o int, startMs int64, h *rundir.Sparse) error {
 		tr, lr := r.Targets[t], readers[t]
-		startMs := int64(l.Start*1e3 + 0.5)
-		k := tr.findInterval(startMs, &lr.cursor)
-		p := r.phaseAtMs(startMs)
+		k, p := r.locate(tr, startMs, &lr.cursor)
 		if k >= 0 {
-			p = tr.Intervals[k].Phase
 			lr.begin(k)
 			switch o {
 			case rundir.IndexWarm:
-				lr.warm.CopyFrom(l.Hist)
+				lr.warm.CopyFrom(h)
 				lr.hasWarm = true
 			case rundir.IndexCold:
-				lr.cold.CopyFrom(l.Hist)
+				lr.cold.CopyFrom(h)
 				lr.hasCold = true
 			}
 		}
-		mergeSparse(&tr.Phases[p].latency[o], l.Hist)
+		mergeSparse(&tr.Phases[p].latency[o], h)
 		return nil
 	})
 	for _, lr := range readers {
 		lr.begin(-1)
 	}
 	return err
+}
+
+// hlogTags says how the tags of one HdrHistogram log read: "<target>"
+// alone (kinds nil), or "<target>/<kind>" with kind one of kinds, which
+// noun names.
+type hlogTags struct {
+	noun  string
+	kinds []string
+}
+
+var (
+	lagTags     = hlogTags{}
+	outcomeTags = hlogTags{"outcome", rundir.Outcomes[:]}
+	timingTags  = hlogTags{"phase", rundir.TimingPhases[:]}
+)
+
+// eachHlog calls fn with every interval histogram of one of the run's
+// HdrHistogram logs: the index of its target in r.Targets, of its kind in
+// tags.kinds (0 without kinds), and its start in milliseconds from the
+// run start. The histogram is the decoder's: valid during the call only.
+// Warnings (a torn last line, a missing file) go to *warn.
+func (r *Run) eachHlog(name string, tags hlogTags, index map[string]int, warn *[]string,
+	fn func(t, kind int, startMs int64, h *rundir.Sparse) error) error {
+	var dec rundir.HlogDecoder
+	return r.eachLine(name, warn, func(_ int, line []byte) error {
+		l, ok, err := dec.Line(line)
+		if err != nil || !ok {
+			return err
+		}
+		target, kind := l.Tag, 0
+		if tags.kinds != nil {
+			var sub string
+			var found bool
+			if target, sub, found = strings.Cut(l.Tag, "/"); !found {
+				return fmt.Errorf("tag %q is not <target>/<%s>", l.Tag, tags.noun)
+			}
+			if kind = indexOf(tags.kinds, sub); kind < 0 {
+				return fmt.Errorf("unknown %s %q in tag %q", tags.noun, sub, l.Tag)
+			}
+		}
+		t, ok := index[target]
+		if !ok {
+			return fmt.Errorf("target %q is not in run.json", target)
+		}
+		return fn(t, kind, int64(l.Start*1e3+0.5), l.Hist)
+	})
+}
+
+func indexOf(ss []string, s string) int {
+	for i, x := range ss {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// locate finds the interval of tr that starts at startMs (advancing
+// *cursor, see findInterval) and the phase the histogram belongs to: the
+// interval's, or by time when no interval starts there.
+func (r *Run) locate(tr *TargetRun, startMs int64, cursor *int) (k, p int) {
+	if k = tr.findInterval(startMs, cursor); k >= 0 {
+		return k, tr.Intervals[k].Phase
+	}
+	return -1, r.phaseAtMs(startMs)
 }
 
 // findInterval advances *cursor to the interval starting at startMs and
@@ -303,20 +412,87 @@ func (r *Run) phaseAtMs(ms int64) int {
 }
 
 func (r *Run) readLag(index map[string]int, warn *[]string) error {
-	var dec rundir.HlogDecoder
-	return r.eachLine(rundir.LagFile, warn, func(_ int, line []byte) error {
-		l, ok, err := dec.Line(line)
-		if err != nil || !ok {
-			return err
-		}
-		t, ok := index[l.Tag]
-		if !ok {
-			return fmt.Errorf("target %q is not in run.json", l.Tag)
-		}
-		p := r.phaseAtMs(int64(l.Start*1e3 + 0.5))
-		mergeSparse(&r.Targets[t].Phases[p].lag, l.Hist)
+	return r.eachHlog(rundir.LagFile, lagTags, index, warn, func(t, _ int, startMs int64, h *rundir.Sparse) error {
+		mergeSparse(&r.Targets[t].Phases[r.phaseAtMs(startMs)].lag, h)
 		return nil
 	})
+}
+
+// timingReader follows one target through timing.hlog, collecting the
+// histograms of the interval being read (a phase may come in more than
+// one line) into its percentiles when the next one begins.
+type timingReader struct {
+	tr      *TargetRun
+	cursor  int // next interval to match
+	current int // interval whose lines are being read; -1 for none
+	acc     [len(rundir.TimingPhases)]rundir.Sparse
+	has     [len(rundir.TimingPhases)]bool
+}
+
+func (rd *timingReader) add(k, phase int, h *rundir.Sparse) {
+	if k != rd.current {
+		rd.finish()
+		rd.current = k
+	}
+	if rd.has[phase] {
+		rd.acc[phase] = *rd.acc[phase].Add(h)
+	} else {
+		rd.acc[phase].CopyFrom(h)
+		rd.has[phase] = true
+	}
+}
+
+func (rd *timingReader) finish() {
+	if rd.current < 0 {
+		return
+	}
+	iv := &rd.tr.Intervals[rd.current]
+	if iv.Timing == nil {
+		iv.Timing = &IntervalTiming{}
+	}
+	for ph, ok := range rd.has {
+		if ok && rd.acc[ph].Total > 0 {
+			q := rd.acc[ph].Quantiles(50, 99)
+			iv.Timing[ph] = TimingPoint{Count: rd.acc[ph].Total, P50: q[0], P99: q[1], Max: rd.acc[ph].Max()}
+		}
+		rd.has[ph] = false
+	}
+	rd.current = -1
+}
+
+// readTiming reads timing.hlog, which runs before it do not have: its
+// absence is no warning.
+func (r *Run) readTiming(index map[string]int, warn *[]string) error {
+	if !r.hasFile(rundir.TimingFile) {
+		return nil
+	}
+	readers := make([]*timingReader, len(r.Targets))
+	for t, tr := range r.Targets {
+		readers[t] = &timingReader{tr: tr, current: -1}
+	}
+	err := r.eachHlog(rundir.TimingFile, timingTags, index, warn, func(t, phase int, startMs int64, h *rundir.Sparse) error {
+		tr, rd := r.Targets[t], readers[t]
+		k, p := r.locate(tr, startMs, &rd.cursor)
+		if k >= 0 {
+			rd.add(k, phase, h)
+		}
+		mergeSparse(&tr.Phases[p].timing[phase], h)
+		return nil
+	})
+	for _, rd := range readers {
+		rd.finish()
+	}
+	return err
+}
+
+// hasFile reports whether the run directory holds a file.
+func (r *Run) hasFile(name string) bool { return fileExists(r.Dir, name) }
+
+// fileExists reports whether a run directory holds a file (an unreadable
+// one counts: reading it will say what is wrong).
+func fileExists(dir, name string) bool {
+	_, err := os.Stat(filepath.Join(dir, name))
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 func (r *Run) readEvents(warn *[]string) error {

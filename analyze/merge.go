@@ -41,9 +41,10 @@ type MergedShard struct {
 // and interval, and together they must be every shard exactly once.
 // Intervals are matched by their offset from each shard's own start.
 //
-// Histograms are summed bucket by bucket, which is lossless: the merged
-// percentiles are those of one run over the same requests. Counters are
-// summed; per-interval lag percentiles are recomputed from the merged lag
+// Histograms (latency, lag, timing) are summed bucket by bucket, which is
+// lossless: the merged percentiles are those of one run over the same
+// requests. Counters, connection counters included, are summed;
+// per-interval lag percentiles are recomputed from the merged lag
 // histograms; an instance seen by several shards is one instance (first
 // and last seen merged), and new instances per interval are recounted
 // from that. Instances per interval and peak in flight are summed, an
@@ -252,6 +253,12 @@ func (m *merger) run() error {
 	}); err != nil {
 		return err
 	}
+	if err := m.mergeLog(rundir.TimingFile, func(tag string, h *hdr.PackedHistogram, start, end time.Duration) error {
+		target, phase, _ := strings.Cut(tag, "/")
+		return m.w.Timing(target, phase, h, start, end)
+	}); err != nil {
+		return err
+	}
 	instances, err := m.mergeEvents()
 	if err != nil {
 		return err
@@ -287,7 +294,8 @@ func (h *logHead) advance() error {
 
 // mergeLog merges one HdrHistogram log of every shard, interval by
 // interval (the logs are in time order), summing the histograms of each
-// tag. Tags are written in target order, then outcome order.
+// tag. Tags are written in target order, then outcome (or timing phase)
+// order. A shard without timing.hlog ran before it: that is no warning.
 func (m *merger) mergeLog(name string, write func(tag string, h *hdr.PackedHistogram, start, end time.Duration) error) error {
 	var heads []*logHead
 	defer func() {
@@ -296,6 +304,9 @@ func (m *merger) mergeLog(name string, write func(tag string, h *hdr.PackedHisto
 		}
 	}()
 	for _, d := range m.dirs {
+		if name == rundir.TimingFile && !fileExists(d, name) {
+			continue
+		}
 		lr, err := rundir.OpenLines(d, name, &m.warnings)
 		if err != nil {
 			return err
@@ -356,20 +367,25 @@ func (m *merger) mergeLog(name string, write func(tag string, h *hdr.PackedHisto
 	}
 }
 
-// tagOrder sorts tags by target, then outcome; unknown ones last.
+// tagOrder sorts tags by target, then outcome or timing phase; unknown
+// ones last.
 func (m *merger) tagOrder(tag string) int {
-	name, outcome, _ := strings.Cut(tag, "/")
+	name, kind, _ := strings.Cut(tag, "/")
 	t := len(m.targets)
 	for i, n := range m.targets {
 		if n == name {
 			t = i
 		}
 	}
-	o := rundir.OutcomeIndex(outcome)
-	if o < 0 {
-		o = len(rundir.Outcomes)
+	const kinds = max(len(rundir.Outcomes), len(rundir.TimingPhases))
+	k := rundir.OutcomeIndex(kind)
+	if k < 0 {
+		k = timingIndex(kind)
 	}
-	return t*(len(rundir.Outcomes)+1) + o
+	if k < 0 {
+		k = kinds
+	}
+	return t*(kinds+1) + k
 }
 
 // packed converts s to a PackedHistogram of fnbench's geometry, for the

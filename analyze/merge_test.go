@@ -35,10 +35,16 @@ func splitRun(t *testing.T, src string, out [2]string, seed uint64) {
 		}
 	}
 	var warn []string
-	for _, name := range []string{rundir.LatencyFile, rundir.LagFile} {
+	for _, name := range []string{rundir.LatencyFile, rundir.LagFile, rundir.TimingFile} {
 		lr, err := rundir.OpenLines(src, name, &warn)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if lr == nil { // a run before timing.hlog: so are its shards
+			for i := range w {
+				os.Remove(filepath.Join(out[i], name))
+			}
+			continue
 		}
 		var dec rundir.HlogDecoder
 		for {
@@ -75,11 +81,14 @@ func splitRun(t *testing.T, src string, out [2]string, seed uint64) {
 				if p.Total == 0 {
 					continue
 				}
-				if name == rundir.LagFile {
+				target, kind, _ := strings.Cut(l.Tag, "/")
+				switch name {
+				case rundir.LagFile:
 					err = w[i].Lag(l.Tag, packed(p), start, end)
-				} else {
-					target, outcome, _ := strings.Cut(l.Tag, "/")
-					err = w[i].Latency(target, outcome, packed(p), start, end)
+				case rundir.TimingFile:
+					err = w[i].Timing(target, kind, packed(p), start, end)
+				default:
+					err = w[i].Latency(target, kind, packed(p), start, end)
 				}
 				if err != nil {
 					t.Fatal(err)
@@ -173,13 +182,14 @@ func eachJSONLine(t *testing.T, dir, name string, fn func([]byte)) {
 
 // Merging the shards of a run gives back the run: per target, every count,
 // every percentile and confidence interval, the cold-start, scaling and
-// cost analyses and the timeline are exactly those of the whole run,
-// because HDR histograms merge losslessly.
+// cost analyses, the timing breakdown and the timeline are exactly those
+// of the whole run, because HDR histograms merge losslessly. Shards of a
+// run before timing.hlog merge without a warning.
 func TestMergedShardsEqualOneRun(t *testing.T) {
 	for _, c := range []struct {
 		src   string
 		seeds uint64
-	}{{simFixture, 2}, {"../report/testdata/run-local-ramp", 1}} {
+	}{{simFixture, 2}, {"../report/testdata/run-local-ramp", 1}, {timedFixture, 2}} {
 		src := c.src
 		for seed := range c.seeds {
 			tmp := t.TempDir()

@@ -16,6 +16,10 @@ type Summary struct {
 	Detect string
 	// Pricing is the price table the costs were computed with.
 	Pricing cost.TableRef
+	// Warnings are what loading skipped (Run.Warnings), then what the
+	// analysis found that casts doubt on the figures: a target whose
+	// client was the bottleneck (TargetSummary.Client).
+	Warnings []string
 }
 
 // TargetSummary holds one target's rows (one per phase, then the whole
@@ -30,6 +34,8 @@ type TargetSummary struct {
 	// Projection is the month at Options.ProjectRPS, by the summary's
 	// prices.
 	Projection MonthlyProjection
+	// Client says where the load generator itself was the bottleneck.
+	Client ClientBound
 }
 
 // Row is the statistics of one target over one span of the timeline.
@@ -52,6 +58,10 @@ type Row struct {
 	Lag     LagStats
 	// ColdPenalty is cold p50 − warm p50; nil without both.
 	ColdPenalty *Penalty
+	// Timing is where the span's time went (DNS, connect, TLS per
+	// connection; TTFB, transfer per request; connections); nil when the
+	// target's timing was not recorded (TargetRun.HasTiming).
+	Timing *Timing
 }
 
 // Options change how a run is summarised.
@@ -104,19 +114,35 @@ func SummarizeWith(r *Run, o Options) *Summary {
 			all[o] = rundir.NewHist()
 		}
 		lagAll := rundir.NewHist()
+		timed := tr.HasTiming()
+		var timingAll [len(rundir.TimingPhases)]*rundir.Hist
 		var total rundir.IntervalCounts
 		var totalSpan time.Duration
 		for p, pr := range tr.Phases {
 			for o := range all {
 				all[o].Add(pr.latency[o])
 			}
-			ts.Phases = append(ts.Phases, newRow(r.Info.Phases[p].Name, spans[p], pr.Counts, pr.latency, pr.lag))
+			row := newRow(r.Info.Phases[p].Name, spans[p], pr.Counts, pr.latency, pr.lag)
+			if timed {
+				row.Timing = timingOf(row.Phase, &pr.timing, pr.Counts.Conns, pr.Counts.Sent)
+				for i, h := range pr.timing {
+					if h != nil && timingAll[i] == nil {
+						timingAll[i] = rundir.NewHist()
+					}
+					timingAll[i].Add(h)
+				}
+			}
+			ts.Phases = append(ts.Phases, row)
 			lagAll.Add(pr.lag)
 			(&total).Add(&pr.Counts)
 			totalSpan += spans[p]
 		}
 		ts.Total = newRow("all", totalSpan, total, all, lagAll)
+		if timed {
+			ts.Total.Timing = timingOf("all", &timingAll, total.Conns, total.Sent)
+		}
 		ts.Cold = coldStarts(r, tr, &ts, s.Detect)
+		ts.Client = clientOf(tr)
 		ts.Scaling = scaling(r, tr)
 		ts.Cost = priceTarget(table, r, tr, ts.Total, cost.Options{})
 		s.Tables = append(s.Tables, ts)
@@ -126,6 +152,12 @@ func SummarizeWith(r *Run, o Options) *Summary {
 		rps = peakOfferedRPS(r)
 	}
 	s.project(table, rps)
+	s.Warnings = append([]string{}, r.Warnings...)
+	for _, ts := range s.Tables {
+		if w := ts.Client.warning(ts.Target.Name); w != "" {
+			s.Warnings = append(s.Warnings, w)
+		}
+	}
 	return s
 }
 

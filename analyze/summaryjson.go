@@ -54,7 +54,9 @@ type RunJSON struct {
 	// Detection is the scenario's cold_start.detect.
 	Detection string             `json:"cold_start_detection"`
 	Phases    []rundir.PhaseInfo `json:"phases"`
-	// Warnings are what loading skipped (a torn last line, a missing file).
+	// Warnings are what loading skipped (a torn last line, a missing
+	// file), then what casts doubt on the figures: a target whose client
+	// was the bottleneck (its `client`).
 	Warnings []string `json:"warnings"`
 	// Pricing names the price table the costs used.
 	Pricing cost.TableRef `json:"pricing"`
@@ -80,8 +82,22 @@ type TargetJSON struct {
 	ColdStarts ColdStarts  `json:"cold_starts"`
 	Scaling    Scaling     `json:"scaling"`
 	Cost       TargetCost  `json:"cost"`
+	// Client says where the load generator itself was the bottleneck;
+	// nil where the run neither measured the client's delay nor saw it
+	// fall behind.
+	Client *ClientBound `json:"client,omitempty"`
+	// Timing is where the target's time went; nil for runs without
+	// timing.hlog and connection counters.
+	Timing *TimingJSON `json:"timing"`
 	// Timeline has one point per recorded interval, in time order.
 	Timeline []IntervalPoint `json:"timeline"`
+}
+
+// TimingJSON is where a target's time went, per phase and over the run.
+type TimingJSON struct {
+	// Phases has one entry per run phase, in order; Total is the run.
+	Phases []*Timing `json:"phases"`
+	Total  *Timing   `json:"total"`
 }
 
 // StatsJSON is a target's statistics over one phase, or the run.
@@ -167,7 +183,7 @@ func (s *Summary) runJSON() RunJSON {
 		Status: r.Status, StatusReason: info.StatusReason, Killed: r.Killed,
 		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(), Seed: info.Seed, Arrivals: info.Arrivals,
 		Interval: time.Duration(info.IntervalNanos), Shard: info.Shard, Detection: s.Detect,
-		Phases: info.Phases, Warnings: append([]string{}, r.Warnings...), Pricing: s.Pricing,
+		Phases: info.Phases, Warnings: append([]string{}, s.Warnings...), Pricing: s.Pricing,
 	}
 	for i, ts := range s.Tables {
 		t := &ts.Target
@@ -178,6 +194,15 @@ func (s *Summary) runJSON() RunJSON {
 		}
 		for _, row := range ts.Phases {
 			tj.Phases = append(tj.Phases, row.statsJSON())
+		}
+		if ts.Total.Timing != nil {
+			tj.Timing = &TimingJSON{Total: ts.Total.Timing}
+			for _, row := range ts.Phases {
+				tj.Timing.Phases = append(tj.Timing.Phases, row.Timing)
+			}
+		}
+		if c := ts.Client; c.Measured || c.Intervals > 0 {
+			tj.Client = &c
 		}
 		tr := r.Targets[i]
 		tj.Timeline = make([]IntervalPoint, len(tr.Intervals))

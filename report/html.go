@@ -28,7 +28,8 @@ const coldEventsShown = 10
 // external fonts, styles or images (a Content-Security-Policy forbids
 // them), charts as inline SVG. In order: the headline verdict, the
 // scenario, per-target tables with confidence intervals (several runs: a
-// group of rows per run) and the checks, the charts, cold-start evidence,
+// group of rows per run) and the checks, where the time went (for runs
+// that recorded it), the charts, cold-start evidence,
 // the cost breakdown with the price table's date, and the run metadata.
 func HTML(w io.Writer, runs []Run, o Options) error {
 	series, groups := layout(runs)
@@ -41,6 +42,7 @@ func HTML(w io.Writer, runs []Run, o Options) error {
 	page.Title = "fnbench report: " + joinComma(unique(names))
 	for i, s := range series {
 		page.Targets = append(page.Targets, newHTMLTarget(s, charts.Hex(charts.SeriesColor(i))))
+		page.Timed = page.Timed || page.Targets[i].Timing != nil
 	}
 	for _, g := range groups {
 		hg := htmlGroup{Name: g.Name}
@@ -49,7 +51,9 @@ func HTML(w io.Writer, runs []Run, o Options) error {
 			t.Label = runs[g.Runs[k]].Label
 			t.Checks = checksOf(runs[g.Runs[k]].Checks, t.Info.Name)
 			hg.Members = append(hg.Members, t)
+			hg.Timed = hg.Timed || t.Timing != nil
 		}
+		scaleTimingBars(hg.Members)
 		page.Groups = append(page.Groups, hg)
 	}
 	for _, c := range charts.All(series, comparisons(runs, groups)) {
@@ -92,6 +96,7 @@ type htmlPage struct {
 	Targets                  []htmlTarget // one per series, as charts colour them
 	Groups                   []htmlGroup  // the targets side by side across runs
 	Multi                    bool         // several runs
+	Timed                    bool         // some target's timing was recorded
 	Charts                   []htmlChart
 	ProjectRPS               float64
 }
@@ -100,6 +105,7 @@ type htmlPage struct {
 type htmlGroup struct {
 	Name    string
 	Members []htmlTarget
+	Timed   bool // some member's timing was recorded
 }
 
 type htmlRun struct {
@@ -123,6 +129,48 @@ type htmlTarget struct {
 	Scaling     analyze.Scaling
 	Cost        analyze.TargetCost
 	Pricing     cost.TableRef
+	Timing      *htmlTiming // nil without timing
+}
+
+// htmlTiming is a target's "where the time went": the breakdown over the
+// run with a bar per row, what the connections did, and per phase.
+type htmlTiming struct {
+	Rows   []htmlTimingRow
+	Conns  string
+	Share  string
+	Phases []analyze.Row // the run's phases, then the run
+}
+
+type htmlTimingRow struct {
+	timingRow
+	Bar string // the p50 as a share of the longest p50 of the table, percent
+}
+
+// scaleTimingBars sets the bars of a group's breakdowns, which share one
+// table and so one scale: each row's p50 against the longest of them all.
+func scaleTimingBars(members []htmlTarget) {
+	var longest time.Duration
+	for _, m := range members {
+		if m.Timing != nil {
+			for _, r := range m.Timing.Rows {
+				if r.Stats != nil {
+					longest = max(longest, r.Stats.P50)
+				}
+			}
+		}
+	}
+	for _, m := range members {
+		if m.Timing == nil {
+			continue
+		}
+		for i := range m.Timing.Rows {
+			r := &m.Timing.Rows[i]
+			r.Bar = "0"
+			if r.Stats != nil && longest > 0 {
+				r.Bar = fmt.Sprintf("%.1f", 100*float64(r.Stats.P50)/float64(longest))
+			}
+		}
+	}
 }
 
 type htmlChart struct {
@@ -139,7 +187,7 @@ func newHTMLRun(r Run) htmlRun {
 	}
 	_ = json.Unmarshal(run.Info.Scenario, &sc)
 	hr := htmlRun{Label: r.Label, Scenario: sc.Name, Description: sc.Description, Info: &run.Info, Dir: run.Dir,
-		Status: statusText(run), Pricing: r.Summary.Pricing, Warnings: run.Warnings}
+		Status: statusText(run), Pricing: r.Summary.Pricing, Warnings: r.Summary.Warnings}
 	if !run.Info.EndTime.IsZero() {
 		hr.Duration = run.Info.EndTime.Sub(run.Info.StartTime).Round(time.Millisecond)
 	}
@@ -150,6 +198,9 @@ func newHTMLTarget(s charts.Series, color string) htmlTarget {
 	ts := s.Table()
 	ht := htmlTarget{Name: s.Name, Color: color, Info: ts.Target, Rows: append(append([]analyze.Row(nil), ts.Phases...), ts.Total),
 		Cold: ts.Cold, Scaling: ts.Scaling, Cost: ts.Cost, Pricing: s.Summary.Pricing}
+	if ts.Total.Timing != nil {
+		ht.Timing = newHTMLTiming(ts)
+	}
 	for _, e := range s.Summary.Run.Events {
 		if e.Type != rundir.EventColdStart || e.Target != ts.Target.Name {
 			continue
@@ -161,6 +212,15 @@ func newHTMLTarget(s charts.Series, color string) htmlTarget {
 		}
 	}
 	return ht
+}
+
+func newHTMLTiming(ts *analyze.TargetSummary) *htmlTiming {
+	t := &htmlTiming{Conns: connLine(ts.Total.Timing), Share: timingShare(&ts.Total),
+		Phases: append(append([]analyze.Row(nil), ts.Phases...), ts.Total)}
+	for _, r := range timingRows(&ts.Total) {
+		t.Rows = append(t.Rows, htmlTimingRow{timingRow: r}) // bars: scaleTimingBars
+	}
+	return t
 }
 
 var svgHead = regexp.MustCompile(`(?s)^.*?<svg width="[^"]*" height="[^"]*"`)
@@ -185,7 +245,19 @@ var htmlFuncs = template.FuncMap{
 	"rate": func(row analyze.Row) string {
 		return rate(row.AchievedRate, row.OfferedRate)
 	},
-	"errpct":   errorText,
+	"errpct": errorText,
+	"tp50": func(s *analyze.TimingStats) string {
+		if s == nil {
+			return "-"
+		}
+		return units.Latency(s.P50)
+	},
+	"tp99": func(s *analyze.TimingStats) string {
+		if s == nil {
+			return "-"
+		}
+		return units.Latency(s.P99)
+	},
 	"coldtext": coldText,
 	"costtext": costText,
 	"secs":     func(ns int64) string { return fmt.Sprintf("%.3gs", float64(ns)/1e9) },

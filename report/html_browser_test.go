@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,3 +128,73 @@ func TestHTMLReportInChromium(t *testing.T) {
 		t.Logf("screenshot: %s", *screenshot)
 	}
 }
+
+// A timed run's page in Chromium: where the time went comes between the
+// targets and the charts, its bars are laid out, and the timing chart
+// renders after the latency chart. -report.timing-screenshot saves it.
+func TestTimedHTMLReportInChromium(t *testing.T) {
+	path, err := browser.Find()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	var page bytes.Buffer
+	if err := HTML(&page, loadRuns(t, timedFixture), Options{Version: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(file, page.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(file)
+	b, err := browser.Start(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	p, err := b.Open(ctx, "file://"+abs, 1100, 900)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Console) > 0 {
+		t.Errorf("console errors:\n%s", strings.Join(p.Console, "\n"))
+	}
+	var got struct {
+		Order  string    `json:"order"`
+		Charts string    `json:"charts"`
+		Bars   []float64 `json:"bars"`
+	}
+	err = p.Evaluate(ctx, `({
+		order: [...document.querySelectorAll("main > section")].map(e => e.id).join(","),
+		charts: [...document.querySelectorAll("#charts figure")].slice(0, 2).map(f => f.id).join(","),
+		bars: [...document.querySelectorAll("#timing td.bar span")].map(s => s.getBoundingClientRect().width),
+	})`, &got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "scenario,targets,timing,charts,cold-starts,cost,metadata"; got.Order != want {
+		t.Errorf("sections %s, want %s", got.Order, want)
+	}
+	if want := "chart-latency-over-time,chart-timing-over-time"; got.Charts != want {
+		t.Errorf("first charts %s, want %s", got.Charts, want)
+	}
+	// Two targets, seven rows each; the longest p50 fills its bar.
+	if len(got.Bars) != 14 || slices.Max(got.Bars) < 100 {
+		t.Errorf("bars %v, want 14 with the longest over 100 px", got.Bars)
+	}
+	if *timingShot != "" {
+		shot, err := p.Screenshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(*timingShot, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+var timingShot = flag.String("report.timing-screenshot", "", "save the timed run's HTML report screenshot from Chromium to this PNG file")

@@ -78,6 +78,11 @@ func Markdown(w io.Writer, runs []Run, o Options) error {
 			fmt.Fprintf(&b, "- %s %s%s: %s\n", mdMark(c.Verdict), target, mdCode(c.Expr), mdEscape(checkSentence(c)))
 		}
 	}
+	for _, r := range runs {
+		for _, warn := range r.Summary.Warnings {
+			fmt.Fprintf(&b, "\n> **Note**: %s\n", mdEscape(runPrefix(multi, r)+warn))
+		}
+	}
 	b.WriteString("\n<details><summary>Per phase</summary>\n\n")
 	head("phase | requests | rate/s | p50 | p90 | p99 | max | cold | errors", "--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---:")
 	for _, g := range groups {
@@ -91,6 +96,7 @@ func Markdown(w io.Writer, runs []Run, o Options) error {
 		}
 	}
 	b.WriteString("\n</details>\n\n")
+	timingMarkdown(&b, series, groups, name, head)
 	for _, r := range runs {
 		info := &r.Summary.Run.Info
 		fmt.Fprintf(&b, "<sub>%s: `%s`, %s, %s, fnbench %s, prices %s</sub>\n\n", mdEscape(r.Label), mdEscape(r.Summary.Run.Dir),

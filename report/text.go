@@ -42,7 +42,7 @@ func textReport(runs []Run) string {
 		}
 		fmt.Fprintf(&b, "run %s  scenario %s  %s  seed %d  status %s\n",
 			name, scenarioOf(r.Summary), info.StartTime.UTC().Format(time.RFC3339), info.Seed, statusText(r.Summary.Run))
-		for _, warn := range r.Summary.Run.Warnings {
+		for _, warn := range r.Summary.Warnings {
 			fmt.Fprintf(&b, "note: %s%s\n", runPrefix(multi, r), warn)
 		}
 	}
@@ -82,6 +82,7 @@ func textReport(runs []Run) string {
 				}
 			}
 		}
+		timingText(&b, runs, series, g, multi)
 	}
 	for _, r := range runs {
 		if r.Checks != nil {

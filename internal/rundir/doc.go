@@ -17,6 +17,7 @@
 //	run.json         RunInfo, replaced atomically at start and end
 //	latency.hlog     HdrHistogram interval log 1.3, tag "<target>/<outcome>", values in ns
 //	lag.hlog         schedule lag per interval, tag "<target>", values in ns
+//	timing.hlog      where the time went (TimingPhases), tag "<target>/<phase>", values in ns
 //	intervals.jsonl  one IntervalCounts per (interval, target)
 //	events.jsonl     error samples, cold starts, instances, interruption
 //

@@ -30,6 +30,16 @@ type IntervalCounts struct {
 	// those had not answered before.
 	Instances    int64 `json:"instances,omitempty"`
 	NewInstances int64 `json:"new_instances,omitempty"`
+	// ColdSuppressed counts the slow successes that inference did not tag
+	// as cold starts because the client itself may have held them up;
+	// ClientLimited says the client's own delay in the interval
+	// (ClientDelayNs: the larger of its schedule lag p99 and its
+	// goroutines' scheduling latency while the responses came back) was
+	// large enough to matter to inference, whose warm reference then
+	// learned nothing from the interval. All zero where nothing is inferred.
+	ColdSuppressed int64 `json:"cold_suppressed,omitempty"`
+	ClientLimited  bool  `json:"client_limited,omitempty"`
+	ClientDelayNs  int64 `json:"client_delay_ns,omitempty"`
 	// Billing sums the REPORT lines of the interval's invocations
 	// (aws-lambda targets); nil when there were none.
 	Billing *Billing `json:"billing,omitempty"`
@@ -46,8 +56,9 @@ type ConnCounts struct {
 	// Prewarmed is how many connections were opened before time zero,
 	// sized to the load's first seconds; only the first interval has it.
 	Prewarmed int64 `json:"prewarmed,omitempty"`
-	// Opened and DialErrors count dials that ended, DialNs sums their time
-	// (DNS, TCP and TLS together).
+	// Opened and DialErrors count dials that ended; DialNs sums the time
+	// of the successful ones (DNS, TCP and TLS together), Prewarmed ones
+	// included, so that DialNs / (Prewarmed + Opened) is the mean dial.
 	Opened     int64 `json:"opened"`
 	DialErrors int64 `json:"dial_errors,omitempty"`
 	DialNs     int64 `json:"dial_ns,omitempty"`
@@ -133,6 +144,9 @@ func (sum *IntervalCounts) Add(c *IntervalCounts) {
 	sum.PeakInFl = max(sum.PeakInFl, c.PeakInFl)
 	sum.Instances = max(sum.Instances, c.Instances) // the busiest interval's
 	sum.NewInstances += c.NewInstances
+	sum.ColdSuppressed += c.ColdSuppressed
+	sum.ClientLimited = sum.ClientLimited || c.ClientLimited
+	sum.ClientDelayNs = max(sum.ClientDelayNs, c.ClientDelayNs)
 	for k, v := range c.ColdEvidence {
 		if sum.ColdEvidence == nil {
 			sum.ColdEvidence = map[string]int64{}

@@ -4,7 +4,9 @@
 // them where a real run would take too long. The data is plausible, not
 // calibrated: warm latency log-normal around 20 ms, cold starts that add a
 // few hundred milliseconds, a little throttling, REPORT billing for the
-// Lambda target.
+// Lambda target, and the timing breakdown (timing.hlog, connection
+// counters) of HTTPS clients: a nearby endpoint with quick handshakes, and a
+// distant one whose TLS handshakes are slow.
 package synthrun
 
 import (
@@ -58,7 +60,12 @@ type target struct {
 	billing   bool    // REPORT data, as an aws-lambda target has
 	evidence  string
 	instances []instance // alive, in order of birth
+	reclaimed []instance // no longer alive
 	nextID    int
+	// Median DNS, TCP connect and TLS handshake times of a dial, and the
+	// connections open.
+	dnsNs, connectNs, tlsNs float64
+	conns                   int
 }
 
 type instance struct {
@@ -80,10 +87,12 @@ func Write(dir string, o Options) (*rundir.RunInfo, error) {
 		{info: rundir.TargetInfo{Name: "lambda", Kind: scenarios.KindAWSLambda, Provider: platform.AWSLambda, Plan: "lambda", Region: "us-east-1",
 			URL: "https://lambda.us-east-1.amazonaws.com/", Method: "POST", TimeoutNs: int64(30 * time.Second), MaxInFlight: 10000,
 			Function: "hello", Meta: &rundir.FunctionMeta{Source: rundir.MetaFromPlatform, MemoryMB: 512, Arch: "arm64", Runtime: "provided.al2023", PackageType: "Zip"}},
-			warmMedNs: 18e6, initNs: 180e6, billing: true, evidence: rundir.EvidenceReport},
+			warmMedNs: 18e6, initNs: 180e6, billing: true, evidence: rundir.EvidenceReport,
+			dnsNs: 1.2e6, connectNs: 1.5e6, tlsNs: 6e6},
 		{info: rundir.TargetInfo{Name: "azure", Kind: "http", Provider: platform.Azure, Plan: "consumption",
 			URL: "https://fnbench-synth.azurewebsites.net/api/hello", Method: "GET", TimeoutNs: int64(30 * time.Second), MaxInFlight: 10000},
-			warmMedNs: 35e6, initNs: 1200e6, evidence: rundir.EvidenceMarker},
+			warmMedNs: 35e6, initNs: 1200e6, evidence: rundir.EvidenceMarker,
+			dnsNs: 4e6, connectNs: 40e6, tlsNs: 130e6},
 	}
 	spikeAt, spikeLen := o.Duration/2, min(time.Minute, o.Duration/10)
 	phases := []rundir.PhaseInfo{
@@ -138,6 +147,10 @@ func Write(dir string, o Options) (*rundir.RunInfo, error) {
 	}
 	hists := [len(rundir.Outcomes)]*hdr.PackedHistogram{geometry(), geometry(), geometry()}
 	lag := geometry()
+	var timing [len(rundir.TimingPhases)]*hdr.PackedHistogram
+	for i := range timing {
+		timing[i] = geometry()
+	}
 	phase := 0
 	var carry float64
 	for seq, t := 0, time.Duration(0); t < o.Duration; seq, t = seq+1, t+o.Interval {
@@ -153,7 +166,10 @@ func Write(dir string, o Options) (*rundir.RunInfo, error) {
 				h.Reset()
 			}
 			lag.Reset()
-			c, events := tg.interval(rng, seq, phase, t, end, offered, rateAt(t), hists, lag)
+			for _, h := range timing {
+				h.Reset()
+			}
+			c, events := tg.interval(rng, seq, phase, t, end, offered, rateAt(t), hists, lag, &timing)
 			for o, h := range hists {
 				if h.TotalCount() > 0 {
 					if err := w.Latency(tg.info.Name, rundir.Outcomes[o], h, t, end); err != nil {
@@ -167,6 +183,13 @@ func Write(dir string, o Options) (*rundir.RunInfo, error) {
 					return nil, err
 				}
 			}
+			for p, h := range timing {
+				if h.TotalCount() > 0 {
+					if err := w.Timing(tg.info.Name, rundir.TimingPhases[p], h, t, end); err != nil {
+						return nil, err
+					}
+				}
+			}
 			for i := range events {
 				if err := w.Event(&events[i]); err != nil {
 					return nil, err
@@ -178,7 +201,7 @@ func Write(dir string, o Options) (*rundir.RunInfo, error) {
 		}
 	}
 	for _, tg := range targets {
-		for _, in := range tg.instances {
+		for _, in := range append(tg.reclaimed, tg.instances...) {
 			ev := rundir.Event{Type: rundir.EventInstance, AtNanos: int64(in.first), Target: tg.info.Name, Instance: in.id,
 				FirstNanos: int64(in.first), LastNanos: int64(in.last)}
 			if err := w.Event(&ev); err != nil {
@@ -191,15 +214,19 @@ func Write(dir string, o Options) (*rundir.RunInfo, error) {
 
 // interval simulates one target over [start, end): offered arrivals, their
 // outcomes and latencies, cold starts on new instances when the load needs
-// more of them, and the billing REPORT lines would show.
+// more of them, the billing REPORT lines would show, and the connections
+// the client opened, reused and closed with where each request's time went.
 func (tg *target) interval(rng *rand.Rand, seq, phase int, start, end time.Duration, offered int64, rps float64,
-	hists [len(rundir.Outcomes)]*hdr.PackedHistogram, lag *hdr.PackedHistogram) (*rundir.IntervalCounts, []rundir.Event) {
+	hists [len(rundir.Outcomes)]*hdr.PackedHistogram, lag *hdr.PackedHistogram,
+	timing *[len(rundir.TimingPhases)]*hdr.PackedHistogram) (*rundir.IntervalCounts, []rundir.Event) {
 	c := &rundir.IntervalCounts{Seq: seq, Phase: phase, StartNanos: int64(start), EndNanos: int64(end), Target: tg.info.Name,
 		Offered: offered, Sent: offered, Completed: offered}
+	dials := tg.connections(rng, seq, rps, c, timing)
 	// Little's law: instances needed at this rate, plus headroom; an
 	// instance idle for long is reclaimed now and then.
 	need := int(math.Ceil(rps*tg.warmMedNs/1e9*1.3)) + 1
 	if len(tg.instances) > 0 && rng.Float64() < 0.02 {
+		tg.reclaimed = append(tg.reclaimed, tg.instances[0])
 		tg.instances = tg.instances[1:]
 	}
 	newInstances := max(0, need-len(tg.instances))
@@ -209,11 +236,28 @@ func (tg *target) interval(rng *rand.Rand, seq, phase int, start, end time.Durat
 	span := end - start
 	for i := range offered {
 		at := start + time.Duration(int64(span)*i/max(offered, 1))
-		lag.RecordValue(clamp(int64(60e3 * math.Exp(0.8*rng.NormFloat64()))))
+		lagNs := 60e3 * math.Exp(0.8*rng.NormFloat64())
 		warm := tg.warmMedNs * math.Exp(0.45*rng.NormFloat64())
 		if rng.Float64() < 0.002 { // a slow tail: GC pauses, noisy neighbours
 			warm *= 4 + 8*rng.Float64()
 		}
+		// The interval's first requests go out on its new connections: a
+		// request that waited for its dial was sent late by the dial.
+		if i < int64(len(dials)) {
+			if i%2 == 0 {
+				lagNs += dials[i]
+				c.Conns.WaitedForConn++
+			}
+		}
+		lag.RecordValue(clamp(int64(lagNs)))
+		transfer := 15e3 * math.Exp(0.5*rng.NormFloat64()) // a small body arrives in one read
+		// Time to first byte is the target's part of the latency; the
+		// latency itself, from the intended send time, adds the lag.
+		ttfb := func(lat float64) {
+			timing[rundir.IndexTTFB].RecordValue(clamp(int64(lat - transfer)))
+			timing[rundir.IndexTransfer].RecordValue(clamp(int64(transfer)))
+		}
+		warm += lagNs + transfer
 		switch {
 		case rng.Float64() < 0.001:
 			c.Errors++
@@ -226,6 +270,7 @@ func (tg *target) interval(rng *rand.Rand, seq, phase int, start, end time.Durat
 			}
 			c.Classes[class]++
 			hists[2].RecordValue(clamp(int64(warm / 4)))
+			ttfb(warm/4 - lagNs)
 			continue
 		case newInstances > 0:
 			newInstances--
@@ -235,6 +280,7 @@ func (tg *target) interval(rng *rand.Rand, seq, phase int, start, end time.Durat
 			init := tg.initNs * math.Exp(0.3*rng.NormFloat64())
 			lat := clamp(int64(warm + init))
 			hists[1].RecordValue(lat)
+			ttfb(warm + init - lagNs)
 			c.Cold++
 			if c.ColdEvidence == nil {
 				c.ColdEvidence = map[string]int64{}
@@ -253,6 +299,7 @@ func (tg *target) interval(rng *rand.Rand, seq, phase int, start, end time.Durat
 			}
 		default:
 			hists[0].RecordValue(clamp(int64(warm)))
+			ttfb(warm - lagNs)
 			c.Warm++
 			if n := len(tg.instances); n > 0 {
 				k := rng.IntN(n)
@@ -282,6 +329,55 @@ func (tg *target) interval(rng *rand.Rand, seq, phase int, start, end time.Durat
 		}
 	}
 	return c, events
+}
+
+// connections opens, reuses and closes the target's connections for one
+// interval: before the first, as many as the load needs (prewarmed); then
+// more when the rate rises, a few closed by idle timeouts when it falls,
+// and now and then one the server closed, replaced. It records every
+// dial's phases and returns the times of the dials made during the
+// interval, whose first requests wait for them.
+func (tg *target) connections(rng *rand.Rand, seq int, rps float64, c *rundir.IntervalCounts,
+	timing *[len(rundir.TimingPhases)]*hdr.PackedHistogram) []float64 {
+	c.Conns = &rundir.ConnCounts{}
+	need := int(math.Ceil(rps*tg.warmMedNs/1e9*1.5)) + 2
+	dial := func() float64 {
+		dns := tg.dnsNs * math.Exp(0.3*rng.NormFloat64())
+		conn := tg.connectNs * math.Exp(0.2*rng.NormFloat64())
+		tls := tg.tlsNs * math.Exp(0.25*rng.NormFloat64())
+		timing[rundir.IndexDNS].RecordValue(clamp(int64(dns)))
+		timing[rundir.IndexConnect].RecordValue(clamp(int64(conn)))
+		timing[rundir.IndexTLS].RecordValue(clamp(int64(tls)))
+		c.Conns.DialNs += int64(dns + conn + tls)
+		return dns + conn + tls
+	}
+	if seq == 0 {
+		for range need {
+			dial()
+		}
+		c.Conns.Prewarmed, tg.conns = int64(need), need
+	}
+	var dials []float64
+	if tg.conns > 0 && rng.Float64() < 0.05 { // the server closed one
+		tg.conns--
+		c.Conns.Closed++
+	}
+	if extra := (tg.conns - need) / 4; extra > 0 { // idle ones time out
+		tg.conns -= extra
+		c.Conns.Closed += int64(extra)
+	}
+	for tg.conns < need {
+		dials = append(dials, dial())
+		tg.conns++
+	}
+	c.Conns.Opened = int64(len(dials))
+	c.Conns.Fresh = int64(len(dials))
+	if seq == 0 {
+		c.Conns.Fresh += int64(min(need, int(c.Offered)))
+	}
+	c.Conns.Fresh = min(c.Conns.Fresh, c.Offered)
+	c.Conns.Reused = c.Offered - c.Conns.Fresh
+	return dials
 }
 
 func clamp(v int64) int64 { return min(max(v, rundir.LowestNanos), rundir.HighestNanos) }
