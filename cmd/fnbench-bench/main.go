@@ -1,459 +1,251 @@
-// Command fnbench-bench is fnbench's benchmark harness (`make bench`). It
-// starts a trivial HTTP server on loopback in a process of its own, drives it
-// with fnbench and with its peers (vegeta's CLI) at the same offered rates on
-// this machine, and prints what each achieved, with ratios. It then times
-// `fnbench report --format json` on a synthetic one-hour, 1,000 requests/s
-// run. Nothing here is a pass/fail unit test: the figures are for people and
-// for closing notes.
+// Command fnbench-bench is fnbench's benchmark harness (`make bench`, `make
+// bench-quick`). It measures the path users take (issue 12): plain
+// HTTP/1.1, HTTPS/1.1 and HTTPS with HTTP/2 to a loopback server that
+// answers after 0, 50 or 250 ms, in a process of its own. In each cell it
+// runs fnbench and vegeta at the same offered rate, taking turns, and hey and
+// wrk as closed-loop ceilings where the server answers at once. It then
+// overloads the built-in simulator to score cold-start tagging against
+// ground truth, times `fnbench report --format json` on a synthetic
+// one-hour run, judges issue 12's targets, and writes it all as a Markdown
+// section of BENCHMARKS.md. Nothing here is a pass/fail test: the figures
+// are for people and for closing notes.
+//
+// `fnbench-bench serve` is the loopback server itself (server.go).
 package main
 
 import (
-	"bufio"
-	"context"
-	"encoding/json"
+	"debug/buildinfo"
 	"flag"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
+	"runtime"
 	"strings"
-	"sync"
-	"text/tabwriter"
 	"time"
-
-	"github.com/fnbench/fnbench/analyze"
-	"github.com/fnbench/fnbench/internal/units"
 )
+
+type options struct {
+	fnbench, vegeta, hey, wrk string
+	quick                     bool
+	duration, timeout         time.Duration
+	coolDown, budget          time.Duration
+	coldRate                  float64
+	coldDuration              time.Duration
+	soak                      time.Duration
+	md, work                  string
+}
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "serve" {
-		serve()
+		if err := serve(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "fnbench-bench serve:", err)
+			os.Exit(1)
+		}
 		return
 	}
-	var (
-		fnbench  = flag.String("fnbench", "bin/fnbench", "fnbench binary")
-		vegeta   = flag.String("vegeta", "bin/vegeta", "vegeta binary (peer)")
-		rates    = flag.String("rates", "10000,20000", "offered rates to measure, requests/s")
-		duration = flag.Duration("duration", 15*time.Second, "length of each attack")
-		soak     = flag.Duration("soak", 0, "also run fnbench for this long at the highest rate and sample its memory (e.g. 10m)")
-		work     = flag.String("work", "", "directory for run outputs (default a temporary one)")
-		mode     = flag.String("mode", "all", "what to measure: all, attack (throughput against peers) or report (report --format json on a synthetic 1-hour run)")
-	)
+	var o options
+	flag.StringVar(&o.fnbench, "fnbench", "bin/fnbench", "fnbench binary")
+	flag.StringVar(&o.vegeta, "vegeta", "bin/vegeta", "vegeta binary")
+	flag.StringVar(&o.hey, "hey", "bin/hey", "hey binary (closed-loop ceiling; left out when absent)")
+	flag.StringVar(&o.wrk, "wrk", "wrk", "wrk binary (closed-loop ceiling; left out when absent)")
+	flag.BoolVar(&o.quick, "quick", false, "measure issue 12's target cells only (make bench-quick), not the whole matrix")
+	flag.DurationVar(&o.duration, "duration", 4*time.Second, "length of each open-model run")
+	flag.DurationVar(&o.timeout, "timeout", 3*time.Second, "request timeout of every tool")
+	flag.DurationVar(&o.coolDown, "cool-down", time.Second, "pause after every run for connections to close (three times as long after a run that did not hold)")
+	flag.DurationVar(&o.budget, "budget", 13*time.Minute, "the whole run's time budget: each protocol and delay gets a share and stops at a lower rate once it is spent")
+	flag.Float64Var(&o.coldRate, "cold-rate", 20000, "offered rate of the overloaded-simulator cell, requests/s")
+	flag.DurationVar(&o.coldDuration, "cold-duration", 10*time.Second, "length of the overloaded-simulator cell")
+	flag.DurationVar(&o.soak, "soak", 0, "also run fnbench at 20,000/s for this long and sample its memory (e.g. 10m)")
+	flag.StringVar(&o.md, "md", "", "write the results as the generated section of this Markdown file (BENCHMARKS.md)")
+	flag.StringVar(&o.work, "work", "", "directory for run outputs, kept (default a temporary one, removed unless a run failed)")
 	flag.Parse()
-	err := func() error {
-		if *work == "" {
-			d, err := os.MkdirTemp("", "fnbench-bench-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(d)
-			*work = d
-		}
-		switch *mode {
-		case "all":
-			if err := bench(*fnbench, *vegeta, *rates, *duration, *soak, *work); err != nil {
-				return err
-			}
-			return benchReport(*fnbench, *work)
-		case "attack":
-			return bench(*fnbench, *vegeta, *rates, *duration, *soak, *work)
-		case "report":
-			return benchReport(*fnbench, *work)
-		}
-		return fmt.Errorf("-mode %q: use all, attack or report", *mode)
-	}()
-	if err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "fnbench-bench:", err)
 		os.Exit(1)
 	}
 }
 
-// serve is the trivial loopback server: HTTP/1.1 keep-alive, 200 and two
-// bytes for every request, one goroutine per connection and no per-request
-// allocation, so that the tools are measured rather than the server.
-func serve() {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	fmt.Println(ln.Addr().String())
-	os.Stdout.Sync()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go serveConn(c)
-	}
-}
-
-var okResponse = []byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok")
-
-// serveConn answers every request on c: it reads the head up to its blank
-// line, skips a Content-Length body, and writes the canned response.
-func serveConn(c net.Conn) {
-	defer c.Close()
-	br := bufio.NewReaderSize(c, 16<<10)
-	for {
-		var bodyLen int64
-		for {
-			line, err := br.ReadSlice('\n')
-			if err != nil {
-				return
-			}
-			if len(line) <= 2 {
-				break
-			}
-			if len(line) > 15 && (line[0] == 'C' || line[0] == 'c') && strings.EqualFold(string(line[:15]), "content-length:") {
-				bodyLen, _ = strconv.ParseInt(strings.TrimSpace(string(line[15:])), 10, 64)
-			}
-		}
-		if bodyLen > 0 {
-			if _, err := br.Discard(int(bodyLen)); err != nil {
-				return
-			}
-		}
-		if _, err := c.Write(okResponse); err != nil {
-			return
-		}
-	}
-}
-
-// measurement is one tool's result at one offered rate.
-type measurement struct {
-	tool      string
-	offered   float64
-	achieved  float64 // requests sent per second
-	success   float64 // fraction of requests that succeeded
-	p50, p99  time.Duration
-	lagP99    time.Duration // fnbench only: schedule lag
-	cpu       time.Duration // user+system CPU of the tool
-	maxRSSMiB float64
-	note      string
-}
-
-func bench(fnbench, vegeta, rateList string, dur, soak time.Duration, work string) error {
-	addr, stopServer, err := startServer()
+func run(o options) error {
+	start := time.Now()
+	ts, err := newToolset(o)
 	if err != nil {
 		return err
 	}
-	defer stopServer()
-	url := "http://" + addr + "/"
-	fmt.Printf("fnbench-bench: trivial server at %s; %d CPUs; each attack %s\n", url, numCPU(), dur)
-
-	var rates []float64
-	var top float64
-	for _, f := range strings.Split(rateList, ",") {
-		rate, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil {
-			return fmt.Errorf("bad -rates entry %q", f)
+	if o.work == "" {
+		if ts.work, err = os.MkdirTemp("", "fnbench-bench-"); err != nil {
+			return err
 		}
-		rates = append(rates, rate)
-		top = max(top, rate)
-	}
-	// The simulator must never be what limits the engine: drive its
-	// trivial profile at the highest rate, on a machine not yet tired by a
-	// peer's collapse, the way `fnbench run` uses it for sim:// targets
-	// (in-process, on loopback).
-	simRow, err := runFnbench(fnbench, "sim://trivial/noop", top, dur, work, "-sim")
-	if err != nil {
+	} else if err := os.MkdirAll(o.work, 0o755); err != nil {
 		return err
 	}
-	simRow.tool = "fnbench→sim"
-	coolDown()
-
-	var rows []measurement
-	for _, rate := range rates {
-		// fnbench first: a peer that collapses leaves thousands of closing
-		// connections behind, which would tax whatever runs next.
-		fb, err := runFnbench(fnbench, url, rate, dur, work, "")
-		if err != nil {
-			return err
-		}
-		rows = append(rows, fb)
-		coolDown()
-		sg, err := runFnbench(fnbench, url, rate, dur, work, "-sigv4")
-		if err != nil {
-			return err
-		}
-		rows = append(rows, sg)
-		coolDown()
-		v, err := runVegeta(vegeta, url, rate, dur, work)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, v)
-		coolDown()
+	rep := &report{title: "make bench", commandLine: commandLine(), date: start, machine: readMachine(),
+		versions: versions(ts), duration: o.duration, timeout: o.timeout, coolDown: o.coolDown, searched: !o.quick}
+	if o.quick {
+		rep.title = "make bench-quick"
 	}
-	printTable(os.Stdout, rows)
-	fmt.Printf("\nthe built-in simulator (sim://trivial/noop, in-process) as the target:\n")
-	printTable(os.Stdout, []measurement{simRow})
-	if soak > 0 {
-		fmt.Printf("\nsoak: fnbench at %.0f/s for %s, resident memory sampled every 10 s\n", top, soak)
-		m, err := runFnbench(fnbench, url, top, soak, work, "soak")
-		if err != nil {
+	r := &runner{tools: ts, coolDown: o.coolDown}
+	if note := idleCheck(); note != "" {
+		fmt.Fprintln(os.Stderr, "fnbench-bench: warning:", note)
+		r.notes = append(r.notes, note)
+	}
+	if err := measureAll(o, r, rep, start); err != nil {
+		return fmt.Errorf("%w (the outputs so far are in %s)", err, ts.work)
+	}
+	rep.results, rep.notes = r.results, append(r.notes, toolNotes(ts)...)
+	rep.wall = time.Since(start)
+	section := rep.markdown()
+	fmt.Print(section)
+	if o.md != "" {
+		if err := writeSection(o.md, section); err != nil {
 			return err
 		}
-		printTable(os.Stdout, []measurement{m})
+		fmt.Fprintf(os.Stderr, "fnbench-bench: wrote %s in %s\n", o.md, rep.wall.Round(time.Second))
+	}
+	return cleanUp(o, ts.work, r.results)
+}
+
+// What the parts after the matrix take on this machine, at most: the
+// simulator cell beyond its sending (start, drain, reading the truth), and
+// synthesising a one-hour run and reporting on it six times.
+const (
+	coldReserve   = 20 * time.Second
+	reportReserve = 2 * time.Minute
+)
+
+// measureAll runs the plan, the simulator cell, the report timing (full
+// run, when the budget still allows it) and the soak (when asked). The
+// plan's groups share what the budget leaves for the matrix, each in turn
+// an equal part of what remains.
+func measureAll(o options, r *runner, rep *report, start time.Time) error {
+	var err error
+	if rep.rtt, err = roundTrips(r.tools.work); err != nil {
+		return err
+	}
+	plan := fullPlan()
+	if o.quick {
+		plan = quickPlan()
+	}
+	end := start.Add(o.budget)
+	matrixEnd := end.Add(-o.coldDuration - coldReserve - reportReserve)
+	for i, g := range plan {
+		share := time.Until(matrixEnd) / time.Duration(len(plan)-i)
+		if err := r.runGroup(g, share); err != nil {
+			return err
+		}
+	}
+	if rep.cold, err = r.runColdCheck(o.coldRate, o.coldDuration); err != nil {
+		return err
+	}
+	switch {
+	case o.quick:
+	case time.Until(end) < reportReserve:
+		r.notes = append(r.notes, "The timing of `fnbench report --format json` on a synthetic one-hour run was left out to keep to the time budget.")
+	default:
+		if rep.reportJSON, err = timeReport(r.tools.fnbench, r.tools.work); err != nil {
+			return err
+		}
+	}
+	if o.soak > 0 {
+		if rep.soak, err = r.runSoak(o.soak); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// coolDown lets connections from the last attack finish closing.
-func coolDown() { time.Sleep(5 * time.Second) }
-
-func numCPU() int {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	return strings.Count(string(b), "processor\t:")
-}
-
-func startServer() (string, func(), error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", nil, err
-	}
-	cmd := exec.Command(self, "serve")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		cmd.Process.Kill()
-		return "", nil, fmt.Errorf("server did not start: %v", err)
-	}
-	return strings.TrimSpace(line), func() { cmd.Process.Kill(); cmd.Wait() }, nil
-}
-
-// runVegeta runs `vegeta attack` open-model (no worker cap) and reads its
-// own report of what happened.
-func runVegeta(bin, url string, rate float64, dur time.Duration, work string) (measurement, error) {
-	m := measurement{tool: "vegeta", offered: rate}
-	results := filepath.Join(work, fmt.Sprintf("vegeta-%.0f.bin", rate))
-	cmd := exec.Command(bin, "attack",
-		"-rate", fmt.Sprintf("%.0f/1s", rate), "-duration", dur.String(),
-		"-timeout", "10s", "-max-body", "0", "-output", results)
-	cmd.Stdin = strings.NewReader("GET " + url + "\n")
-	cmd.Stderr = os.Stderr
-	rss, err := startAndSample(cmd, time.Second)
-	if err != nil {
-		return m, fmt.Errorf("vegeta attack: %w", err)
-	}
-	m.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	m.maxRSSMiB = rss.max()
-	rep, err := exec.Command(bin, "report", "-type", "json", results).Output()
-	if err != nil {
-		return m, fmt.Errorf("vegeta report: %w", err)
-	}
-	var r struct {
-		Requests  int64   `json:"requests"`
-		Rate      float64 `json:"rate"`
-		Success   float64 `json:"success"`
-		Latencies struct {
-			P50 int64 `json:"50th"`
-			P99 int64 `json:"99th"`
-		} `json:"latencies"`
-	}
-	if err := json.Unmarshal(rep, &r); err != nil {
-		return m, fmt.Errorf("vegeta report: %w", err)
-	}
-	m.achieved, m.success = r.Rate, r.Success
-	m.p50, m.p99 = time.Duration(r.Latencies.P50), time.Duration(r.Latencies.P99)
-	m.note = "latency from pick-up time"
-	os.Remove(results)
-	return m, nil
-}
-
-// runFnbench runs fnbench on a one-phase constant scenario and reads the
-// run directory back.
-func runFnbench(bin, url string, rate float64, dur time.Duration, work, label string) (measurement, error) {
-	m := measurement{tool: "fnbench", offered: rate}
-	name := fmt.Sprintf("bench-%.0f%s", rate, label)
-	scen := filepath.Join(work, name+".yaml")
-	target := fmt.Sprintf("{name: server, kind: http, url: %s}", url)
-	if label == "-sim" {
-		// The engine's throughput is measured, not cold-start inference
-		// on a function that has no cold starts worth the name.
-		target = fmt.Sprintf("{name: server, kind: http, url: %s}\ncold_start: {detect: none}", url)
-	}
-	if label == "-sigv4" {
-		// The Invoke API's request, signed per request (SigV4 over a body
-		// with a per-request id) against the same trivial server, which
-		// answers without checking: the cost measured is fnbench's.
-		m.tool = "fnbench+SigV4"
-		target = fmt.Sprintf(`{name: server, kind: aws-lambda, function: bench, region: us-east-1, endpoint: %s, payload: '{"id":"{{request_id}}"}'}`, strings.TrimSuffix(url, "/"))
-	}
-	body := fmt.Sprintf(`name: %s
-interval: 1s
-seed: 1
-defaults:
-  timeout: 10s
-targets:
-  - %s
-traffic:
-  arrivals: uniform
-  phases:
-    - {name: steady, shape: constant, rate: %.0f/s, duration: %s}
-`, name, target, rate, dur)
-	if err := os.WriteFile(scen, []byte(body), 0o644); err != nil {
-		return m, err
-	}
-	out := filepath.Join(work, name)
-	cmd := exec.Command(bin, "run", scen, "--out", out, "--progress", "none")
-	if label == "-sigv4" {
-		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIAFNBENCHBENCH", "AWS_SECRET_ACCESS_KEY=bench-secret", "AWS_SESSION_TOKEN=",
-			"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_EC2_METADATA_DISABLED=true")
-	}
-	cmd.Stderr = os.Stderr
-	every := time.Second
-	if label == "soak" {
-		every = 10 * time.Second
-	}
-	rss, err := startAndSample(cmd, every)
-	if err != nil {
-		return m, fmt.Errorf("fnbench run: %w", err)
-	}
-	m.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	m.maxRSSMiB = rss.max()
-	if label == "soak" {
-		m.note = rss.trend()
-	}
-	run, err := analyze.Load(out)
-	if err != nil {
-		return m, err
-	}
-	row := analyze.Summarize(run).Tables[0].Total
-	m.achieved = row.AchievedRate
-	if row.Sent > 0 {
-		m.success = float64(row.Warm+row.Cold) / float64(row.Sent)
-	}
-	m.p50, m.p99, m.lagP99 = row.P50, row.P99, row.LagP99
-	if m.note == "" {
-		m.note = "latency from intended time"
-	}
-	os.RemoveAll(out)
-	return m, nil
-}
-
-// rssSamples are resident-set sizes in MiB, sampled while a tool runs.
-type rssSamples struct {
-	mu sync.Mutex
-	v  []float64
-}
-
-func (s *rssSamples) max() float64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var m float64
-	for _, x := range s.v {
-		m = max(m, x)
-	}
-	return m
-}
-
-// trend compares the first and last thirds of the samples, after a warm-up
-// sample, to tell flat memory from growth.
-func (s *rssSamples) trend() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.v) < 6 {
-		return "too short to judge memory"
-	}
-	v := s.v[1:]
-	third := len(v) / 3
-	avg := func(xs []float64) float64 {
-		t := 0.0
-		for _, x := range xs {
-			t += x
-		}
-		return t / float64(len(xs))
-	}
-	first, last := avg(v[:third]), avg(v[len(v)-third:])
-	return fmt.Sprintf("RSS first third %.1f MiB, last third %.1f MiB (%+.1f%%), %d samples", first, last, 100*(last-first)/first, len(s.v))
-}
-
-func startAndSample(cmd *exec.Cmd, every time.Duration) (*rssSamples, error) {
-	s := &rssSamples{}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if mib, ok := readRSS(cmd.Process.Pid); ok {
-					s.mu.Lock()
-					s.v = append(s.v, mib)
-					s.mu.Unlock()
-				}
-			}
-		}
-	}()
-	err := cmd.Wait()
-	cancel()
-	wg.Wait()
-	return s, err
-}
-
-func readRSS(pid int) (float64, bool) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			f := strings.Fields(rest)
-			if len(f) >= 1 {
-				kb, err := strconv.ParseFloat(f[0], 64)
-				return kb / 1024, err == nil
-			}
+// cleanUp removes a temporary work directory, unless a run failed: then
+// its logs are what to read.
+func cleanUp(o options, work string, results []measurement) error {
+	failed := 0
+	for _, m := range results {
+		if m.failed != "" {
+			failed++
 		}
 	}
-	return 0, false
+	if failed > 0 {
+		return fmt.Errorf("%d runs failed; their logs are in %s", failed, work)
+	}
+	if o.work == "" {
+		return os.RemoveAll(work)
+	}
+	return nil
 }
 
-func printTable(w io.Writer, rows []measurement) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "tool\toffered/s\tachieved/s\tachieved %\tsuccess %\tp50\tp99\tlag p99\tCPU s\tmax RSS MiB\tnote")
-	for _, m := range rows {
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.1f\t%.1f\t%s\t%s\t%s\t%.1f\t%.1f\t%s\n",
-			m.tool, m.offered, m.achieved, 100*m.achieved/m.offered, 100*m.success,
-			units.Latency(m.p50), units.Latency(m.p99), units.Latency(m.lagP99),
-			m.cpu.Seconds(), m.maxRSSMiB, m.note)
+// newToolset finds the tools: fnbench and vegeta are required, hey and
+// wrk are left out when absent.
+func newToolset(o options) (*toolset, error) {
+	ts := &toolset{work: o.work, duration: o.duration, timeout: o.timeout}
+	var err error
+	if ts.fnbench, err = exec.LookPath(o.fnbench); err != nil {
+		return nil, fmt.Errorf("fnbench binary: %w; build it first (make bench does)", err)
 	}
-	tw.Flush()
-	// Ratios of fnbench to vegeta at each rate.
-	byRate := map[float64]map[string]measurement{}
-	for _, m := range rows {
-		if byRate[m.offered] == nil {
-			byRate[m.offered] = map[string]measurement{}
+	if ts.vegeta, err = exec.LookPath(o.vegeta); err != nil {
+		return nil, fmt.Errorf("vegeta binary: %w; install it first (make bench does)", err)
+	}
+	ts.hey, _ = exec.LookPath(o.hey)
+	ts.wrk, _ = exec.LookPath(o.wrk)
+	return ts, nil
+}
+
+// toolNotes says which ceilings are missing, and why.
+func toolNotes(ts *toolset) []string {
+	var notes []string
+	if ts.hey == "" {
+		notes = append(notes, "hey was not found, so its ceilings are left out: `make bench` installs it into ./bin.")
+	}
+	if ts.wrk == "" {
+		notes = append(notes, "wrk was not found, so its ceilings are left out: `make bench` installs Debian's wrk when it runs as root or with sudo.")
+	}
+	return notes
+}
+
+// versions names what was measured: fnbench as it reports itself, the Go
+// peers from their build information, wrk from its banner.
+func versions(ts *toolset) []string {
+	vs := []string{"harness " + runtime.Version()}
+	if out, err := exec.Command(ts.fnbench, "version").Output(); err == nil {
+		vs = append(vs, strings.TrimSpace(string(out)))
+	}
+	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
+		vs = append(vs, "source "+strings.TrimSpace(string(out)))
+	}
+	for _, t := range []struct{ name, path string }{{toolVegeta, ts.vegeta}, {toolHey, ts.hey}} {
+		if bi, err := buildinfo.ReadFile(t.path); t.path != "" && err == nil {
+			vs = append(vs, fmt.Sprintf("%s %s (%s)", t.name, bi.Main.Version, bi.GoVersion))
 		}
-		byRate[m.offered][m.tool] = m
 	}
-	for _, m := range rows {
-		pair := byRate[m.offered]
-		f, okf := pair["fnbench"]
-		v, okv := pair["vegeta"]
-		if m.tool != "fnbench" || !okf || !okv || v.achieved == 0 {
-			continue
+	if ts.wrk != "" {
+		// wrk -v prints its banner and exits 1.
+		out, _ := exec.Command(ts.wrk, "-v").CombinedOutput()
+		if f := strings.Fields(string(out)); len(f) >= 2 {
+			vs = append(vs, f[0]+" "+f[1])
 		}
-		fmt.Fprintf(w, "at %.0f/s: fnbench achieved %.2fx vegeta's rate, using %.2fx its CPU per request\n",
-			m.offered, f.achieved/v.achieved,
-			(f.cpu.Seconds()/max(f.achieved, 1))/(v.cpu.Seconds()/max(v.achieved, 1)))
 	}
+	return vs
+}
+
+// busyBar is how much of a core the machine may spend on other work, in
+// the second before the harness starts, without a warning in the notes.
+const busyBar = 0.2
+
+// idleCheck says whether the machine was busy with other work before
+// anything started: on two cores, that work competes with every tool.
+func idleCheck() string {
+	before := machineBusy()
+	time.Sleep(time.Second)
+	busy := (machineBusy() - before).Seconds()
+	if busy <= busyBar {
+		return ""
+	}
+	return fmt.Sprintf("The machine was not idle when the harness started: other work used %s of a core. Every figure below competed with it; see the *rest* CPU column.", percent(busy))
+}
+
+// commandLine is how the harness was started, with paths relative to the
+// working directory (the repository, under make).
+func commandLine() string {
+	line := strings.Join(os.Args, " ")
+	if wd, err := os.Getwd(); err == nil {
+		line = strings.ReplaceAll(line, wd+"/", "")
+	}
+	return line
 }
