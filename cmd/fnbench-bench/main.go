@@ -24,6 +24,7 @@ import (
 	"time"
 )
 
+// options are the command line's flags.
 type options struct {
 	fnbench, vegeta, hey, wrk string
 	quick                     bool
@@ -51,7 +52,7 @@ func main() {
 	flag.BoolVar(&o.quick, "quick", false, "measure issue 12's target cells only (make bench-quick), not the whole matrix")
 	flag.DurationVar(&o.duration, "duration", 4*time.Second, "length of each open-model run")
 	flag.DurationVar(&o.timeout, "timeout", 3*time.Second, "request timeout of every tool")
-	flag.DurationVar(&o.coolDown, "cool-down", time.Second, "pause after every run for connections to close (three times as long after a run that did not hold)")
+	flag.DurationVar(&o.coolDown, "cool-down", time.Second, "pause after every run for connections to close (three times as long after a run that collapsed)")
 	flag.DurationVar(&o.budget, "budget", 13*time.Minute, "the whole run's time budget: each protocol and delay gets a share and stops at a lower rate once it is spent")
 	flag.Float64Var(&o.coldRate, "cold-rate", 20000, "offered rate of the overloaded-simulator cell, requests/s")
 	flag.DurationVar(&o.coldDuration, "cold-duration", 10*time.Second, "length of the overloaded-simulator cell")

@@ -73,7 +73,7 @@ func (rep *report) writeSetting(b *strings.Builder) {
 	for _, p := range protocols {
 		rtts = append(rtts, p.label()+" "+units.Latency(rep.rtt[p]))
 	}
-	fmt.Fprintf(b, "Each open-model run lasts %s at a constant offered rate (request timeout %s), with a %s cool-down after every run (three times as long after a run that did not hold); fnbench and vegeta take turns going first from cell to cell. "+
+	fmt.Fprintf(b, "Each open-model run lasts %s at a constant offered rate (request timeout %s), with a %s cool-down after every run (three times as long after a run that collapsed); fnbench and vegeta take turns going first from cell to cell. "+
 		"Loopback round trip (median of 200 sequential net/http requests to a server that answers at once): %s. The harness took %s.\n\n",
 		rep.duration, rep.timeout, rep.coolDown, strings.Join(rtts, ", "), rep.wall.Round(time.Second))
 	fmt.Fprintf(b, "The server is `fnbench-bench serve`, a process of its own: plain HTTP/1.1 is a hand-written loop; HTTPS is net/http with a self-signed ECDSA certificate, and offers one protocol only "+
@@ -216,8 +216,9 @@ func tableRow(m *measurement) []string {
 func (rep *report) writeSustained(b *strings.Builder) {
 	b.WriteString("### Highest rate held\n\n")
 	fmt.Fprintf(b, "A tool holds a rate when it sends ≥ 99%% of it, ≥ 99%% are answered 2xx and its p99 is within %s of the server's delay. "+
-		"Rates double from 20,000/s while any open-model tool holds; a tool stops at the first rate it does not hold. fnbench runs Poisson arrivals once, at the highest rate it held uniform. "+
-		"\"20,000 (not 40,000)\": held the first, not the second; \"≥\": held the highest rate tried.\n\n", units.Latency(holdSlack))
+		"Rates double from 20,000/s while an open-model tool has not collapsed (under 90%% sent or answered, or p99 a second past the delay); a tool stops at the first rate it collapses at, but for the target cells. "+
+		"fnbench runs Poisson arrivals once, at the highest rate it held uniform. "+
+		"\"20,000 (not 40,000)\": the highest rate held, then the lowest not held; \"≥\": held the highest rate tried.\n\n", units.Latency(holdSlack))
 	b.WriteString("| path | delay | fnbench | fnbench Poisson | vegeta | hey (closed) | wrk (closed) |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, g := range rep.groups() {
@@ -251,6 +252,9 @@ func held(rows []measurement, tool, arrivals string) string {
 		return "< " + rateLabel(failedAt)
 	case failedAt == 0:
 		return "≥ " + rateLabel(top)
+	}
+	if failedAt < top {
+		return fmt.Sprintf("%s (but not %s)", rateLabel(top), rateLabel(failedAt))
 	}
 	return fmt.Sprintf("%s (not %s)", rateLabel(top), rateLabel(failedAt))
 }

@@ -32,8 +32,8 @@ type group struct {
 	proto protocol
 	delay time.Duration
 	rates []float64
-	// search goes on past rates, doubling, while any open-model tool
-	// still holds, and a tool stops at the first rate it does not hold
+	// search goes on past rates, doubling, while any open-model tool has
+	// not collapsed, and a tool stops at the first rate it collapses at
 	// (but for target cells). Without it every tool runs at every rate.
 	search bool
 	// ceilings runs the closed-loop tools once (where the server answers
@@ -103,9 +103,6 @@ func (r *runner) runGroup(g group, share time.Duration) error {
 		return err
 	}
 	defer srv.stop()
-	if g.ceilings {
-		r.ceilings(srv)
-	}
 	end := time.Now().Add(share)
 	alive := map[string]bool{toolFnbench: true, toolVegeta: true}
 	var topHeld float64
@@ -125,7 +122,7 @@ func (r *runner) runGroup(g group, share time.Duration) error {
 				continue
 			}
 			m := r.record(c, tool, srv)
-			alive[tool] = m.holds() || !g.search
+			alive[tool] = !m.collapsed() || !g.search
 			if tool == toolFnbench && m.holds() {
 				topHeld = c.rate
 			}
@@ -136,6 +133,11 @@ func (r *runner) runGroup(g group, share time.Duration) error {
 	}
 	if g.poisson && topHeld > 0 {
 		r.record(cell{proto: g.proto, delay: g.delay, rate: topHeld, arrivals: poisson}, toolFnbench, srv)
+	}
+	// The ceilings come last: a closed-loop tool runs the server flat
+	// out, and the open-model cells should not meet a machine it tired.
+	if g.ceilings {
+		r.ceilings(srv)
 	}
 	return nil
 }
@@ -201,10 +203,10 @@ func (r *runner) measure(c cell, tool string, srv *server, s spec) measurement {
 }
 
 // coolDownAfter is the pause after a run: longer after an open-model run
-// that did not hold, whose thousands of abandoned connections take a while
-// to close on both sides.
+// that collapsed, whose thousands of abandoned connections take a while to
+// close on both sides.
 func (r *runner) coolDownAfter(m *measurement) time.Duration {
-	if m.rate > 0 && !m.holds() {
+	if m.rate > 0 && m.collapsed() {
 		return 3 * r.coolDown
 	}
 	return r.coolDown

@@ -74,3 +74,12 @@ func (m *measurement) holds() bool {
 	return m.failed == "" && m.rate > 0 && m.achievedShare() >= 0.99 &&
 		m.success >= 0.99 && m.p99 <= m.delay+holdSlack
 }
+
+// collapsed says whether an open-model tool fell far behind: under 90% of
+// the offered requests sent or answered, or a p99 a second past the
+// server's delay. A searching group stops running a tool that collapsed;
+// one that only missed holding (a noisy second on a busy machine) climbs
+// on.
+func (m *measurement) collapsed() bool {
+	return m.failed != "" || m.achievedShare() < 0.9 || m.success < 0.9 || m.p99 > m.delay+time.Second
+}

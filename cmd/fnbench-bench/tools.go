@@ -158,12 +158,17 @@ func (ts *toolset) runFnbench(c cell, s spec) (measurement, error) {
 	if m.usage, err = runMeasured(cmd, ts.soakRSS, 1); err != nil {
 		return m, fmt.Errorf("fnbench run: %w (its output is in %s.log)", err, s.Out)
 	}
-	return m, readRunDir(&m, s.Out)
+	length, err := time.ParseDuration(s.Duration)
+	if err != nil {
+		return m, err
+	}
+	return m, readRunDir(&m, s.Out, length)
 }
 
 // readRunDir fills m from fnbench's run directory, as `fnbench report`
-// reads it.
-func readRunDir(m *measurement, dir string) error {
+// reads it. The achieved rate is over the schedule's length, as vegeta
+// reports it: fnbench's own counts the drain after it too.
+func readRunDir(m *measurement, dir string, length time.Duration) error {
 	run, err := analyze.Load(dir)
 	if err != nil {
 		return err
@@ -173,7 +178,7 @@ func readRunDir(m *measurement, dir string) error {
 		return fmt.Errorf("%s: the run directory has no target", dir)
 	}
 	row := sum.Tables[0].Total
-	m.requests, m.achieved = row.Sent, row.AchievedRate
+	m.requests, m.achieved = row.Sent, float64(row.Sent)/length.Seconds()
 	if row.Sent > 0 {
 		m.success = float64(row.Warm+row.Cold) / float64(row.Sent)
 	}
