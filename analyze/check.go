@@ -60,7 +60,8 @@ type CheckOptions struct {
 	Thresholds []scenarios.Threshold
 	// Builtin adds the built-in checks: the run completed, at least 99% of
 	// the offered requests were sent, at most 1% of those that completed
-	// failed. A run with no threshold at all gets them unless NoBuiltin.
+	// failed, and the client kept up (ClientBound). A run with no
+	// threshold at all gets them unless NoBuiltin.
 	NoBuiltin bool
 	// InconclusivePasses makes an inconclusive threshold pass the gate;
 	// by default it fails it.
@@ -90,7 +91,8 @@ const (
 
 // BuiltinThresholds are the checks a run gets when it has no thresholds of
 // its own: enough of the offered requests sent, few enough failed. (That
-// the run completed is checked besides.)
+// the run completed is checked besides, and that the client kept up with
+// each target: see ClientBound.checkResult.)
 func BuiltinThresholds() []scenarios.Threshold {
 	var out []scenarios.Threshold
 	for _, e := range []string{"achieved >= 99%", "error_rate <= 1%"} {
@@ -118,6 +120,11 @@ func Check(s *Summary, o CheckOptions) (*CheckReport, error) {
 			for i := range s.Tables {
 				r := s.judge(th, i)
 				r.Builtin = true
+				rep.add(r)
+			}
+		}
+		for _, ts := range s.Tables {
+			if r, ok := ts.Client.checkResult(ts.Target.Name); ok {
 				rep.add(r)
 			}
 		}

@@ -57,7 +57,11 @@ func markersFromHeader(h http.Header) markers {
 // a cold start and on what evidence, and reads its REPORT line for billing.
 // With detection auto each request takes the strongest evidence it has: a
 // REPORT line decides alone (warm or cold) when there is one; else the
-// markers; else nothing here, and the recorder may infer.
+// markers; else nothing here, and the recorder may infer. With detection
+// inferred the recorder infers from latency alone: a marker's instance id
+// still names the instance (the scaling curve) but is not handed to the
+// detector (result.latencyOnly), so that inference can be scored as
+// latency only.
 //
 // A REPORT line with an Init Duration that the client did not wait for is
 // a proactive init (docs/sources.md, "The Lambda REPORT line"): Lambda brought the
@@ -86,6 +90,7 @@ func tagColdStart(res *result, detect string) {
 		}
 	default:
 		res.inferable = detect == scenarios.DetectAuto || detect == scenarios.DetectInferred
+		res.latencyOnly = detect == scenarios.DetectInferred
 	}
 }
 

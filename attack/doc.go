@@ -18,7 +18,8 @@
 //     without an SDK call;
 //   - classifying responses (classify.go) and tagging cold starts by the
 //     strongest evidence (coldstart.go, lambdareport.go), with inference
-//     left to internal/coldinfer;
+//     left to internal/coldinfer, told per interval how much the client
+//     itself may have delayed the responses (clientdelay.go);
 //   - the recorder (recorder.go): latency from the intended send time into
 //     HDR histograms per target, outcome and interval, written whole as
 //     each interval completes;

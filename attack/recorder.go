@@ -36,6 +36,9 @@ type result struct {
 	requestID string // X-Amzn-RequestId, read when the target infers
 	bill      bill   // from the REPORT line in logResult
 	inferable bool   // no evidence either way: the recorder may infer
+	// latencyOnly: detection is inferred, which judges by latency alone
+	// (a marker's instance id is not passed to the detector).
+	latencyOnly bool
 
 	// Timing, where the sender sees it: written → first byte of the
 	// response, and first → last byte (ns; ttfb 0 when unknown); how the
@@ -65,6 +68,12 @@ type interval struct {
 	mu      sync.Mutex
 	targets []targetInterval
 	infers  []bool // per target: successes without evidence wait for inference
+
+	// opened is when the scheduler opened the interval, by the wall
+	// clock, when a target infers: the client's own delay over the
+	// interval's responses is measured from then to when they were all
+	// recorded (see clientDelay).
+	opened time.Time
 }
 
 type targetInterval struct {
@@ -86,6 +95,16 @@ type targetInterval struct {
 	ids       []string // their platform request ids, where known
 	latencies []int64  // and their latencies from the intended send time
 	pushed    bool     // undecided went to the detector, which owes a verdict
+	// busyLag counts the schedule lags of the requests that did not wait
+	// for a connection, when the target infers (see clientDelay).
+	busyLag *lagCounts
+	// clientDelay is how much the client may have added to the
+	// latencies of undecided (clientDelay); suppressed counts the slow
+	// successes the detector did not tag because of it, clientLimited
+	// says it mattered (coldinfer.Decision).
+	clientDelay   time.Duration
+	suppressed    int64
+	clientLimited bool
 	// timing holds the interval's histograms by rundir.TimingPhases;
 	// conns its connection counters (the dial phases and counts come from
 	// the runner's connStats when the interval closes).
@@ -143,7 +162,11 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 	if r.inferable && r.outcome == rundir.IndexWarm && iv.infers[target] {
 		// The detector judges the platform: the wait from the actual send,
 		// not the time a request spent waiting for the client itself.
-		ti.undecided = append(ti.undecided, coldinfer.Sample{At: intended + time.Duration(r.lag), Latency: time.Duration(r.latency - r.lag), Instance: r.instance})
+		s := coldinfer.Sample{At: intended + time.Duration(r.lag), Latency: time.Duration(r.latency - r.lag), Instance: r.instance}
+		if r.latencyOnly {
+			s.Instance = ""
+		}
+		ti.undecided = append(ti.undecided, s)
 		ti.latencies = append(ti.latencies, r.latency)
 		ti.ids = append(ti.ids, r.requestID)
 	} else {
@@ -153,6 +176,12 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 		ti.lag = getHist()
 	}
 	ti.lag.RecordValue(rundir.ClampNanos(r.lag))
+	if iv.infers[target] && !r.waited {
+		if ti.busyLag == nil {
+			ti.busyLag = new(lagCounts)
+		}
+		ti.busyLag.add(r.lag)
+	}
 	ti.recordTiming(r)
 	ti.completed++
 	ti.bytesIn += r.bytesIn
@@ -238,6 +267,7 @@ func (ti *targetInterval) recordLatency(outcome int, latency int64) {
 // resolve tags the interval's undecided successes with the detector's
 // verdict: cold ones become cold starts with inferred evidence.
 func (ti *targetInterval) resolve(dec coldinfer.Decision) {
+	ti.suppressed, ti.clientLimited = int64(dec.Suppressed), dec.ClientLimited
 	for i, s := range ti.undecided {
 		o := rundir.IndexWarm
 		if i < len(dec.Cold) && dec.Cold[i] {
@@ -312,6 +342,7 @@ type recorder struct {
 	detectors []*coldinfer.Detector
 	decided   [][]coldinfer.Decision // per target, verdicts not yet applied
 	held      []*interval
+	client    *clientWatch // how busy the client was; nil without inference
 
 	// A watcher sees each interval once it is written. stop ends the
 	// schedule, once: when the watcher asks, or when a write fails.
@@ -350,6 +381,9 @@ func newRecorder(dir *rundir.Writer, targets []string, redact *scenarios.Redacto
 	r.decided = make([][]coldinfer.Decision, len(targets))
 	for i, d := range detectors {
 		r.infers[i] = d != nil
+		if d != nil && r.client == nil {
+			r.client = newClientWatch()
+		}
 	}
 	return r
 }
@@ -357,6 +391,9 @@ func newRecorder(dir *rundir.Writer, targets []string, redact *scenarios.Redacto
 // open starts a new interval; the scheduler calls it in timeline order.
 func (r *recorder) open(seq, phase int, start, end time.Duration) *interval {
 	iv := newInterval(seq, phase, start, end, len(r.targets), r.infers)
+	if r.client != nil {
+		iv.opened = time.Now()
+	}
 	r.mu.Lock()
 	r.queue = append(r.queue, iv)
 	r.mu.Unlock()
@@ -391,7 +428,13 @@ func (r *recorder) run(stop <-chan struct{}) {
 	defer close(r.done)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
+	if r.client != nil {
+		defer r.client.close()
+	}
 	for {
+		if r.client != nil {
+			r.client.snapshot(time.Now())
+		}
 		r.flushReady()
 		select {
 		case <-r.wake:
@@ -428,12 +471,20 @@ func (r *recorder) flushReady() {
 // once; with it, once the detectors have seen enough of what followed
 // (a few intervals at most).
 func (r *recorder) hold(iv *interval) {
+	var busy time.Duration
+	if r.client != nil {
+		r.client.snapshot(time.Now())
+		busy = r.client.busy(iv.opened)
+		r.client.forget(iv.opened)
+	}
 	for t, d := range r.detectors {
 		// A target whose every success had evidence needs no verdict:
 		// its intervals are not held for it.
 		if d != nil && len(iv.targets[t].undecided) > 0 {
-			d.Push(coldinfer.Interval{Start: iv.start, End: iv.end, Samples: iv.targets[t].undecided})
-			iv.targets[t].pushed = true
+			ti := &iv.targets[t]
+			ti.clientDelay = clientDelay(ti.busyLag, busy)
+			d.Push(coldinfer.Interval{Start: iv.start, End: iv.end, Samples: ti.undecided, ClientDelay: ti.clientDelay})
+			ti.pushed = true
 		}
 	}
 	r.held = append(r.held, iv)
@@ -557,6 +608,9 @@ func (iv *interval) counts(t int, name string) rundir.IntervalCounts {
 	if ti.billing.Reports > 0 {
 		b := ti.billing
 		c.Billing = &b
+	}
+	if ti.pushed {
+		c.ColdSuppressed, c.ClientLimited, c.ClientDelayNs = ti.suppressed, ti.clientLimited, int64(ti.clientDelay)
 	}
 	return c
 }

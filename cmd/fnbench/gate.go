@@ -22,7 +22,7 @@ type gateFlags struct {
 
 func (g *gateFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&g.thresholds, "threshold", nil, `a threshold to apply besides the scenario's, like "p99 < 500ms" (repeatable)`)
-	cmd.Flags().BoolVar(&g.noDefault, "no-default-checks", false, "without thresholds, skip the built-in checks (run completed, achieved >= 99%, error_rate <= 1%)")
+	cmd.Flags().BoolVar(&g.noDefault, "no-default-checks", false, "without thresholds, skip the built-in checks (run completed, achieved >= 99%, error_rate <= 1%, client kept up)")
 	cmd.Flags().StringVar(&g.inconclusive, "inconclusive", "fail", "what a threshold with too few samples to tell does to the exit code: fail or pass")
 }
 

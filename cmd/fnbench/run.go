@@ -52,7 +52,7 @@ Then it applies the scenario's thresholds, and any --threshold, and lists
 each with its observed value, 95% confidence interval and verdict; a
 scenario without thresholds gets the built-in checks (the run completed, at
 least 99% of the offered requests were sent, at most 1% of the completed
-ones failed). A threshold marked abort: true in the scenario ends the
+ones failed, the client kept up). A threshold marked abort: true in the scenario ends the
 attack as soon as it is certainly lost (status aborted).
 
 Exit codes: 0 success, 1 a threshold failed, 2 bad usage or invalid input,

@@ -27,6 +27,15 @@ func (s Sample) end() time.Duration { return s.At + s.Latency }
 type Interval struct {
 	Start, End time.Duration
 	Samples    []Sample
+	// ClientDelay is how much the client itself may have added to the
+	// latencies of this interval, at most: the load generator was busy
+	// and read these responses late (fnbench measures it from its
+	// schedule lag and how long its goroutines waited to run; 0: the
+	// client kept up). A slow response that would not be slow without it
+	// is not taken for a cold start (Decision.Suppressed), and the
+	// interval teaches the warm reference nothing when it is large
+	// (Decision.ClientLimited).
+	ClientDelay time.Duration
 }
 
 // Decision is the verdict on one interval: Cold[i] is about Samples[i] of
@@ -37,6 +46,15 @@ type Decision struct {
 	// Threshold is the latency above which a response counted as slow
 	// (0: there was no warm reference, so nothing was tagged).
 	Threshold time.Duration
+	// Suppressed counts the slow responses not tagged because the
+	// interval's ClientDelay explains their slowness: the client, not
+	// the platform, may have kept them.
+	Suppressed int
+	// ClientLimited says the interval's ClientDelay was large enough to
+	// matter: at least a quarter of the margin between the warm median
+	// and Threshold, so that warm responses held up by the client came
+	// near the threshold. Its responses did not join the warm reference.
+	ClientLimited bool
 }
 
 // Config describes the target. The zero value suits any target.
@@ -87,22 +105,39 @@ func New(cfg Config) *Detector {
 func (d *Detector) Push(iv Interval) {
 	iv.Samples = append([]Sample(nil), iv.Samples...)
 	d.pending = append(d.pending, iv)
+	limited := d.ref.ready() && d.ref.limits().clientLimited(iv.ClientDelay)
 	if d.ref.ready() {
-		d.checked += len(iv.Samples)
-		d.faster += d.ref.faster(iv.Samples)
+		// Only responses sent once the reference's own had come back
+		// can confirm it: requests queued behind one starting instance
+		// agree with each other, and those sent after it was ready show
+		// what warm is. Those the client held up still can: what the
+		// client adds makes no response faster.
+		later := iv.Samples
+		for len(later) > 0 && later[0].At < d.ref.after {
+			later = later[1:]
+		}
+		d.checked += len(later)
+		d.faster += d.ref.faster(later)
 	}
 	if !d.ref.ready() || d.overtaken() {
 		d.confirmed, d.checked, d.faster = false, 0, 0
 		if d.ref.bootstrap(d.pending) {
 			d.groups.forget()
 			for _, p := range d.pending {
-				d.learn(p.Samples)
+				d.learn(p)
 			}
 		}
 		return
 	}
 	if d.checked >= minWarm {
 		d.confirmed, d.checked, d.faster = true, 0, 0
+	}
+	if !d.confirmed || limited {
+		// On probation: a reference made of requests that queued would
+		// follow them down if they joined it. And responses the client
+		// held up would widen it, and with it the threshold.
+		d.learn(iv)
+		return
 	}
 	if len(iv.Samples) > 0 {
 		// The reference ages with active time only: an idle gap, however
@@ -115,7 +150,7 @@ func (d *Detector) Push(iv Interval) {
 			d.ref.add(s.Latency)
 		}
 	}
-	d.learn(iv.Samples)
+	d.learn(iv)
 }
 
 // overtaken reports whether the responses checked since the reference was
@@ -131,10 +166,13 @@ func (d *Detector) overtaken() bool {
 // learn feeds the slow samples of an interval to what the detector learns
 // about instance sharing. It runs at Push time, so that the intervals
 // held back at the start of a run inform their own decisions.
-func (d *Detector) learn(samples []Sample) {
+func (d *Detector) learn(iv Interval) {
 	lim := d.ref.limits()
-	for _, s := range samples {
-		if s.Latency > lim.slow {
+	for _, s := range iv.Samples {
+		// Responses the client held up come back together when it
+		// catches up, as if they had waited for one instance: only
+		// those slow beyond the client's delay are evidence.
+		if s.Latency-iv.ClientDelay > lim.slow {
 			d.groups.learn(s, lim)
 		}
 	}
@@ -148,10 +186,10 @@ func (d *Detector) Flush() { d.flushed = true }
 // each interval as soon as it is pushed. At the start it holds intervals
 // back until the target has answered enough requests warm to compare with
 // and the next interval has agreed with that reference, for at most
-// maxHeld intervals: a burst from zero may open with nothing but cold
-// starts.
+// maxHeld intervals and maxHeldTime: a burst from zero may open with
+// nothing but cold starts, or requests queued behind them.
 func (d *Detector) Decide() (dec Decision, ok bool) {
-	if len(d.pending) == 0 || (!d.confirmed && !d.flushed && len(d.pending) <= maxHeld) {
+	if len(d.pending) == 0 || (!d.confirmed && !d.flushed && !d.heldTooLong()) {
 		return Decision{}, false
 	}
 	iv := d.pending[0]
@@ -163,6 +201,7 @@ func (d *Detector) Decide() (dec Decision, ok bool) {
 		return dec, true
 	}
 	shared := d.groups.shared()
+	dec.ClientLimited = lim.clientLimited(iv.ClientDelay)
 	for i, s := range iv.Samples {
 		switch {
 		case s.Instance != "":
@@ -170,20 +209,45 @@ func (d *Detector) Decide() (dec Decision, ok bool) {
 			// latency: an instance from before the run, or one the
 			// platform started ahead of demand, which no client waited
 			// for.
-			dec.Cold[i] = d.instances.first(s) && s.Latency > lim.median+lim.spread
+			if d.instances.first(s) && s.Latency > lim.median+lim.spread {
+				if s.Latency-iv.ClientDelay > lim.median+lim.spread {
+					dec.Cold[i] = true
+				} else {
+					dec.Suppressed++
+				}
+			}
 		case s.Latency <= lim.slow:
+		case s.Latency-iv.ClientDelay <= lim.slow:
+			// Slow only by what the client may have added: not evidence
+			// of a cold start, nor of a group on shared instances.
+			dec.Suppressed++
 		case shared:
-			dec.Cold[i] = d.groups.starts(s, lim)
+			dec.Cold[i] = d.groups.starts(s, i, lim)
 		default:
 			dec.Cold[i] = true
 		}
 	}
+	d.groups.settle(dec.Cold)
 	d.groups.prune(iv.End, lim)
 	d.instances.prune(iv.End)
 	return dec, true
 }
 
-// maxHeld is how many intervals Decide holds back at the start of a run
-// waiting for a warm reference; after that it decides without one, and
-// tags nothing.
-const maxHeld = 30
+// heldTooLong reports whether Decide has held back intervals for long
+// enough: more than maxHeld of them, and more than maxHeldTime of run
+// time. After that it decides with the reference it has, or without one
+// (and tags nothing).
+func (d *Detector) heldTooLong() bool {
+	n := len(d.pending)
+	return n > maxHeld && d.pending[n-1].End-d.pending[0].Start > maxHeldTime
+}
+
+// maxHeld and maxHeldTime bound how long Decide holds back intervals at
+// the start of a run waiting for a warm reference: 30 intervals and 30
+// seconds, for a burst from zero on Azure can keep every request waiting
+// for 10 s and more (instances start in 1-10 s, and queue the requests
+// that arrive meanwhile).
+const (
+	maxHeld     = 30
+	maxHeldTime = 30 * time.Second
+)

@@ -55,6 +55,30 @@ var simTargets = []simTarget{
 		bursts: 10, burstRate: 300, burstLength: 300 * time.Millisecond, want: 0.9},
 	{name: "azure-flex-node", profile: "azure-flex-python", function: "flex-node", kind: sim.KindAzureHTTP, scale: 0.05,
 		bursts: 10, burstRate: 300, burstLength: 300 * time.Millisecond, want: 0.85},
+	// Bursts from zero on Consumption as a user sends them: long enough
+	// for the queue behind the first instances (INIT 0.6 s typical at
+	// this scale, up to 7 s) to span several intervals, so that the first
+	// intervals hold nothing but requests that waited for them. Those
+	// agree with each other, and made the first warm reference before the
+	// queue-aware bootstrap: 0 of 4 cold starts were found in the issue's
+	// run (issue 12). Requests queue here, so the simulator sometimes
+	// records as the cold start a neighbour of the request the client
+	// sees start an instance (see above): a tag on a request sent within
+	// 10 ms (two requests) of a missed cold start counts for it. One run
+	// holds 10 to 20 cold starts: it must reach 0.75, which the detector
+	// before the fix missed in 5 of 8 runs.
+	{name: "azure-consumption-burst", profile: "azure-consumption-node", function: "hello", kind: sim.KindAzureHTTP, scale: 0.25,
+		phases: burstsFromZero(5, 200, 2*time.Second), neighbours: 10 * time.Millisecond, want: 0.75},
+}
+
+// burstsFromZero is n bursts at rate for length, each after an idle gap
+// long enough for evictions.
+func burstsFromZero(n int, rate float64, length time.Duration) []phase {
+	var out []phase
+	for range n {
+		out = append(out, phase{rate: rate, dur: length}, phase{dur: idleGap})
+	}
+	return out
 }
 
 // overshootExcuse: a response that came back this much later than the
@@ -112,6 +136,35 @@ func observe(shots []shot, truth []*sim.Invocation) []observed {
 type score struct {
 	tp, fp, fn, excused int
 	misses              []string // the false positives and negatives, for the log
+	// fpAt and fnAt are when the false positives and negatives were sent.
+	fpAt, fnAt []time.Duration
+}
+
+// neighbours counts as found each cold start missed whose neighbour, sent
+// within window of it, was tagged instead: the count is right, the request
+// is not (see simTargets on the simulator's Azure queue). Each tag pairs
+// with one miss at most.
+func (s score) neighbours(window time.Duration) score {
+	used := make([]bool, len(s.fpAt))
+	var fnAt []time.Duration
+	for _, fn := range s.fnAt {
+		paired := false
+		for k, fp := range s.fpAt {
+			if !used[k] && (fp-fn).Abs() <= window {
+				used[k], paired = true, true
+				break
+			}
+		}
+		if paired {
+			s.tp++
+			s.fp--
+			s.fn--
+		} else {
+			fnAt = append(fnAt, fn)
+		}
+	}
+	s.fnAt = fnAt
+	return s
 }
 
 func (s score) precision() float64 { return ratio(s.tp, s.tp+s.fp) }
@@ -155,9 +208,11 @@ func replay(obs []observed, cfg Config, interval time.Duration, withIDs bool) sc
 					sc.tp++
 				case cold:
 					sc.fp++
+					sc.fpAt = append(sc.fpAt, sl.samples[i].At)
 					sc.misses = append(sc.misses, fmt.Sprintf("false positive sent at %v, latency %v (threshold %v)", sl.samples[i].At, sl.samples[i].Latency, dec.Threshold))
 				case sl.truth[i]:
 					sc.fn++
+					sc.fnAt = append(sc.fnAt, sl.samples[i].At)
 					sc.misses = append(sc.misses, fmt.Sprintf("false negative sent at %v, latency %v (threshold %v)", sl.samples[i].At, sl.samples[i].Latency, dec.Threshold))
 				}
 			}
@@ -244,7 +299,14 @@ func TestInferredColdStartsMatchGroundTruth(t *testing.T) {
 			// logged.
 			cfg := Config{InstanceConcurrency: tg.concurrency}
 			want := cmp.Or(tg.want, 0.95)
-			sc := replay(obs, cfg, 250*time.Millisecond, false)
+			score := func(interval time.Duration, withIDs bool) score {
+				sc := replay(obs, cfg, interval, withIDs)
+				if tg.neighbours > 0 {
+					sc = sc.neighbours(tg.neighbours)
+				}
+				return sc
+			}
+			sc := score(250*time.Millisecond, false)
 			t.Logf("interval 250ms, latency only: %v", sc)
 			if sc.precision() < want || sc.recall() < want {
 				t.Errorf("%v; want precision and recall of at least %v", sc, want)
@@ -253,9 +315,9 @@ func TestInferredColdStartsMatchGroundTruth(t *testing.T) {
 				}
 			}
 			for _, interval := range []time.Duration{100 * time.Millisecond, time.Second} {
-				t.Logf("interval %v, latency only: %v", interval, replay(obs, cfg, interval, false))
+				t.Logf("interval %v, latency only: %v", interval, score(interval, false))
 			}
-			t.Logf("interval 250ms, instance ids: %v", replay(obs, cfg, 250*time.Millisecond, true))
+			t.Logf("interval 250ms, instance ids: %v", score(250*time.Millisecond, true))
 		})
 	}
 }

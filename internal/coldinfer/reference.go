@@ -1,6 +1,11 @@
 package coldinfer
 
-import "time"
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+)
 
 // How far above the warm distribution "slow" is, and how responses that a
 // single event let through are recognised. Measured against the simulator
@@ -33,6 +38,11 @@ const (
 	bootstrapSpread = 3
 	// overtakeShare: see Detector.overtaken.
 	overtakeShare = 0.2
+	// clientShare: see limits.clientLimited.
+	clientShare = 0.25
+	// queueCorrelation and queueSample: see queued.
+	queueCorrelation = 0.6
+	queueSample      = 256
 )
 
 // warmReference is the target's warm latency distribution, in a decaying
@@ -40,6 +50,10 @@ const (
 type warmReference struct {
 	sketch warmSketch
 	has    bool
+	// after is when the responses the reference was made of had come
+	// back (the median of their ends, from run start): only responses
+	// sent after it confirm it.
+	after time.Duration
 }
 
 // limits is what the warm reference says at one moment. All zero without
@@ -70,6 +84,14 @@ type limits struct {
 }
 
 func (r *warmReference) ready() bool { return r.has }
+
+// clientLimited reports whether a client delay matters against these
+// limits: it is at least clientShare of the margin between the warm
+// median and the slow threshold, so that warm responses it held up come
+// near the threshold, and would widen the reference if they joined it.
+func (lim limits) clientLimited(delay time.Duration) bool {
+	return lim.slow > 0 && delay > 0 && float64(delay) >= clientShare*float64(lim.slow-lim.median)
+}
 
 func (r *warmReference) add(d time.Duration) { r.sketch.add(d) }
 
@@ -111,9 +133,12 @@ func (r *warmReference) faster(samples []Sample) int {
 // responses within bootstrapFactor of the typical fast one (the median of
 // the minWarm fastest), once the fastest responses agree with each other.
 // Warm responses do; requests that queued behind a starting instance
-// spread out from almost nothing to its whole start-up time. The typical
-// fast response rather than the fastest, for one lucky response would make
-// the reference too narrow.
+// spread out from almost nothing to its whole start-up time, but over a
+// stretch much shorter than that wait they agree too, and then their
+// latencies fall with the send order (queued). The typical fast response
+// rather than the fastest, for one lucky response would make the
+// reference too narrow. The reference records when its responses had come
+// back (after), for only later ones can confirm it.
 func (r *warmReference) bootstrap(pending []Interval) bool {
 	var fastest [minWarm]time.Duration // ascending
 	n := 0
@@ -136,13 +161,61 @@ func (r *warmReference) bootstrap(pending []Interval) bool {
 	}
 	bound := bootstrapFactor * max(fastest[minWarm/2], time.Microsecond)
 	var seed warmSketch
+	var inOrder []Sample
 	for _, iv := range pending {
 		for _, s := range iv.Samples {
 			if s.Latency <= bound {
 				seed.add(s.Latency)
+				inOrder = append(inOrder, s)
 			}
 		}
 	}
-	r.sketch, r.has = seed, true
+	picked := spaced(inOrder)
+	if queued(picked) {
+		return false
+	}
+	ends := make([]time.Duration, len(picked))
+	for i, s := range picked {
+		ends[i] = s.end()
+	}
+	slices.Sort(ends)
+	r.sketch, r.has, r.after = seed, true, ends[len(ends)/2]
 	return true
+}
+
+// spaced picks at most queueSample of samples, evenly spaced.
+func spaced(samples []Sample) []Sample {
+	step := max((len(samples)+queueSample-1)/queueSample, 1)
+	out := make([]Sample, 0, min(len(samples), queueSample))
+	for i := 0; i < len(samples); i += step {
+		out = append(out, samples[i])
+	}
+	return out
+}
+
+// queued reports whether latencies, in send order, fall or rise with the
+// send time as those of requests queued behind one event do: sent one
+// after the other, they all came back when it ended (an instance became
+// ready), so each waited less than the one before. Warm latencies do not
+// depend on when the request was sent. Their rank correlation with the
+// send order (Spearman's) tells: beyond queueCorrelation either way they
+// queued.
+func queued(xs []Sample) bool {
+	n := len(xs)
+	if n < 3 {
+		return false
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(xs[a].Latency, xs[b].Latency) })
+	var d2 float64
+	for rank, i := range order {
+		d := float64(rank - i)
+		d2 += d * d
+	}
+	nf := float64(n)
+	rho := 1 - 6*d2/(nf*(nf*nf-1))
+	return math.Abs(rho) >= queueCorrelation
 }

@@ -28,6 +28,12 @@ const (
 type release struct {
 	cmin, cmax time.Duration // when its responses ended, from run start
 	size       int           // the requests that started and joined it
+	// starter is the index, in the interval being decided, of the
+	// response that started the group (-1 once that interval is
+	// decided); near says it ended soon after another group's responses,
+	// as a request let through by that group's instance can.
+	starter int
+	near    bool
 }
 
 // fits reports whether a slow response sent at at and ending at end can be
@@ -40,9 +46,10 @@ func (g release) fits(at, end, together time.Duration) bool {
 // drains reports whether a slow response ending at end can have been a
 // queued request let through by a slot the group freed: it ends once the
 // group has begun to end (give or take the jitter of reading responses),
-// and at most spread after its last response.
+// and at most a warm p99 after its last response: the slot it took was
+// freed at or before that end, and its own service is a warm latency.
 func (g release) drains(end time.Duration, lim limits) bool {
-	return end >= g.cmin-lim.jitter && end <= g.cmax+lim.spread
+	return end >= g.cmin-lim.jitter && end <= g.cmax+lim.median+lim.spread
 }
 
 func (g *release) add(end time.Duration) {
@@ -139,16 +146,19 @@ func (r *releases) capacity() int {
 // starts decides one slow response on shared instances: it is cold when it
 // starts a new group, neither waiting for the instance that the slow
 // response before it waited for, nor let through by an earlier group.
-func (r *releases) starts(s Sample, lim limits) bool {
+func (r *releases) starts(s Sample, idx int, lim limits) bool {
 	end := s.end()
 	if r.last >= 0 {
 		g := &r.groups[r.last]
-		if g.size < r.capacity() && g.fits(s.At, end, lim.together) {
+		if g.size < r.capacity() && g.fits(s.At, end, lim.together) && !(g.suspect() && r.drainsOther(end, lim)) {
 			g.add(end)
 			return false
 		}
 	}
 	for i := range r.groups {
+		if i == r.last && r.groups[i].suspect() {
+			continue
+		}
 		if r.groups[i].drains(end, lim) {
 			g := &r.groups[i]
 			g.cmin, g.cmax = min(g.cmin, end), max(g.cmax, end)
@@ -159,15 +169,51 @@ func (r *releases) starts(s Sample, lim limits) bool {
 		copy(r.groups, r.groups[1:])
 		r.groups = r.groups[:maxGroups-1]
 	}
-	r.groups = append(r.groups, release{cmin: end, cmax: end, size: 1})
+	near := false
+	for i := range r.groups {
+		if g := &r.groups[i]; end >= g.cmin-lim.jitter && end <= g.cmax+lim.slow {
+			near = true
+		}
+	}
+	r.groups = append(r.groups, release{cmin: end, cmax: end, size: 1, starter: idx, near: near})
 	r.last = len(r.groups) - 1
 	return true
+}
+
+// settle ends the decision of an interval: a group started in it that
+// no other response joined, and that ended soon after another group's
+// responses, was a request that group's instance let through after a
+// long handler, not a new instance: its starter is not cold after all.
+func (r *releases) settle(cold []bool) {
+	for i := range r.groups {
+		g := &r.groups[i]
+		if g.starter >= 0 && g.near && g.size == 1 {
+			cold[g.starter] = false
+		}
+		g.starter = -1
+	}
+}
+
+// suspect reports whether the group may be a single request that an
+// earlier group's instance let through after a long handler: it has no
+// other member yet, and ended soon after that group.
+func (g release) suspect() bool { return g.size == 1 && g.near }
+
+// drainsOther reports whether a response ending at end can have been let
+// through by a group other than the last one.
+func (r *releases) drainsOther(end time.Duration, lim limits) bool {
+	for i := range r.groups {
+		if i != r.last && r.groups[i].drains(end, lim) {
+			return true
+		}
+	}
+	return false
 }
 
 // prune forgets the groups that no response sent from now on can join or
 // drain: every such response ends after now.
 func (r *releases) prune(now time.Duration, lim limits) {
-	reach := max(lim.spread, lim.together)
+	reach := max(lim.median+lim.spread, lim.together)
 	kept := r.groups[:0]
 	last := -1
 	for i, g := range r.groups {

@@ -97,6 +97,12 @@ type simTarget struct {
 	edit func(*sim.FunctionSpec)
 	// want is the precision and recall a run must reach (0: 0.95).
 	want float64
+	// phases, when set, is the whole scenario instead of cycle and the
+	// bursts.
+	phases []phase
+	// neighbours, when set, scores a tag within this send time of a
+	// missed cold start as finding it (score.neighbours).
+	neighbours time.Duration
 }
 
 // keepAlive is the median idle lifetime of an instance in every run, in
@@ -123,6 +129,9 @@ var cycle = []phase{
 }
 
 func (tg simTarget) plan() []time.Duration {
+	if tg.phases != nil {
+		return schedule(tg.phases)
+	}
 	phases := append([]phase(nil), cycle...)
 	for range tg.bursts {
 		phases = append(phases, phase{rate: tg.burstRate, dur: tg.burstLength}, phase{dur: idleGap})
