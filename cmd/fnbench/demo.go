@@ -82,7 +82,7 @@ func runDemo(ctx context.Context, f demoFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return runError(fmt.Errorf("cannot write the report: %w", err))
 	}
-	if err := report.HTML(fh, runs, report.Options{Version: version}); err != nil {
+	if err := report.HTML(fh, runs, report.Options{Version: toolVersion()}); err != nil {
 		fh.Close()
 		return runError(err)
 	}

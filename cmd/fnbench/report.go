@@ -40,7 +40,7 @@ inline SVG charts that works offline.
 				return usageError(fmt.Errorf("--format %q is not supported; use %s", format, strings.Join(report.Formats, ", ")))
 			}
 			opt := analyze.Options{ProjectRPS: rps}
-			ro := report.Options{Version: version}
+			ro := report.Options{Version: toolVersion()}
 			if pricing != "" {
 				t, err := cost.Load(pricing)
 				if err != nil {

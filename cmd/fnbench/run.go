@@ -146,7 +146,7 @@ func runOptions(path string, f runFlags, stdout, stderr io.Writer) (campaign.Opt
 	}
 	opt := campaign.Options{
 		Plan: plan, OutDir: out, RunID: runID, Shard: shard,
-		Tool: rundir.ToolInfo{Name: "fnbench", Version: version}, Progress: prog, Log: stderr,
+		Tool: rundir.ToolInfo{Name: "fnbench", Version: toolVersion()}, Progress: prog, Log: stderr,
 		Finished: gate.finished,
 	}
 	if analyze.NewAbortWatch(checks.Thresholds) != nil {

@@ -9,8 +9,18 @@ import (
 )
 
 // version is set at build time with -ldflags "-X main.version=…" (make
-// build); a binary from go install takes its module version instead.
-var version = moduleVersion("dev")
+// build). The linker sets only a variable initialised with a constant, so
+// the module version go install records is looked up apart (toolVersion).
+var version = "dev"
+
+// toolVersion is the version the build set, else the module version go
+// install recorded, else "dev".
+func toolVersion() string {
+	if version != "dev" {
+		return version
+	}
+	return moduleVersion(version)
+}
 
 // moduleVersion is the version go install recorded, or def.
 func moduleVersion(def string) string {
@@ -26,7 +36,7 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print the fnbench version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(cmd.OutOrStdout(), "fnbench %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintf(cmd.OutOrStdout(), "fnbench %s (%s, %s/%s)\n", toolVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
 		},
 	}
