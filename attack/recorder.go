@@ -483,7 +483,11 @@ func (r *recorder) hold(iv *interval) {
 		if d != nil && len(iv.targets[t].undecided) > 0 {
 			ti := &iv.targets[t]
 			ti.clientDelay = clientDelay(ti.busyLag, busy)
-			d.Push(coldinfer.Interval{Start: iv.start, End: iv.end, Samples: ti.undecided, ClientDelay: ti.clientDelay})
+			var lag time.Duration
+			if ti.busyLag != nil {
+				lag = ti.busyLag.quantile(0.99)
+			}
+			d.Push(coldinfer.Interval{Start: iv.start, End: iv.end, Samples: ti.undecided, ClientDelay: ti.clientDelay, ClientLag: lag})
 			ti.pushed = true
 		}
 	}

@@ -36,6 +36,10 @@ type Interval struct {
 	// interval teaches the warm reference nothing when it is large
 	// (Decision.ClientLimited).
 	ClientDelay time.Duration
+	// ClientLag is the schedule lag p99 of the interval's requests that did
+	// not wait for a connection: the client's sending fell behind, the
+	// surest sign it was short of CPU (see Detector.overwhelmed).
+	ClientLag time.Duration
 }
 
 // Decision is the verdict on one interval: Cold[i] is about Samples[i] of
@@ -227,11 +231,54 @@ func (d *Detector) Decide() (dec Decision, ok bool) {
 			dec.Cold[i] = true
 		}
 	}
+	d.overwhelmed(&dec, iv)
 	d.groups.settle(dec.Cold)
 	d.groups.prune(iv.End, lim)
 	d.instances.prune(iv.End)
 	return dec, true
 }
+
+// overwhelmed takes back the latency-only cold starts of an interval that
+// the client, not the platform, slowed: a client too busy to read its
+// responses (or a simulator in its process, starved with it) slows them
+// all, past any factor on its delay signals, while even a platform's
+// scale-out leaves the responses of the instances it already had warm.
+// The signs: more than an eighth of the responses slow while the client
+// fell behind its schedule by a quarter of the slow threshold, or more
+// than three quarters slow while its delay signals reach the threshold.
+// Such an interval says nothing about cold starts; its slow responses
+// count as suppressed. Responses with an instance id keep their verdict.
+// Measured with TestOverloadedClientTagsNoColdStartsBeyondTruth and
+// TestInferredColdStartsAgainstGroundTruth (attack/): either sign alone
+// left 6-33% of an overloaded run tagged beyond the truth, or (with
+// looser bounds) took recall on healthy bursts down to 0.2.
+func (d *Detector) overwhelmed(dec *Decision, iv Interval) {
+	n := len(iv.Samples)
+	if n < minOverwhelmed {
+		return
+	}
+	cold := 0
+	for i, c := range dec.Cold {
+		if c && iv.Samples[i].Instance == "" {
+			cold++
+		}
+	}
+	behind := 4*iv.ClientLag >= dec.Threshold && 8*cold > n
+	starved := iv.ClientDelay >= dec.Threshold && 4*cold > 3*n
+	if !behind && !starved {
+		return
+	}
+	for i, c := range dec.Cold {
+		if c && iv.Samples[i].Instance == "" {
+			dec.Cold[i] = false
+			dec.Suppressed++
+		}
+	}
+}
+
+// minOverwhelmed is the fewest responses an interval needs before a
+// an eighth of them being slow is taken as the client's doing (see overwhelmed).
+const minOverwhelmed = 20
 
 // heldTooLong reports whether Decide has held back intervals for long
 // enough: more than maxHeld of them, and more than maxHeldTime of run
