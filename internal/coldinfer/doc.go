@@ -96,7 +96,13 @@
 // together when it catches up). An interval whose ClientDelay is at least
 // a quarter of the margin between the warm median and the threshold
 // (Decision.ClientLimited) teaches the warm reference nothing: responses
-// the client held up would widen it, and the threshold with it.
+// the client held up would widen it, and the threshold with it. A client
+// starved of CPU (or the simulator in its process, starved with it) slows
+// every response past any factor on its signals: an interval in which it
+// fell behind its schedule by a quarter of the threshold with an eighth of
+// its responses slow, or reached the threshold in ClientDelay with three
+// quarters slow, keeps none of its latency-only cold starts (see
+// Detector.overwhelmed).
 //
 // The number of requests in flight is not used. A gate that spared slow
 // responses sent with no more requests in flight than a warm response
