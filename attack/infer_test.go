@@ -94,23 +94,29 @@ func TestInferredColdStartsAgainstGroundTruth(t *testing.T) {
 		t.Run(c.url[6:], func(t *testing.T) {
 			file := plainProfile(t, c.profile, c.scale, 200)
 			// A run the shared machine disturbed (a stall that slows the
-			// warm responses the reference is built from) is run once more,
-			// as internal/coldinfer's harness does; the first is logged.
+			// warm responses the reference is built from) is run again, as
+			// internal/coldinfer's harness does; each is logged. A run in
+			// which fnbench found itself the bottleneck and suppressed
+			// inference (a busy CI machine) is not scored on recall: it
+			// declined to judge, and says so in its warnings. Its
+			// precision still counts: overload must never make cold starts.
 			var tp, fp, fn int
+			var suppressed int64
 			var precision, recall float64
-			for attempt := 1; attempt <= 2; attempt++ {
-				tp, fp, fn = inferredRun(t, c.profile, c.url, file, c.scale)
+			for attempt := 1; attempt <= 3; attempt++ {
+				tp, fp, fn, suppressed = inferredRun(t, c.profile, c.url, file, c.scale)
 				precision = float64(tp) / float64(max(tp+fp, 1))
 				recall = float64(tp) / float64(max(tp+fn, 1))
-				t.Logf("%s: %d cold starts in truth, %d tagged: precision %.3f, recall %.3f", c.url, tp+fn, tp+fp, precision, recall)
-				if precision >= 0.9 && recall >= 0.9 {
+				t.Logf("%s: %d cold starts in truth, %d tagged: precision %.3f, recall %.3f, %d suppressed for the client's delay",
+					c.url, tp+fn, tp+fp, precision, recall, suppressed)
+				if precision >= 0.9 && (recall >= 0.9 || suppressed > 0) {
 					break
 				}
 			}
 			if tp+fn < 3 {
 				t.Fatalf("only %d cold starts in the ground truth", tp+fn)
 			}
-			if precision < 0.9 || recall < 0.9 {
+			if precision < 0.9 || (recall < 0.9 && suppressed == 0) {
 				t.Errorf("precision %.3f, recall %.3f; want at least 0.9 each", precision, recall)
 			}
 		})
@@ -119,7 +125,7 @@ func TestInferredColdStartsAgainstGroundTruth(t *testing.T) {
 
 // inferredRun runs the scenario against a fresh simulator serving file and
 // scores the inferred cold starts against its ground truth.
-func inferredRun(t *testing.T, profile, url, file string, scale float64) (tp, fp, fn int) {
+func inferredRun(t *testing.T, profile, url, file string, scale float64) (tp, fp, fn int, suppressed int64) {
 	t.Helper()
 	s := simtest.StartConfig(t, sim.Config{ProfileFiles: []string{file}, TimeScale: scale, Seed: 11, KeepTruth: true})
 	e, err := s.ResolveEndpoint(url)
@@ -147,7 +153,11 @@ traffic:
     - {name: idle2, shape: pause, duration: 800ms}
     - {name: ramp, shape: ramp, rate: 20/s, to: 400/s, duration: 1s}
 `)
-	return matchColdStarts(t, dir, s.Truth(), readEvents(t, dir, rundir.EventColdStart))
+	for _, iv := range loadRun(t, dir).Targets[0].Intervals {
+		suppressed += iv.ColdSuppressed
+	}
+	tp, fp, fn = matchColdStarts(t, dir, s.Truth(), readEvents(t, dir, rundir.EventColdStart))
+	return tp, fp, fn, suppressed
 }
 
 // matchColdStarts counts true positives, false positives and false
