@@ -260,11 +260,7 @@ func (e timeoutError) Error() string { return string(e) }
 func (e timeoutError) Timeout() bool { return true }
 
 // fail records j as failed with err without having sent it.
-func (s *h1Sender) fail(j job, err error) {
-	res := result{class: -1, evidence: -1, lag: int64(time.Since(s.r.eng.start) - j.intended)}
-	res.outcome, res.class, res.errMsg = rundir.IndexError, classifyErr(err), err.Error()
-	s.r.finish(j, &res)
-}
+func (s *h1Sender) fail(j job, err error) { s.r.failUnsent(j, err) }
 
 // readLoop reads the responses of c until it closes.
 func (c *h1Conn) readLoop() {

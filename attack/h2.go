@@ -801,7 +801,6 @@ func (c *h2Conn) record(st *h2Stream, err error) {
 
 // finished frees a stream slot on c and hands it to a waiting request.
 func (s *h2Sender) finished(c *h2Conn) {
-	need := int64(s.bodyLen())
 	s.mu.Lock()
 	c.active--
 	if !c.open {
@@ -816,15 +815,8 @@ func (s *h2Sender) finished(c *h2Conn) {
 		s.mu.Unlock()
 		return
 	}
-	if len(s.waiting) == 0 || c.sendWin < need {
-		s.mu.Unlock()
-		return
-	}
-	j := s.popWaiting()
-	c.active++
-	c.sendWin -= need
 	s.mu.Unlock()
-	c.enqueue(h2Pending{j: j, waited: true})
+	s.admit(c)
 }
 
 // die closes c once: queued requests and open streams fail with err.
@@ -868,14 +860,9 @@ func (c *h2Conn) failQueued() {
 }
 
 // fail records j as failed with err without having sent it.
-func (s *h2Sender) fail(j job, err error) {
-	res := result{class: -1, evidence: -1, lag: int64(time.Since(s.r.eng.start) - j.intended)}
-	res.outcome, res.class, res.errMsg = rundir.IndexError, classifyErr(err), err.Error()
-	s.r.finish(j, &res)
-}
+func (s *h2Sender) fail(j job, err error) { s.r.failUnsent(j, err) }
 
-// sweep times out streams and waiting requests past their deadline, and
-// retires connections idle for idleTimeout.
+// sweep times out streams and waiting requests past their deadline.
 func (s *h2Sender) sweep() {
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()

@@ -104,3 +104,11 @@ func (r *runner) finish(j job, res *result) {
 	eng.rec.finished(j.iv)
 	eng.wg.Done()
 }
+
+// failUnsent records j as failed with err without its having been sent (no
+// connection, the run aborted, its credentials expired).
+func (r *runner) failUnsent(j job, err error) {
+	res := result{class: -1, evidence: -1, lag: int64(time.Since(r.eng.start) - j.intended)}
+	res.outcome, res.class, res.errMsg = rundir.IndexError, classifyErr(err), err.Error()
+	r.finish(j, &res)
+}
