@@ -175,7 +175,31 @@ func Load(dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.noteNoLatency()
 	return r, nil
+}
+
+// noteNoLatency warns when requests completed but latency.hlog, present,
+// gave no histogram of them (emptied, or cut before its first interval):
+// the counts stand, the percentiles are unknown. A missing file was noted
+// when it was opened.
+func (r *Run) noteNoLatency() {
+	var completed int64
+	for _, tr := range r.Targets {
+		for _, pr := range tr.Phases {
+			completed += pr.Counts.Completed
+			for _, h := range pr.latency {
+				if h != nil {
+					return
+				}
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(r.Dir, rundir.LatencyFile)); completed == 0 || err != nil {
+		return
+	}
+	r.Warnings = append(r.Warnings, fmt.Sprintf("%s holds no latency histogram although %s counts %d completed requests: latency percentiles are unknown, the counts still stand (the file was emptied or cut)",
+		rundir.LatencyFile, rundir.IntervalsFile, completed))
 }
 
 // eachLine calls fn with every whole line of a file. A last line without a
@@ -193,10 +217,15 @@ func (r *Run) phaseOf(i int) (int, error) {
 }
 
 func (r *Run) readIntervals(index map[string]int) error {
-	return r.eachLine(rundir.IntervalsFile, &r.Warnings, func(_ int, line []byte) error {
+	return r.eachLine(rundir.IntervalsFile, &r.Warnings, func(lineNo int, line []byte) error {
 		var c rundir.IntervalCounts
 		if err := json.Unmarshal(line, &c); err != nil {
 			return err
+		}
+		if err := c.Check(); err != nil {
+			// One corrupt line is left out, not the whole run.
+			r.Warnings = append(r.Warnings, fmt.Sprintf("%s:%d: %v; the line is left out (fnbench never writes it: the file was edited or damaged)", rundir.IntervalsFile, lineNo, err))
+			return nil
 		}
 		t, ok := index[c.Target]
 		if !ok {

@@ -367,6 +367,15 @@ func infers(t *Target) bool {
 	return t.Detect == scenarios.DetectInferred || (t.Detect == scenarios.DetectAuto && t.Provider != platform.Generic)
 }
 
+// wants is what a target's senders read beyond the usual: the platform's
+// request id when it infers, and markers in the payload of an Invoke (its
+// function cannot set headers) when detection may use markers.
+func wants(t *Target) signals {
+	payload := t.Kind == scenarios.KindAWSLambda &&
+		(t.Detect == scenarios.DetectAuto || t.Detect == scenarios.DetectMarker || t.Detect == scenarios.DetectInferred)
+	return signals{wantID: infers(t), wantPayload: payload}
+}
+
 // targetURL is what run.json shows of a target's address, secrets
 // redacted: the scenario's URL, or for an aws-lambda target the Invoke
 // API's (which holds no secret).

@@ -21,6 +21,27 @@ type signals struct {
 	logResult     string // X-Amz-Log-Result: the log tail of an Invoke
 	wantID        bool   // read the request id (it costs an allocation)
 	requestID     string // X-Amzn-RequestId, when wanted
+	// wantPayload: read cold-start markers from the head of a successful
+	// body when no marker header came (an Invoke API payload, whose
+	// function cannot set headers).
+	wantPayload bool
+}
+
+// wantsHead says whether the head of a response body is read: an error's,
+// for its reason; a success's, for payload markers when they are wanted and
+// no marker header came.
+func wantsHead(status int, sg *signals, m *markers) bool {
+	return status >= 400 || (sg.wantPayload && status >= 200 && status < 300 && !m.present)
+}
+
+// readHead reads what wantsHead wanted from the head of a body (at most
+// errBodyPeek bytes).
+func readHead(b []byte, status int, sg *signals, m *markers) {
+	if status >= 400 {
+		sg.reason = throttleReason(b)
+		return
+	}
+	m.parsePayload(b)
 }
 
 // throttleReason finds the "Reason" of a Lambda TooManyRequestsException
@@ -61,8 +82,8 @@ func (sg *signals) parseHeader(name, value []byte) {
 	}
 }
 
-func signalsFromHeader(h http.Header, wantID bool) signals {
-	sg := signals{wantID: wantID}
+func signalsFromHeader(h http.Header, want signals) signals {
+	sg := signals{wantID: want.wantID, wantPayload: want.wantPayload}
 	for _, name := range [...]string{"X-Amzn-Errortype", "X-Amz-Function-Error", "X-Amz-Log-Result", "X-Amzn-Requestid"} {
 		if v := h.Get(name); v != "" {
 			sg.parseHeader([]byte(name), []byte(v))
@@ -87,6 +108,12 @@ func classifyStatus(t *Target, status int, sg signals, res *result) {
 		res.outcome, res.class = rundir.IndexError, classFunction
 	case status >= 400:
 		res.outcome, res.class = rundir.IndexError, classHTTPError
+	case status >= 300 && status != http.StatusNotModified:
+		// A redirect not followed (follow_redirects is off, or a client
+		// that follows stopped at one): not the function's answer.
+		res.outcome, res.class = rundir.IndexError, classHTTPError
+		res.errMsg = statusText(status) + " (a redirect; set follow_redirects: true on the target to follow it)"
+		return
 	default:
 		res.outcome, res.class = rundir.IndexWarm, -1
 		return
@@ -115,7 +142,7 @@ func statusText(status int) string {
 
 var statusTexts = func() map[int]string {
 	m := map[int]string{}
-	for code := 400; code < 600; code++ {
+	for code := 300; code < 600; code++ {
 		if t := http.StatusText(code); t != "" {
 			m[code] = fmt.Sprintf("%d %s", code, t)
 		}

@@ -17,7 +17,8 @@ func TestClassifyStatus(t *testing.T) {
 		want   string // class, or "" for success
 	}{
 		{generic, 200, signals{}, ""},
-		{generic, 302, signals{}, ""},
+		{generic, 302, signals{}, rundir.ClassHTTPError}, // a redirect not followed (issue 13)
+		{generic, 304, signals{}, ""},
 		{generic, 429, signals{}, rundir.ClassThrottled},
 		{generic, 400, signals{errorType: "ThrottlingException"}, rundir.ClassThrottled},
 		{generic, 200, signals{functionError: true}, rundir.ClassFunctionError},

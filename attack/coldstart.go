@@ -1,7 +1,9 @@
 package attack
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -39,6 +41,62 @@ func (m *markers) parseHeader(name, value []byte) {
 		if f, err := strconv.ParseFloat(string(value), 64); err == nil && f >= 0 && f < 1e9 {
 			m.init = time.Duration(f * float64(time.Millisecond))
 		}
+	}
+}
+
+// parsePayload reads markers from the head of a JSON body: an Invoke API
+// payload, {"cold":true,"instance":"…","init_ms":51.2} as the sample
+// functions answer a direct invoke, or a proxy response whose "headers"
+// object carries the marker headers (a function written for a function URL,
+// invoked directly). Only top-level keys are read, in any order, and only
+// from the head fnbench peeks (errBodyPeek): keys cut off are not seen. A
+// body that is not a JSON object leaves m as it was.
+func (m *markers) parsePayload(b []byte) {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if len(b) == 0 || b[0] != '{' {
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if _, err := dec.Token(); err != nil { // {
+		return
+	}
+	var got markers
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		key, _ := tok.(string)
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			break // cut off mid-value: what was read still counts
+		}
+		switch key {
+		case "cold":
+			if c, ok := v.(bool); ok {
+				got.present, got.cold = true, c
+			}
+		case "instance":
+			if s, ok := v.(string); ok && len(s) <= 256 {
+				got.instance = s
+			}
+		case "init_ms":
+			if n, ok := v.(json.Number); ok {
+				got.parseHeader([]byte("fnbench-init-ms"), []byte(n))
+			}
+		case "headers":
+			if h, ok := v.(map[string]any); ok {
+				for name, value := range h {
+					if s, ok := value.(string); ok && len(s) <= 256 && len(name) > 8 && equalFold([]byte(name[:8]), "fnbench-") {
+						got.parseHeader([]byte(name), []byte(s))
+					}
+				}
+			}
+		}
+	}
+	if got.present {
+		*m = got
 	}
 }
 
@@ -118,8 +176,8 @@ func (res *result) readReport() {
 	if err != nil {
 		return
 	}
-	r, ok, err := ParseLambdaLog(tail)
-	if err != nil || !ok {
+	r, ok, _ := ParseLambdaLog(tail) // a field it could not read is left out; the rest still counts
+	if !ok {
 		return
 	}
 	b := bill{ok: true, requestID: r.RequestID, Invocation: rundir.Invocation{

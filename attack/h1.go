@@ -51,7 +51,7 @@ type h1Sender struct {
 	head   bool      // HEAD requests: responses have no body
 	wire   []byte    // the serialized request, when every request is the same
 	prep   *preparer // otherwise, what makes each one
-	wantID bool      // read the platform's request id (for inferred cold starts)
+	want   signals   // the signals wanted beyond the usual (wants)
 
 	mu      sync.Mutex
 	idle    []*h1Conn
@@ -132,7 +132,7 @@ func newH1Sender(r *runner, addr string, tlsConf *tls.Config, tmpl *http.Request
 		head:   tmpl.Method == http.MethodHead,
 		wire:   buf.Bytes(),
 		prep:   prep,
-		wantID: infers(r.t),
+		want:   wants(r.t),
 		all:    make(map[*h1Conn]struct{}),
 		stop:   make(chan struct{}),
 	}
@@ -268,7 +268,7 @@ func (c *h1Conn) readLoop() {
 	for {
 		c.br.Peek(1) // the first byte; an error comes back from the read below
 		firstAt := time.Now()
-		resp, err := readH1Response(c.br, s.head, s.wantID)
+		resp, err := readH1Response(c.br, s.head, s.want)
 		if c.state.CompareAndSwap(connIdle, connDead) {
 			// Nothing was asked: the server closed an idle connection, or
 			// spoke out of turn. Either way it cannot be reused.

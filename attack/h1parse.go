@@ -34,10 +34,11 @@ var (
 )
 
 // readH1Response reads one response from br, body included (discarded).
-// head says the request was a HEAD, whose response has no body.
-func readH1Response(br *bufio.Reader, head, wantID bool) (h1Response, error) {
+// head says the request was a HEAD, whose response has no body; want says
+// which signals are wanted beyond those always read (wantID, wantPayload).
+func readH1Response(br *bufio.Reader, head bool, want signals) (h1Response, error) {
 	for {
-		r, err := readH1Once(br, head, wantID)
+		r, err := readH1Once(br, head, want)
 		// 1xx responses (except 101) precede the real one.
 		if err == nil && r.status >= 100 && r.status < 200 && r.status != 101 {
 			continue
@@ -46,9 +47,9 @@ func readH1Response(br *bufio.Reader, head, wantID bool) (h1Response, error) {
 	}
 }
 
-func readH1Once(br *bufio.Reader, head, wantID bool) (h1Response, error) {
+func readH1Once(br *bufio.Reader, head bool, want signals) (h1Response, error) {
 	var r h1Response
-	r.signals.wantID = wantID
+	r.signals.wantID, r.signals.wantPayload = want.wantID, want.wantPayload
 	http10, err := r.readStatusLine(br)
 	if err != nil {
 		return r, err
@@ -66,7 +67,7 @@ func readH1Once(br *bufio.Reader, head, wantID bool) (h1Response, error) {
 	case head, r.status < 200, r.status == 204, r.status == 304:
 		return r, nil
 	case f.chunked:
-		r.bodySize, err = discardChunked(br)
+		r.bodySize, err = r.discardChunked(br)
 	case f.length >= 0:
 		err = r.discardLength(br, f.length)
 	default:
@@ -144,13 +145,12 @@ func (r *h1Response) readHeaders(br *bufio.Reader) (framing, error) {
 	}
 }
 
-// discardLength discards a body of a known length. The head of an error
-// body may say why it failed; peeking copies nothing unless a reason is
-// found.
+// discardLength discards a body of a known length, reading its head first
+// when it is wanted (wantsHead).
 func (r *h1Response) discardLength(br *bufio.Reader, length int64) error {
-	if r.status >= 400 && length > 0 {
+	if length > 0 && wantsHead(r.status, &r.signals, &r.markers) {
 		if b, _ := br.Peek(int(min(length, errBodyPeek))); len(b) > 0 {
-			r.signals.reason = throttleReason(b)
+			readHead(b, r.status, &r.signals, &r.markers)
 		}
 	}
 	n, err := br.Discard(int(length))
@@ -181,9 +181,11 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 }
 
 // discardChunked reads a chunked body and its trailers, returning the size
-// of the data.
-func discardChunked(br *bufio.Reader) (int64, error) {
+// of the data. The head of the first chunk is read when it is wanted
+// (wantsHead).
+func (r *h1Response) discardChunked(br *bufio.Reader) (int64, error) {
 	var total int64
+	head := wantsHead(r.status, &r.signals, &r.markers)
 	for {
 		line, err := readLine(br)
 		if err != nil {
@@ -208,6 +210,12 @@ func discardChunked(br *bufio.Reader) (int64, error) {
 					return total, nil
 				}
 			}
+		}
+		if head {
+			if b, _ := br.Peek(int(min(size, errBodyPeek))); len(b) > 0 {
+				readHead(b, r.status, &r.signals, &r.markers)
+			}
+			head = false
 		}
 		n, err := br.Discard(int(size))
 		total += int64(n)

@@ -46,7 +46,7 @@ func TestReadH1Response(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			br := bufio.NewReaderSize(strings.NewReader(c.in), 16<<10)
-			r, err := readH1Response(br, c.head, false)
+			r, err := readH1Response(br, c.head, signals{})
 			if c.err != nil {
 				if !errors.Is(err, c.err) {
 					t.Fatalf("err = %v, want %v", err, c.err)
@@ -75,7 +75,7 @@ func TestReadH1ResponseDoesNotAllocate(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() {
 		rd.Reset(msg)
 		br.Reset(rd)
-		if _, err := readH1Response(br, false, false); err != nil {
+		if _, err := readH1Response(br, false, signals{}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -98,7 +98,7 @@ func FuzzReadH1Response(f *testing.F) {
 		f.Add([]byte(s), false)
 	}
 	f.Fuzz(func(t *testing.T, in []byte, head bool) {
-		ours, err := readH1Response(bufio.NewReaderSize(bytes.NewReader(in), 16<<10), head, false)
+		ours, err := readH1Response(bufio.NewReaderSize(bytes.NewReader(in), 16<<10), head, signals{})
 		method := http.MethodGet
 		if head {
 			method = http.MethodHead
@@ -120,7 +120,7 @@ func FuzzReadH1Response(f *testing.F) {
 
 func TestReadH1ResponseMarkers(t *testing.T) {
 	in := "HTTP/1.1 200 OK\r\nfnbench-cold: TRUE\r\nFnbench-Instance: abc123\r\nFNBENCH-INIT-MS: 51.20\r\nContent-Length: 0\r\n\r\n"
-	r, err := readH1Response(bufio.NewReader(strings.NewReader(in)), false, false)
+	r, err := readH1Response(bufio.NewReader(strings.NewReader(in)), false, signals{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestReadH1ResponseMarkers(t *testing.T) {
 	if r.markers != want {
 		t.Errorf("markers %+v, want %+v", r.markers, want)
 	}
-	r, _ = readH1Response(bufio.NewReader(strings.NewReader("HTTP/1.1 200 OK\r\nFnbench-Cold: false\r\nContent-Length: 0\r\n\r\n")), false, false)
+	r, _ = readH1Response(bufio.NewReader(strings.NewReader("HTTP/1.1 200 OK\r\nFnbench-Cold: false\r\nContent-Length: 0\r\n\r\n")), false, signals{})
 	if !r.markers.present || r.markers.cold {
 		t.Errorf("warm markers read as %+v", r.markers)
 	}

@@ -54,7 +54,7 @@ type h2Sender struct {
 	fields []hpack.HeaderField // pseudo-headers and fixed headers, in order
 	body   []byte              // every request's body, when prep is nil
 	prep   *preparer
-	wantID bool
+	want   signals // the signals wanted beyond the usual (wants)
 
 	mu      sync.Mutex
 	conns   []*h2Conn // open to new streams
@@ -116,7 +116,7 @@ func newH2Sender(r *runner, u *url.URL, addr string, tlsConf *tls.Config, prep *
 	s := &h2Sender{
 		r: r, addr: addr, tls: tlsConf, fields: fields, body: t.Request.Body, prep: prep,
 		dialer: net.Dialer{Timeout: t.Timeout, KeepAlive: 30 * time.Second},
-		wantID: infers(t),
+		want:   wants(t),
 		all:    make(map[*h2Conn]struct{}),
 		slots:  h2DefaultSlots,
 		stop:   make(chan struct{}),
@@ -192,7 +192,7 @@ type h2Stream struct {
 	status   int
 	bytesIn  int64
 	unacked  int64  // stream-level bytes received since credit was returned
-	errHead  []byte // the head of an error response's body
+	head     []byte // the head of the body, when wanted (wantsHead)
 	markers  markers
 	signals  signals
 	conn     int8
@@ -577,7 +577,7 @@ func (c *h2Conn) encode(p *h2Pending, sentAt time.Duration) (int, error) {
 	if c.uses == 1 {
 		st.conn = connFresh
 	}
-	st.signals.wantID = s.wantID
+	st.signals.wantID, st.signals.wantPayload = s.want.wantID, s.want.wantPayload
 	c.smu.Lock()
 	c.streams[id] = st
 	c.smu.Unlock()
@@ -695,8 +695,8 @@ func (c *h2Conn) onData(f *http2.DataFrame) {
 	if st != nil {
 		data := f.Data()
 		st.bytesIn += int64(len(data))
-		if st.status >= 400 && len(st.errHead) < errBodyPeek {
-			st.errHead = append(st.errHead, data[:min(len(data), errBodyPeek-len(st.errHead))]...)
+		if len(st.head) < errBodyPeek && wantsHead(st.status, &st.signals, &st.markers) {
+			st.head = append(st.head, data[:min(len(data), errBodyPeek-len(st.head))]...)
 		}
 		if st.unacked += n; st.unacked >= h2StreamWindow/2 && !f.StreamEnded() {
 			credit, st.unacked = st.unacked, 0
@@ -789,8 +789,8 @@ func (c *h2Conn) record(st *h2Stream, err error) {
 	} else {
 		res.ttfb, res.transfer = int64(st.first-st.sentAt), int64(now-st.first)
 		res.bytesIn = st.bytesIn
-		if len(st.errHead) > 0 {
-			st.signals.reason = throttleReason(st.errHead)
+		if len(st.head) > 0 {
+			readHead(st.head, st.status, &st.signals, &st.markers)
 		}
 		classifyStatus(s.r.t, st.status, st.signals, &res)
 		res.markers, res.logResult, res.requestID = st.markers, st.signals.logResult, st.signals.requestID

@@ -2,6 +2,7 @@ package attack
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -61,8 +62,15 @@ var reportKey = regexp.MustCompile(`(?:^|[\t ])(Billed Restore Duration|Restore 
 // INIT_REPORT line before it. Fields are read by name, in any order, with
 // tabs or spaces between them. ok is false when the tail holds no REPORT
 // line (a 4 KB tail can cut it off): then there is no evidence either way.
+//
+// A field whose value cannot be read is left out and named in err, and the
+// line keeps every field that could: ok with an error is a REPORT line with
+// a field fnbench does not understand, still evidence and still billing.
+// Text after a value's number and unit, and fields fnbench does not know,
+// are ignored.
 func ParseLambdaLog(tail []byte) (r LambdaReport, ok bool, err error) {
 	lines := bytes.Split(tail, []byte("\n"))
+	var problems []error
 	reportAt := -1
 	for i := len(lines) - 1; i >= 0; i-- {
 		if bytes.HasPrefix(bytes.TrimLeft(lines[i], " \t\r"), []byte("REPORT ")) {
@@ -75,13 +83,13 @@ func ParseLambdaLog(tail []byte) (r LambdaReport, ok bool, err error) {
 		switch {
 		case i == reportAt:
 			if err := parseReportFields(strings.TrimPrefix(s, "REPORT "), &r, false); err != nil {
-				return r, false, err
+				problems = append(problems, err)
 			}
 			ok = true
 		case strings.HasPrefix(s, "INIT_REPORT ") && (reportAt < 0 || i < reportAt):
 			var ir LambdaReport
 			if err := parseReportFields(strings.TrimPrefix(s, "INIT_REPORT "), &ir, true); err != nil {
-				return r, false, err
+				problems = append(problems, err)
 			}
 			if ir.Status == "error" {
 				r.InitError, r.InitPhase, r.InitReportTime = true, ir.InitPhase, ir.InitDuration
@@ -91,11 +99,15 @@ func ParseLambdaLog(tail []byte) (r LambdaReport, ok bool, err error) {
 			}
 		}
 	}
-	return r, ok, nil
+	return r, ok, errors.Join(problems...)
 }
 
-// parseReportFields reads "Name: value" fields into r.
+// parseReportFields reads "Name: value" fields into r. A value ends at the
+// next known field, or at a tab (Lambda separates fields with tabs, so a
+// field it adds later ends the one before). A value that cannot be read is
+// skipped and named in the error; the other fields are still read.
 func parseReportFields(s string, r *LambdaReport, initReport bool) error {
+	var problems []error
 	locs := reportKey.FindAllStringSubmatchIndex(s, -1)
 	for i, loc := range locs {
 		name := s[loc[2]:loc[3]]
@@ -103,7 +115,11 @@ func parseReportFields(s string, r *LambdaReport, initReport bool) error {
 		if i+1 < len(locs) {
 			end = locs[i+1][0]
 		}
-		value := strings.TrimSpace(s[loc[1]:end])
+		value := strings.TrimLeft(s[loc[1]:end], " \t")
+		if tab := strings.IndexByte(value, '\t'); tab >= 0 {
+			value = value[:tab]
+		}
+		value = strings.TrimSpace(value)
 		var err error
 		switch name {
 		case "RequestId":
@@ -132,16 +148,29 @@ func parseReportFields(s string, r *LambdaReport, initReport bool) error {
 			r.InitPhase = value
 		}
 		if err != nil {
-			return fmt.Errorf("REPORT field %s: %w", name, err)
+			problems = append(problems, fmt.Errorf("REPORT field %s: %w", name, err))
 		}
 	}
-	return nil
+	return errors.Join(problems...)
+}
+
+// numberAndUnit splits a value into its first two words: "206.82 ms
+// (rounded)" is 206.82 and ms; what follows is not read.
+func numberAndUnit(v string) (num, unit string) {
+	f := strings.Fields(v)
+	switch len(f) {
+	case 0:
+		return "", ""
+	case 1:
+		return f[0], ""
+	}
+	return f[0], f[1]
 }
 
 // reportMillis reads "206.82 ms".
 func reportMillis(v string) (time.Duration, error) {
-	num, unit, _ := strings.Cut(v, " ")
-	if unit != "" && strings.TrimSpace(unit) != "ms" {
+	num, unit := numberAndUnit(v)
+	if unit != "" && unit != "ms" {
 		return 0, fmt.Errorf("%q is not in ms", v)
 	}
 	f, err := strconv.ParseFloat(num, 64)
@@ -153,8 +182,8 @@ func reportMillis(v string) (time.Duration, error) {
 
 // reportMB reads "128 MB".
 func reportMB(v string) (int, error) {
-	num, unit, _ := strings.Cut(v, " ")
-	if unit != "" && strings.TrimSpace(unit) != "MB" {
+	num, unit := numberAndUnit(v)
+	if unit != "" && unit != "MB" {
 		return 0, fmt.Errorf("%q is not in MB", v)
 	}
 	n, err := strconv.Atoi(num)

@@ -29,7 +29,8 @@ var testRoots *x509.CertPool
 // goes through net/http's Transport, set up with vegeta's defaults: dialer
 // keep-alive 30 s, an idle pool as large as the in-flight cap. None has a
 // timeout of its own: each request's deadline runs from its intended send
-// time. None follows redirects or retries.
+// time. None retries, and only a target with follow_redirects follows
+// redirects: net/http's client, on its transport, carries it.
 func newSender(r *runner) (sender, error) {
 	t := r.t
 	if needsPreparer(t) {
@@ -46,7 +47,8 @@ func newSender(r *runner) (sender, error) {
 	tlsConf := &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(0), ServerName: u.Hostname(), RootCAs: testRoots}
 	proxy, _ := http.ProxyFromEnvironment(&http.Request{URL: u})
 	h1Only := !t.HTTP2
-	if proxy == nil && t.KeepAlive && u.Scheme == "https" && t.HTTP2 {
+	native := proxy == nil && t.KeepAlive && !t.FollowRedirects
+	if native && u.Scheme == "https" && t.HTTP2 {
 		s, err := newNativeH2(r, u, tlsConf)
 		switch {
 		case err == nil && s != nil:
@@ -59,8 +61,7 @@ func newSender(r *runner) (sender, error) {
 			return nil, fmt.Errorf("target %q: %v", t.Name, err)
 		}
 	}
-	inline := proxy == nil && t.KeepAlive &&
-		(u.Scheme == "http" || (u.Scheme == "https" && h1Only))
+	inline := native && (u.Scheme == "http" || (u.Scheme == "https" && h1Only))
 	if inline {
 		addr := hostPort(u)
 		var h1TLS *tls.Config
@@ -98,8 +99,34 @@ func newSender(r *runner) (sender, error) {
 	if !t.HTTP2 {
 		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	}
+	if t.FollowRedirects {
+		return newPoolSender(r, redirectClient(tr)), nil
+	}
 	return newPoolSender(r, tr), nil
 }
+
+// maxRedirects is how many redirects a follow_redirects target follows, as
+// net/http's client does by default.
+const maxRedirects = 10
+
+// redirectClient is a round tripper that follows redirects through
+// net/http's client on tr. The client drops the Authorization, Cookie and
+// WWW-Authenticate headers on a redirect to another host, so a secret does
+// not follow the user to where they did not send it.
+func redirectClient(tr *http.Transport) http.RoundTripper {
+	return clientRoundTripper{&http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		return nil
+	}}}
+}
+
+// clientRoundTripper sends a request through an http.Client.
+type clientRoundTripper struct{ c *http.Client }
+
+func (c clientRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return c.c.Do(r) }
+func (c clientRoundTripper) CloseIdleConnections()                             { c.c.CloseIdleConnections() }
 
 // errNoAnswer says the server could not be asked which protocol it speaks.
 var errNoAnswer = errors.New("no answer to the protocol probe")
@@ -180,19 +207,19 @@ func hit(ctx context.Context, rt http.RoundTripper, t *Target, prep *preparer, r
 		res.outcome, res.class, res.errMsg = rundir.IndexError, classifyErr(err), err.Error()
 		return
 	}
-	readBody(t, resp, res)
 	res.markers = markersFromHeader(resp.Header)
+	readBody(t, resp, res)
 }
 
 // readBody drains and closes a response body and classifies the response.
 func readBody(t *Target, resp *http.Response, res *result) {
-	sg := signalsFromHeader(resp.Header, infers(t))
+	sg := signalsFromHeader(resp.Header, wants(t))
 	var head int64
-	if resp.StatusCode >= 400 {
+	if wantsHead(resp.StatusCode, &sg, &res.markers) {
 		var buf [errBodyPeek]byte
 		n, _ := io.ReadFull(resp.Body, buf[:])
 		head = int64(n)
-		sg.reason = throttleReason(buf[:n])
+		readHead(buf[:n], resp.StatusCode, &sg, &res.markers)
 	}
 	n, err := drain(resp.Body)
 	resp.Body.Close()

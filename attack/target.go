@@ -28,6 +28,9 @@ type Target struct {
 	MaxInFlight int
 	HTTP2       bool
 	KeepAlive   bool
+	// FollowRedirects sends the target through net/http's client, which
+	// follows 3xx; without it a 3xx is an http_error (classifyStatus).
+	FollowRedirects bool
 	// Connections to open before time zero; 0 sizes them from the load
 	// (warmConns).
 	Connections int
@@ -115,18 +118,19 @@ func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Tar
 // among them) and limits.
 func newTarget(plan *scenarios.Plan, st *scenarios.Target) Target {
 	t := Target{
-		Name:        st.Name,
-		Kind:        st.Kind,
-		Provider:    platform.Generic,
-		Detect:      plan.Scenario.ColdStart.Detect,
-		Timeout:     st.Timeout,
-		MaxInFlight: st.MaxInFlight,
-		HTTP2:       st.HTTP2,
-		KeepAlive:   st.KeepAlive,
-		Connections: st.Connections,
-		Region:      st.Region,
-		Plan:        st.Plan,
-		Meta:        rundir.FunctionMeta{MemoryMB: st.MemoryMB, Arch: st.Arch, Source: rundir.MetaFromScenario},
+		Name:            st.Name,
+		Kind:            st.Kind,
+		Provider:        platform.Generic,
+		Detect:          plan.Scenario.ColdStart.Detect,
+		Timeout:         st.Timeout,
+		MaxInFlight:     st.MaxInFlight,
+		HTTP2:           st.HTTP2,
+		KeepAlive:       st.KeepAlive,
+		FollowRedirects: st.FollowRedirects,
+		Connections:     st.Connections,
+		Region:          st.Region,
+		Plan:            st.Plan,
+		Meta:            rundir.FunctionMeta{MemoryMB: st.MemoryMB, Arch: st.Arch, Source: rundir.MetaFromScenario},
 		Request: vegeta.Target{
 			Method: st.Method,
 			URL:    st.URL,

@@ -138,12 +138,37 @@ func (c *converter) checkSweep(f *fileSweep) {
 }
 
 // needsLambda rejects forced cold starts and sweeps in a scenario with no
-// aws-lambda target: both change a Lambda function's configuration.
+// aws-lambda target: both change a Lambda function's configuration. Such an
+// update reaches only the unpublished version, $LATEST: a target whose
+// qualifier names a published version or an alias is refused too (a
+// version never changes; an alias keeps pointing at one).
 func (c *converter) needsLambda(f *fileScenario, s Scenario) {
-	for _, t := range s.Targets {
-		if t.Kind == KindAWSLambda {
-			return
+	changes := ""
+	switch {
+	case f.ColdStart != nil && f.ColdStart.Force != nil:
+		changes = "cold_start.force"
+	case f.Sweep != nil:
+		changes = "sweep"
+	}
+	lambda := false
+	for i, t := range s.Targets {
+		if t.Kind != KindAWSLambda {
+			continue
 		}
+		lambda = true
+		if changes == "" || c.redacted || t.Qualifier == "" || t.Qualifier == "$LATEST" {
+			continue
+		}
+		ft := &f.Targets[i]
+		n := at(ft.Pos, "qualifier")
+		if ft.Qualifier == nil && ft.Function != nil {
+			n = ft.Function.node // the qualifier is in the ARN
+		}
+		c.fail(n, fmt.Sprintf("%s cannot reach target %q at qualifier %q: it updates the function's configuration, which only $LATEST takes", changes, t.Name, t.Qualifier),
+			"remove the qualifier (and any :"+t.Qualifier+" at the end of the function) so the target invokes $LATEST, or remove "+changes)
+	}
+	if lambda {
+		return
 	}
 	if f.ColdStart != nil && f.ColdStart.Force != nil {
 		c.fail(at(f.ColdStart.Pos, "force"), "cold_start.force needs an aws-lambda target", "forcing a cold start updates a Lambda function's configuration; add a target with kind: aws-lambda, or remove force")
@@ -190,6 +215,9 @@ func (c *converter) target(ft *fileTarget, def *fileRequest) Target {
 		}
 		if r.KeepAlive != nil {
 			t.KeepAlive = *r.KeepAlive
+		}
+		if r.FollowRedirects != nil {
+			t.FollowRedirects = *r.FollowRedirects
 		}
 		if r.Connections != nil {
 			t.Connections = *r.Connections

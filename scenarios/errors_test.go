@@ -91,6 +91,16 @@ func TestParseErrors(t *testing.T) {
 				`scenario.yaml:9:30: memory size 256 MB is listed twice; list each size once`,
 		},
 		{
+			name: "forced cold starts on a published version",
+			src:  strings.Replace(base, "    url: http://127.0.0.1:8080/hello", "    kind: aws-lambda\n    function: hello\n    qualifier: live", 1) + "cold_start:\n  force: {count: 5}\n",
+			want: `scenario.yaml:6:16: cold_start.force cannot reach target "aws" at qualifier "live": it updates the function's configuration, which only $LATEST takes; remove the qualifier (and any :live at the end of the function) so the target invokes $LATEST, or remove cold_start.force`,
+		},
+		{
+			name: "a sweep on a version in the ARN",
+			src:  strings.Replace(base, "    url: http://127.0.0.1:8080/hello", "    kind: aws-lambda\n    function: arn:aws:lambda:eu-west-1:123456789012:function:hello:1", 1) + "sweep: {memory_mb: [256, 512]}\n",
+			want: `scenario.yaml:5:15: sweep cannot reach target "aws" at qualifier "1": it updates the function's configuration, which only $LATEST takes; remove the qualifier (and any :1 at the end of the function) so the target invokes $LATEST, or remove sweep`,
+		},
+		{
 			name: "a port out of range",
 			src:  strings.Replace(base, "127.0.0.1:8080", "127.0.0.1:99999", 1),
 			want: `scenario.yaml:4:10: url "http://127.0.0.1:99999/hello" has port 99999; a port is 1 to 65535`,

@@ -55,16 +55,17 @@ type fileThreshold struct {
 
 // fileRequest is the request settings shared by defaults and targets.
 type fileRequest struct {
-	Pos         positions       `yaml:"-"`
-	Method      *text           `yaml:"method" default:"GET" doc:"HTTP method, for example GET or POST."`
-	Headers     map[string]text `yaml:"headers" doc:"Request headers. Names are case-insensitive; defaults and target headers merge per name, the target wins. Values may reference secrets as ${NAME}."`
-	Body        *text           `yaml:"body" doc:"Request body as a string. Mutually exclusive with body_file."`
-	BodyFile    *text           `yaml:"body_file" doc:"Path of a file holding the request body, relative to the scenario file. Mutually exclusive with body."`
-	Timeout     *fileDuration   `yaml:"timeout" default:"30s" min:"1ms" max:"15m" doc:"Per-request timeout, from the intended send time."`
-	MaxInFlight *int            `yaml:"max_in_flight" default:"10000" min:"1" max:"1000000" doc:"Cap on requests in flight per target; an arrival beyond it is counted as not sent, never delayed."`
-	HTTP2       *bool           `yaml:"http2" default:"true" doc:"Allow HTTP/2 where the target offers it."`
-	KeepAlive   *bool           `yaml:"keepalive" default:"true" doc:"Reuse connections between requests."`
-	Connections *int            `yaml:"connections" min:"1" max:"100000" doc:"Connections to open (and TLS-handshake) before time zero. Default: sized by Little's law, the first seconds' highest rate times 250 ms; give it when responses take longer."`
+	Pos             positions       `yaml:"-"`
+	Method          *text           `yaml:"method" default:"GET" doc:"HTTP method, for example GET or POST."`
+	Headers         map[string]text `yaml:"headers" doc:"Request headers. Names are case-insensitive; defaults and target headers merge per name, the target wins. Values may reference secrets as ${NAME}."`
+	Body            *text           `yaml:"body" doc:"Request body as a string. Mutually exclusive with body_file."`
+	BodyFile        *text           `yaml:"body_file" doc:"Path of a file holding the request body, relative to the scenario file. Mutually exclusive with body."`
+	Timeout         *fileDuration   `yaml:"timeout" default:"30s" min:"1ms" max:"15m" doc:"Per-request timeout, from the intended send time."`
+	MaxInFlight     *int            `yaml:"max_in_flight" default:"10000" min:"1" max:"1000000" doc:"Cap on requests in flight per target; an arrival beyond it is counted as not sent, never delayed."`
+	HTTP2           *bool           `yaml:"http2" default:"true" doc:"Allow HTTP/2 where the target offers it."`
+	KeepAlive       *bool           `yaml:"keepalive" default:"true" doc:"Reuse connections between requests."`
+	FollowRedirects *bool           `yaml:"follow_redirects" default:"false" doc:"Follow 3xx redirects (up to 10, through net/http's client, which drops credentials on a redirect to another host); the latency then covers every hop. Off, a 3xx is an http_error: a redirect is rarely the function answering."`
+	Connections     *int            `yaml:"connections" min:"1" max:"100000" doc:"Connections to open (and TLS-handshake) before time zero. Default: sized by Little's law, the first seconds' highest rate times 250 ms; give it when responses take longer."`
 }
 
 type fileTarget struct {

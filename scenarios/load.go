@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/fnbench/fnbench/internal/inputs"
 	"github.com/fnbench/fnbench/internal/yamlstrict"
 )
 
@@ -39,7 +40,7 @@ type Plan struct {
 
 // Load reads and parses the scenario file at path. See Parse.
 func Load(path string, opts LoadOptions) (*Plan, error) {
-	src, err := os.ReadFile(path)
+	src, err := inputs.ReadFile(path, inputs.ScenarioBytes, "scenario file")
 	if err != nil {
 		return nil, fmt.Errorf("read scenario: %w", err)
 	}

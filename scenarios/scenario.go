@@ -71,6 +71,8 @@ type Target struct {
 	MaxInFlight int           // beyond it an arrival is counted "not sent"
 	HTTP2       bool          // allow HTTP/2 where offered
 	KeepAlive   bool
+	// FollowRedirects: follow 3xx answers; off, a 3xx is an http_error.
+	FollowRedirects bool
 	// Connections to open before time zero; 0 sizes them from the load.
 	Connections int
 	Auth        Auth
@@ -205,26 +207,27 @@ func (s *Scenario) UnmarshalJSON(b []byte) error {
 }
 
 type targetJSON struct {
-	Name        string            `json:"name"`
-	Kind        string            `json:"kind"`
-	URL         string            `json:"url,omitempty"`
-	Function    string            `json:"function,omitempty"`
-	Qualifier   string            `json:"qualifier,omitempty"`
-	Region      string            `json:"region,omitempty"`
-	Endpoint    string            `json:"endpoint,omitempty"`
-	MemoryMB    int               `json:"memory_mb,omitempty"`
-	Arch        string            `json:"architecture,omitempty"`
-	Plan        string            `json:"plan,omitempty"`
-	Method      string            `json:"method"`
-	Headers     map[string]string `json:"headers,omitempty"`
-	Body        *string           `json:"body,omitempty"`
-	BodyBase64  []byte            `json:"body_base64,omitempty"`
-	Timeout     jsonDuration      `json:"timeout"`
-	MaxInFlight int               `json:"max_in_flight"`
-	HTTP2       bool              `json:"http2"`
-	KeepAlive   bool              `json:"keepalive"`
-	Connections int               `json:"connections,omitempty"`
-	Auth        *Auth             `json:"auth,omitempty"`
+	Name            string            `json:"name"`
+	Kind            string            `json:"kind"`
+	URL             string            `json:"url,omitempty"`
+	Function        string            `json:"function,omitempty"`
+	Qualifier       string            `json:"qualifier,omitempty"`
+	Region          string            `json:"region,omitempty"`
+	Endpoint        string            `json:"endpoint,omitempty"`
+	MemoryMB        int               `json:"memory_mb,omitempty"`
+	Arch            string            `json:"architecture,omitempty"`
+	Plan            string            `json:"plan,omitempty"`
+	Method          string            `json:"method"`
+	Headers         map[string]string `json:"headers,omitempty"`
+	Body            *string           `json:"body,omitempty"`
+	BodyBase64      []byte            `json:"body_base64,omitempty"`
+	Timeout         jsonDuration      `json:"timeout"`
+	MaxInFlight     int               `json:"max_in_flight"`
+	HTTP2           bool              `json:"http2"`
+	KeepAlive       bool              `json:"keepalive"`
+	FollowRedirects bool              `json:"follow_redirects,omitempty"`
+	Connections     int               `json:"connections,omitempty"`
+	Auth            *Auth             `json:"auth,omitempty"`
 }
 
 // MarshalJSON writes the target with the file's keys. A body that is valid
@@ -233,8 +236,8 @@ func (t Target) MarshalJSON() ([]byte, error) {
 	j := targetJSON{
 		Name: t.Name, Kind: t.Kind, URL: t.URL, Method: t.Method, Headers: t.Headers,
 		Timeout: jsonDuration(t.Timeout), MaxInFlight: t.MaxInFlight, HTTP2: t.HTTP2, KeepAlive: t.KeepAlive,
-		Connections: t.Connections,
-		Function:    t.Function, Qualifier: t.Qualifier, Region: t.Region, Endpoint: t.Endpoint,
+		FollowRedirects: t.FollowRedirects, Connections: t.Connections,
+		Function: t.Function, Qualifier: t.Qualifier, Region: t.Region, Endpoint: t.Endpoint,
 		MemoryMB: t.MemoryMB, Arch: t.Arch, Plan: t.Plan,
 	}
 	if t.Auth.Type != "" && (t.Auth.Type != AuthNone || t.Kind == KindAWSLambda) {
@@ -260,8 +263,8 @@ func (t *Target) UnmarshalJSON(b []byte) error {
 	*t = Target{
 		Name: j.Name, Kind: j.Kind, URL: j.URL, Method: j.Method, Headers: j.Headers,
 		Timeout: time.Duration(j.Timeout), MaxInFlight: j.MaxInFlight, HTTP2: j.HTTP2, KeepAlive: j.KeepAlive,
-		Connections: j.Connections,
-		Body:        j.BodyBase64, Function: j.Function, Qualifier: j.Qualifier, Region: j.Region, Endpoint: j.Endpoint,
+		FollowRedirects: j.FollowRedirects, Connections: j.Connections,
+		Body: j.BodyBase64, Function: j.Function, Qualifier: j.Qualifier, Region: j.Region, Endpoint: j.Endpoint,
 		MemoryMB: j.MemoryMB, Arch: j.Arch, Plan: j.Plan,
 	}
 	if j.Auth != nil {

@@ -3,10 +3,11 @@ package cost
 import (
 	_ "embed"
 	"fmt"
-	"os"
 	"reflect"
 	"sync"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/inputs"
 )
 
 // embeddedName names the built-in table in errors and reports.
@@ -249,7 +250,7 @@ func deepCopy(dst, src reflect.Value) {
 // built-in ones. Problems are reported as *scenarios.Errors, each naming
 // file:line:col, as scenario files' are.
 func Load(path string) (*Table, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputs.ReadFile(path, inputs.PriceTableBytes, "pricing file")
 	if err != nil {
 		return nil, fmt.Errorf("pricing file: %w", err)
 	}

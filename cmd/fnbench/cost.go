@@ -192,6 +192,9 @@ func calculate(cmd *cobra.Command, table *cost.Table, f *costFlags) ([]byte, err
 	case p == cost.AzureFlex && f.memoryMB != 0:
 		return nil, usageError(errors.New("azure-flex bills its instance memory: give --instance-memory-mb, not --memory-mb"))
 	}
+	if err := f.checkQuantities(); err != nil {
+		return nil, usageError(err)
+	}
 	bill, err := table.Calculate(c)
 	if err != nil {
 		return nil, usageError(err)
@@ -205,6 +208,37 @@ func calculate(cmd *cobra.Command, table *cost.Table, f *costFlags) ([]byte, err
 // maxDurationMs bounds --duration-ms: no platform runs one request for
 // longer than a day (Lambda stops at 15 minutes).
 const maxDurationMs = 24 * 60 * 60 * 1000
+
+// checkQuantities refuses a quantity no bill has: NaN, infinite, negative,
+// or beyond any account's reach (a million instances, a quadrillion
+// requests), which would otherwise be priced as given.
+func (f *costFlags) checkQuantities() error {
+	for _, q := range []struct {
+		flag   string
+		v, max float64
+		what   string
+	}{
+		{"requests", float64(f.requests), 1e15, "requests"},
+		{"init-ms", f.initMs, maxDurationMs, "milliseconds"},
+		{"restore-ms", f.restoreMs, maxDurationMs, "milliseconds"},
+		{"request-bytes", float64(f.requestBytes), 1 << 30, "bytes"},
+		{"ephemeral-mb", float64(f.ephemeralMB), 10240, "MB"},
+		{"provisioned-concurrency", float64(f.provisioned), 1e6, "environments"},
+		{"always-ready", float64(f.alwaysReady), 1e6, "instances"},
+		{"instances", float64(f.instances), 1e6, "instances"},
+		{"vcpu", f.vcpu, 64, "vCPUs"},
+		{"hours", f.hours, 24 * 366, "hours (a year at most)"},
+		{"dynamodb-reads", f.ddbReads, 1e6, "units per request"},
+		{"dynamodb-writes", f.ddbWrites, 1e6, "units per request"},
+		{"cosmos-rus", f.cosmosRUs, 1e6, "units per request"},
+		{"eventgrid-ops", f.eventGridOps, 1e6, "operations per request"},
+	} {
+		if math.IsNaN(q.v) || math.IsInf(q.v, 0) || q.v < 0 || q.v > q.max {
+			return fmt.Errorf("--%s %v is not a quantity fnbench can price; give 0 to %v %s", q.flag, q.v, q.max, q.what)
+		}
+	}
+	return nil
+}
 
 // costOfRun prices every target of a run, and projects a month when asked.
 func costOfRun(cmd *cobra.Command, dir string, table *cost.Table, f *costFlags) ([]byte, error) {

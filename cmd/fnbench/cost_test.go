@@ -167,6 +167,9 @@ func TestCostRefusesValuesThatAreNoQuantity(t *testing.T) {
 		{append(calc, "--duration-ms", "1e308", "--requests", "10"), "is not an execution time"},
 		{append(calc, "--duration-ms", "100", "--requests", "-5"), "is negative"},
 		{append(calc, "--duration-ms", "100", "--requests", "1e30"), `--requests wants a whole number (in range), not "1e30"`},
+		{append(calc, "--duration-ms", "100", "--requests", "9000000000000000000"), "--requests 9e+18 is not a quantity fnbench can price"},
+		{[]string{"cost", "--provider", "azure-premium", "--requests", "10", "--instances", "9200000000000000000"}, "--instances 9.2e+18 is not a quantity fnbench can price; give 0 to 1e+06 instances"},
+		{append(calc, "--duration-ms", "100", "--requests", "10", "--init-ms", "NaN"), "--init-ms NaN is not a quantity"},
 	} {
 		code, _, errs := cli(tc.args...)
 		if code != 2 || !strings.Contains(errs, tc.says) || strings.Contains(errs, "strconv") {

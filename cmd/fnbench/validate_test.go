@@ -78,6 +78,18 @@ func TestValidateMissingFileExits2(t *testing.T) {
 	}
 }
 
+// An endless input stops at its cap, with exit 2 and the cap in the
+// message, instead of growing without bound (issue 13, fault 3).
+func TestValidateDevZeroExits2(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	code, _, errs := cli("validate", "/dev/zero")
+	if code != 2 || !strings.Contains(errs, "/dev/zero: the scenario file is larger than fnbench reads (its cap is 4 MiB)") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
+
 // A sim:// URL naming no profile of the built-in simulator is bad input,
 // found by validate, and by run before anything starts (exit 2, not 3).
 func TestUnknownSimProfileIsBadInput(t *testing.T) {

@@ -1,5 +1,11 @@
 package rundir
 
+import (
+	"fmt"
+	"reflect"
+	"strings"
+)
+
 // IntervalCounts is one line of intervals.jsonl: the counters of one target
 // over one interval. Requests belong to the interval of their intended send
 // time, so a stall shows up when it began, not when it ended.
@@ -172,4 +178,66 @@ func (sum *IntervalCounts) Add(c *IntervalCounts) {
 		}
 		sum.Classes[k] += v
 	}
+}
+
+// Check refuses counts no fnbench run writes: a negative count or time,
+// or a count beyond any interval's reach (more than maxCount, a trillion),
+// which would otherwise be printed as it is or overflow a sum. The error
+// names the field by its JSON key.
+func (c *IntervalCounts) Check() error {
+	if c.EndNanos < c.StartNanos {
+		return fmt.Errorf("end_ns %d is before start_ns %d", c.EndNanos, c.StartNanos)
+	}
+	return checkCounts(reflect.ValueOf(c).Elem(), "")
+}
+
+// maxCount bounds one interval's counts; times (keys ending in _ns or _ms)
+// are bounded by maxTime, a sum of durations over an interval.
+const (
+	maxCount = 1e12
+	maxTime  = 1e18
+)
+
+func checkCounts(v reflect.Value, prefix string) error {
+	for i := range v.NumField() {
+		f, fv := v.Type().Field(i), v.Field(i)
+		key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if key == "" || key == "-" {
+			continue
+		}
+		key = prefix + key
+		switch fv.Kind() {
+		case reflect.Int, reflect.Int64:
+			if err := checkCount(key, fv.Int()); err != nil {
+				return err
+			}
+		case reflect.Map:
+			for _, k := range fv.MapKeys() {
+				if err := checkCount(key+"."+k.String(), fv.MapIndex(k).Int()); err != nil {
+					return err
+				}
+			}
+		case reflect.Pointer:
+			if !fv.IsNil() && fv.Elem().Kind() == reflect.Struct {
+				if err := checkCounts(fv.Elem(), key+"."); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func checkCount(key string, n int64) error {
+	limit := int64(maxCount)
+	if strings.HasSuffix(key, "_ns") || strings.HasSuffix(key, "_ms") || strings.HasSuffix(key, "_mb") {
+		limit = maxTime
+	}
+	switch {
+	case n < 0:
+		return fmt.Errorf("%s is %d; counts and times are never negative", key, n)
+	case n > limit:
+		return fmt.Errorf("%s is %d, more than any interval holds", key, n)
+	}
+	return nil
 }

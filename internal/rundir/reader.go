@@ -8,11 +8,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/fnbench/fnbench/internal/inputs"
 )
 
 // ReadInfo reads and checks a run directory's run.json.
 func ReadInfo(dir string) (*RunInfo, error) {
-	b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	b, err := inputs.ReadFile(filepath.Join(dir, RunFile), inputs.RunInfoBytes, RunFile)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s is not a run directory: it has no %s", dir, RunFile)
@@ -87,6 +89,10 @@ func (lr *LineReader) Next() (line []byte, ok bool, err error) {
 	if err == bufio.ErrBufferFull { // a line longer than the buffer
 		long := append([]byte(nil), line...)
 		for err == bufio.ErrBufferFull {
+			if len(long) > inputs.LineBytes {
+				lr.n++
+				return nil, false, lr.Wrap(fmt.Errorf("a line %w (its cap is %s): not a line fnbench wrote", inputs.ErrTooLarge, inputs.Size(inputs.LineBytes)))
+			}
 			line, err = lr.br.ReadSlice('\n')
 			long = append(long, line...)
 		}
