@@ -144,7 +144,8 @@ func (st *abortState) add(th scenarios.Threshold, c *rundir.IntervalCounts, late
 func (st *abortState) addRate(th scenarios.Threshold, c *rundir.IntervalCounts) string {
 	switch th.Metric.Name {
 	case "error_rate":
-		st.num += c.Errors
+		errs, _ := c.TargetErrors()
+		st.num += errs
 	case "throttle_rate":
 		st.num += c.Classes[rundir.ClassThrottled]
 	case "not_sent_rate", "achieved":

@@ -124,6 +124,9 @@ func Check(s *Summary, o CheckOptions) (*CheckReport, error) {
 			}
 		}
 		for _, ts := range s.Tables {
+			if r, ok := ts.Client.errorCheck(ts.Target.Name); ok {
+				rep.add(r)
+			}
 			if r, ok := ts.Client.checkResult(ts.Target.Name); ok {
 				rep.add(r)
 			}
@@ -300,7 +303,7 @@ func rateMeasure(name string, c *rundir.IntervalCounts) measure {
 	var num, den int64
 	switch name {
 	case "error_rate":
-		num, den = c.Errors, c.Completed
+		num, den = c.TargetErrors()
 	case "throttle_rate":
 		num, den = c.Classes[rundir.ClassThrottled], c.Completed
 	case "cold_rate":

@@ -3,6 +3,8 @@ package analyze
 import (
 	"fmt"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // When the load generator itself was the bottleneck. fnbench's latencies
@@ -49,6 +51,11 @@ type ClientBound struct {
 	Suppressed int64         `json:"cold_suppressed"`
 	MaxDelay   time.Duration `json:"max_client_delay_ns"`
 	MaxLagP99  time.Duration `json:"max_lag_p99_ns"`
+	// Errors counts the requests that failed on fnbench's side
+	// (client_error: out of file descriptors or memory, or abandoned by a
+	// second interrupt), of Completed; they are not the target's errors.
+	Errors    int64 `json:"client_errors"`
+	Completed int64 `json:"completed"`
 }
 
 // clientBound reports whether the client was the bottleneck in iv: it
@@ -70,6 +77,8 @@ func clientOf(tr *TargetRun) ClientBound {
 		if iv.ClientDelayNs > 0 {
 			c.Measured = true
 		}
+		c.Errors += iv.Classes[rundir.ClassClientError]
+		c.Completed += iv.Completed
 		if iv.Completed == 0 {
 			continue
 		}
@@ -93,8 +102,23 @@ func clientOf(tr *TargetRun) ClientBound {
 	return c
 }
 
-// warning is the summary's warning about the client, "" when it kept up.
-func (c ClientBound) warning(target string) string {
+// warnings are the summary's warnings about the client: that it failed
+// requests itself, and that it was the bottleneck; none when it kept up.
+func (c ClientBound) warnings(target string) []string {
+	var out []string
+	if c.Errors > 0 {
+		out = append(out, fmt.Sprintf("target %s: %d of %d requests failed on fnbench's side (client_error: out of file descriptors, memory or local ports, or abandoned by a second interrupt); they are left out of the target's error rate: raise the file-descriptor limit (ulimit -n), lower the rate or max_in_flight, or shard the run",
+			target, c.Errors, c.Completed))
+	}
+	if w := c.bottleneckWarning(target); w != "" {
+		out = append(out, w)
+	}
+	return out
+}
+
+// bottleneckWarning is the warning that the client was the bottleneck, ""
+// when it was not.
+func (c ClientBound) bottleneckWarning(target string) string {
 	if c.Intervals == 0 {
 		return ""
 	}
@@ -107,6 +131,19 @@ func (c ClientBound) warning(target string) string {
 		w += fmt.Sprintf("; %d slow responses not tagged as inferred cold starts, for the client's own delay (up to %s) explains them", c.Suppressed, c.MaxDelay.Round(time.Millisecond))
 	}
 	return w + ": its latencies there are partly the client's; lower the rate, give the client more CPU, or shard the run"
+}
+
+// errorCheck is the built-in check that fnbench failed no request itself:
+// a client_error fails the gate, for the run did not measure what it was
+// asked to. Like "client kept up" it is listed where it has something to
+// say: ok false when fnbench failed nothing.
+func (c ClientBound) errorCheck(target string) (CheckResult, bool) {
+	if c.Errors == 0 {
+		return CheckResult{}, false
+	}
+	return CheckResult{Expr: "no client errors", Target: target, Metric: "client_errors", Unit: "count", Builtin: true,
+		Op: "==", Limit: 0, Observed: float64(c.Errors), Samples: c.Completed, Verdict: Fail,
+		Note: fmt.Sprintf("%d requests failed on fnbench's side, not the target's: raise ulimit -n, lower the load or shard the run", c.Errors)}, true
 }
 
 // checkResult is the built-in check that the client kept up with the

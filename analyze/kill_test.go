@@ -29,14 +29,27 @@ func TestMain(m *testing.M) {
 }
 
 func killChild(dir, url string) {
-	plan, err := scenarios.Parse("kill.yaml", []byte(`
+	src := `
 name: kill
 seed: 1
 interval: 100ms
-targets: [{name: a, url: `+url+`}, {name: b, url: `+url+`}]
+targets: [{name: a, url: ` + url + `}, {name: b, url: ` + url + `}]
 traffic:
   phases: [{shape: constant, rate: 200/s, duration: 60s}]
-`), scenarios.LoadOptions{})
+`
+	if os.Getenv("FNBENCH_KILL_CHILD_HANG") != "" {
+		// Against a server that never answers: every request waits out
+		// its 8 s timeout, so no interval is complete before the kill.
+		src = `
+name: kill
+seed: 1
+interval: 200ms
+targets: [{name: a, url: ` + url + `, timeout: 8s}]
+traffic:
+  phases: [{shape: constant, rate: 100/s, duration: 60s}]
+`
+	}
+	plan, err := scenarios.Parse("kill.yaml", []byte(src), scenarios.LoadOptions{})
 	if err != nil {
 		panic(err)
 	}
@@ -108,5 +121,75 @@ func TestKilledRunLoads(t *testing.T) {
 	sum := analyze.Summarize(run)
 	if sum.Tables[0].Total.Sent == 0 {
 		t.Error("summary of the killed run is empty")
+	}
+}
+
+// A run killed while every request still waits for its timeout loses at
+// most the interval under way (issue 13, fault 2): the intervals that had
+// ended come back from the pending file, with their offered and sent
+// requests, though none had completed.
+func TestKilledRunKeepsIntervalsAwaitingRequests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	dir := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "FNBENCH_KILL_CHILD_DIR="+dir, "FNBENCH_KILL_CHILD_URL="+srv.URL, "FNBENCH_KILL_CHILD_HANG=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it once its checkpoint holds a few intervals.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		pending, _ := rundir.ReadPending(dir)
+		if len(pending[rundir.IntervalsFile]) >= 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the child wrote no pending intervals")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	written, _ := os.ReadFile(filepath.Join(dir, rundir.IntervalsFile))
+	if len(written) != 0 {
+		t.Fatalf("intervals.jsonl holds lines, but no request could complete:\n%s", written)
+	}
+
+	run, err := analyze.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := run.Targets[0]
+	if len(tr.Intervals) < 5 {
+		t.Fatalf("%d intervals loaded, want the 5 or more the checkpoint held", len(tr.Intervals))
+	}
+	for k, iv := range tr.Intervals {
+		if iv.Seq != k || iv.Offered != 20 || iv.Sent != 20 || iv.Completed != 0 {
+			t.Errorf("interval %d: seq %d, offered %d, sent %d, completed %d; want seq %d, 20 offered and sent, none completed", k, iv.Seq, iv.Offered, iv.Sent, iv.Completed, k)
+		}
+	}
+	found := false
+	for _, w := range run.Warnings {
+		found = found || strings.Contains(w, "came from pending.log")
+	}
+	if !found {
+		t.Errorf("no warning about the pending intervals: %q", run.Warnings)
+	}
+	if sum := analyze.Summarize(run); sum.Tables[0].Total.Sent < 100 {
+		t.Errorf("summary: sent %d, want the pending intervals' 100 or more", sum.Tables[0].Total.Sent)
 	}
 }

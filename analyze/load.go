@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +32,10 @@ type Run struct {
 	Targets  []*TargetRun
 	Events   []rundir.Event
 	Warnings []string // what was skipped while reading (a torn last line)
+
+	// pending holds a killed run's intervals from its pending file, by
+	// the file they extend (readPending).
+	pending map[string][][]byte
 }
 
 // TargetRun is one target's share of a run.
@@ -121,6 +127,9 @@ func Load(dir string) (*Run, error) {
 	r.Status = r.Info.Status
 	if r.Status == rundir.StatusRunning {
 		r.Status, r.Killed = rundir.StatusInterrupted, true
+		if err := r.readPending(); err != nil {
+			return nil, err
+		}
 	}
 	index := make(map[string]int, len(r.Info.Targets))
 	for i, ti := range r.Info.Targets {
@@ -205,8 +214,100 @@ func (r *Run) noteNoLatency() {
 // eachLine calls fn with every whole line of a file. A last line without a
 // newline was torn by a kill mid-write and is skipped with a warning.
 // Warnings go to *warn.
+//
+// A killed run's pending intervals (readPending) follow the file's own
+// lines, numbered on from them.
 func (r *Run) eachLine(name string, warn *[]string, fn func(lineNo int, line []byte) error) error {
-	return rundir.EachLine(r.Dir, name, warn, fn)
+	last := 0
+	err := rundir.EachLine(r.Dir, name, warn, func(n int, line []byte) error {
+		last = n
+		return fn(n, line)
+	})
+	if err != nil {
+		return err
+	}
+	for i, line := range r.pending[name] {
+		if err := fn(last+i+1, line); err != nil {
+			return fmt.Errorf("%s, its %s section, line %d: %w", filepath.Join(r.Dir, rundir.PendingFile), name, i+1, err)
+		}
+	}
+	return nil
+}
+
+// readPending reads what a killed run left in its pending file: the
+// intervals that had ended but were still awaiting requests when the
+// recorder last took stock. Those the run directory's files already hold
+// (written between that checkpoint and the kill) are left out, by time: the
+// files are written in order, so what starts at or after the end of the
+// last interval written is new.
+func (r *Run) readPending() error {
+	pending, err := rundir.ReadPending(r.Dir)
+	if err != nil || pending == nil {
+		return err
+	}
+	var written int64 // end of the last interval written, ns
+	var ignored []string
+	rundir.EachLine(r.Dir, rundir.IntervalsFile, &ignored, func(_ int, line []byte) error {
+		var c struct {
+			End int64 `json:"end_ns"`
+		}
+		if json.Unmarshal(line, &c) == nil {
+			written = max(written, c.End)
+		}
+		return nil
+	})
+	keep := func(name string, at func(line []byte) (int64, bool)) {
+		var out [][]byte
+		for _, line := range pending[name] {
+			if ns, ok := at(line); ok && ns >= written {
+				out = append(out, line)
+			}
+		}
+		if len(out) > 0 {
+			if r.pending == nil {
+				r.pending = map[string][][]byte{}
+			}
+			r.pending[name] = out
+		}
+	}
+	var n int
+	keep(rundir.IntervalsFile, func(line []byte) (int64, bool) {
+		var c rundir.IntervalCounts
+		if json.Unmarshal(line, &c) != nil {
+			return 0, false
+		}
+		n++
+		return c.StartNanos, true
+	})
+	keep(rundir.EventsFile, func(line []byte) (int64, bool) {
+		var e rundir.Event
+		return e.AtNanos, json.Unmarshal(line, &e) == nil
+	})
+	for _, name := range []string{rundir.LatencyFile, rundir.LagFile, rundir.TimingFile} {
+		keep(name, hlogStartNanos)
+	}
+	if len(r.pending[rundir.IntervalsFile]) > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d interval lines came from %s: the intervals that had ended but still awaited requests when fnbench was killed; they hold what had completed, and requests still in flight then are not counted as completed",
+			len(r.pending[rundir.IntervalsFile]), rundir.PendingFile))
+	}
+	return nil
+}
+
+// hlogStartNanos reads the start of an interval line of an HdrHistogram
+// log ("Tag=t,start,length,max,payload", start in seconds from the base
+// time, which is the run's start), in ns.
+func hlogStartNanos(line []byte) (int64, bool) {
+	s := string(line)
+	if strings.HasPrefix(s, "Tag=") {
+		_, s, _ = strings.Cut(s, ",")
+	}
+	start, _, ok := strings.Cut(s, ",")
+	sec, err := strconv.ParseFloat(start, 64)
+	if !ok || err != nil || sec < 0 {
+		return 0, false
+	}
+	// Written to the millisecond: round, so that 4.999999… reads as 5 s.
+	return int64(math.Round(sec*1000)) * int64(time.Millisecond), true
 }
 
 func (r *Run) phaseOf(i int) (int, error) {

@@ -48,7 +48,7 @@ type Row struct {
 	rundir.IntervalCounts
 	OfferedRate              float64 // requests per second the schedule asked for
 	AchievedRate             float64 // requests per second actually sent
-	ErrorRate                float64 // share of the completed requests that failed; 0 when none completed
+	ErrorRate                float64 // share of the completed requests that failed on the target's side (client_error left out of both); 0 when none completed
 	P50, P90, P99, P999, Max time.Duration
 	LagP99, LagMax           time.Duration
 
@@ -154,9 +154,7 @@ func SummarizeWith(r *Run, o Options) *Summary {
 	s.project(table, rps)
 	s.Warnings = append([]string{}, r.Warnings...)
 	for _, ts := range s.Tables {
-		if w := ts.Client.warning(ts.Target.Name); w != "" {
-			s.Warnings = append(s.Warnings, w)
-		}
+		s.Warnings = append(s.Warnings, ts.Client.warnings(ts.Target.Name)...)
 	}
 	return s
 }
@@ -190,7 +188,7 @@ func newRow(phase string, span time.Duration, c rundir.IntervalCounts, hs [len(r
 		row.OfferedRate = float64(c.Offered) / secs
 		row.AchievedRate = float64(c.Sent) / secs
 	}
-	row.ErrorRate = ratio(c.Errors, c.Completed)
+	row.ErrorRate = ratio(c.TargetErrors())
 	warm, cold := distOf(hs[rundir.IndexWarm]), distOf(hs[rundir.IndexCold])
 	row.Latency = OutcomeLatency{OK: latencyStats(warm.plus(cold)), Warm: latencyStats(warm), Cold: latencyStats(cold),
 		Error: latencyStats(distOf(hs[rundir.IndexError]))}

@@ -184,6 +184,9 @@ func (e *engine) begin(opt Options, seed int64, stop func(cause error)) (*rundir
 		names[i] = opt.Targets[i].Name
 	}
 	e.rec, e.start = newRecorder(dir, names, opt.Plan.Redactor, detectors(opt.Targets)), start
+	// A checkpoint per interval: a kill loses at most the interval under
+	// way, whatever the timeout (rundir.PendingFile).
+	e.rec.checkpointEvery = max(opt.Plan.Scenario.Interval, 100*time.Millisecond)
 	e.rec.stop = stop
 	if opt.Watch != nil {
 		opt.Watch.Begin(info)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"syscall"
 
 	"github.com/fnbench/fnbench/internal/platform"
 	"github.com/fnbench/fnbench/internal/rundir"
@@ -166,12 +167,20 @@ var (
 	classHTTPError = classIndex(rundir.ClassHTTPError)
 	classTimeout   = classIndex(rundir.ClassTimeout)
 	classTransport = classIndex(rundir.ClassTransportError)
+	classClient    = classIndex(rundir.ClassClientError)
 )
 
-// classifyErr tells a timeout from other transport failures.
+// classifyErr tells a timeout from other transport failures, and both
+// from fnbench's own: a request it abandoned (a second interrupt cancels
+// or closes what is in flight) or could not send for want of its own
+// resources (file descriptors, memory, buffers, local ports).
 func classifyErr(err error) int {
 	var te interface{ Timeout() bool } // net.Error's, and fnbench's own
 	switch {
+	case errors.Is(err, errSenderClosed), errors.Is(err, context.Canceled),
+		errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE), errors.Is(err, syscall.ENOMEM),
+		errors.Is(err, syscall.ENOBUFS), errors.Is(err, syscall.EADDRNOTAVAIL):
+		return classClient
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		return classTimeout
 	case errors.As(err, &te) && te.Timeout():

@@ -42,7 +42,7 @@ func dialConn(ctx context.Context, base *net.Dialer, addr string, tlsConf *tls.C
 		resolved.CompareAndSwap(0, int64(time.Since(start))+1)
 		return nil
 	}
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	nc, err := dialBudgeted(ctx, &d, "tcp", addr)
 	connected := time.Now()
 	if r := resolved.Load(); r != 0 {
 		if host, _, _ := net.SplitHostPort(addr); net.ParseIP(host) == nil {
@@ -164,6 +164,23 @@ func warmConns(t *Target, s *scenarios.Schedule, shards int) int {
 	}
 	n := int(math.Ceil(most * warmMargin / float64(max(shards, 1))))
 	return max(1, min(n, t.MaxInFlight, maxAutoConns))
+}
+
+// PlannedConnections is the most connections (file descriptors) a target
+// of the scenario may hold at once: its warm-up, or every arrival of the
+// busiest window as long as its timeout (a request holds a connection
+// until it is answered or times out), whichever is more, within its
+// in-flight cap. shards divides the load as --shard does.
+func PlannedConnections(st *scenarios.Target, s *scenarios.Schedule, shards int) int {
+	shards = max(shards, 1)
+	warm := warmConns(&Target{Connections: st.Connections, MaxInFlight: st.MaxInFlight}, s, shards)
+	d := s.Duration()
+	step := max(10*time.Millisecond, d/10000)
+	var most float64
+	for at := time.Duration(0); at <= d; at += step {
+		most = max(most, s.Count(at+st.Timeout)-s.Count(at))
+	}
+	return max(warm, min(st.MaxInFlight, int(math.Ceil(most/float64(shards)))))
 }
 
 // prewarmTimeout bounds the wait for warm-up connections, so that a

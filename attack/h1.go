@@ -60,6 +60,9 @@ type h1Sender struct {
 	all     map[*h1Conn]struct{}
 	closed  bool
 	stop    chan struct{}
+	// aborted: a second interrupt closed every connection; the requests
+	// that fail of it were abandoned by fnbench, not failed by the target.
+	aborted atomic.Bool
 }
 
 // maxInlineRequest bounds the requests the scheduler writes itself: a write
@@ -110,7 +113,7 @@ const (
 	connGone                    // c was dead: not sent, not recorded
 )
 
-var errSenderClosed = errors.New("connection closed: the run was aborted")
+var errSenderClosed = errors.New("abandoned: the run was interrupted a second time, and fnbench closed the connection before the answer came (client_error)")
 
 // errTooLarge says a request is too large for h1Sender to write inline.
 var errTooLarge = errors.New("request too large to write inline")
@@ -290,6 +293,9 @@ func (c *h1Conn) readLoop() {
 		} else {
 			if we := c.writeErr.Load(); we != nil {
 				err = *we
+			}
+			if s.aborted.Load() {
+				err = errSenderClosed
 			}
 			res.outcome, res.class, res.errMsg = rundir.IndexError, classifyErr(err), err.Error()
 		}
@@ -484,7 +490,10 @@ func (s *h1Sender) sweep() {
 
 // abort closes every connection, so that requests in flight fail at once,
 // fails the waiting ones, and refuses new ones.
-func (s *h1Sender) abort() { s.close(true) }
+func (s *h1Sender) abort() {
+	s.aborted.Store(true)
+	s.close(true)
+}
 
 // shutdown closes the idle connections.
 func (s *h1Sender) shutdown() { s.close(false) }

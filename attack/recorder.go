@@ -349,6 +349,12 @@ type recorder struct {
 	watcher Watcher
 	stop    func(cause error)
 	stopped bool
+
+	// Checkpoints: every checkpointEvery the intervals that have ended but
+	// wait for their requests go to the pending file (checkpoint).
+	checkpointEvery time.Duration
+	lastCheckpoint  time.Time
+	pendingWritten  bool
 }
 
 // stopSchedule ends the schedule with cause, once.
@@ -432,16 +438,25 @@ func (r *recorder) run(stop <-chan struct{}) {
 		defer r.client.close()
 	}
 	for {
+		now := time.Now()
 		if r.client != nil {
-			r.client.snapshot(time.Now())
+			r.client.snapshot(now)
 		}
 		r.flushReady()
+		if r.checkpointEvery > 0 && now.Sub(r.lastCheckpoint) >= r.checkpointEvery {
+			r.lastCheckpoint = now
+			r.checkpoint()
+		}
 		select {
 		case <-r.wake:
 		case <-tick.C:
 		case <-stop:
 			r.flushReady()
 			r.flushHeld()
+			// Every interval is written: nothing is pending.
+			if err := rundir.RemovePending(r.dir.Dir()); err != nil && r.err == nil {
+				r.err = err
+			}
 			return
 		}
 	}
@@ -548,6 +563,16 @@ func (r *recorder) writeDecided() {
 	}
 }
 
+// sink is where an interval is written: the run directory (rundir.Writer),
+// or the pending file of a checkpoint (rundir.NewPendingWriter).
+type sink interface {
+	Latency(target, outcome string, h rundir.IntervalHistogram, start, end time.Duration) error
+	Lag(target string, h rundir.IntervalHistogram, start, end time.Duration) error
+	Timing(target, phase string, h rundir.IntervalHistogram, start, end time.Duration) error
+	Event(e *rundir.Event) error
+	Interval(c *rundir.IntervalCounts) error
+}
+
 // write appends one complete interval to the run directory: per target its
 // latency and lag histograms, its error samples and cold starts as events,
 // and its counters; then it flushes.
@@ -556,33 +581,8 @@ func (r *recorder) write(iv *interval) error {
 	defer iv.mu.Unlock()
 	merged := getHist() // the interval's successes over all targets, for the progress line
 	defer putHist(merged)
-	for t, name := range r.targets {
-		ti := &iv.targets[t]
-		c := iv.counts(t, name)
-		if err := r.writeLatency(iv, ti, name, &c, merged); err != nil {
-			return err
-		}
-		if err := r.writeErrors(ti, name, &c); err != nil {
-			return err
-		}
-		if err := r.writeColdStarts(ti, name, &c); err != nil {
-			return err
-		}
-		r.countInstances(t, ti, &c)
-		if err := r.writeLag(iv, ti, name, &c); err != nil {
-			return err
-		}
-		if err := r.writeTiming(iv, ti, name, &c); err != nil {
-			return err
-		}
-		if err := r.dir.Interval(&c); err != nil {
-			return err
-		}
-		if r.watcher != nil && !r.stopped {
-			if reason := r.watcher.Interval(t, &c, &ti.hist); reason != "" {
-				r.stopSchedule(&abortError{reason})
-			}
-		}
+	if err := r.emit(r.dir, iv, merged); err != nil {
+		return err
 	}
 	if merged.TotalCount() > 0 {
 		r.latest.Store(IntervalStats{
@@ -591,6 +591,110 @@ func (r *recorder) write(iv *interval) error {
 		})
 	}
 	return r.dir.Flush()
+}
+
+// emit writes iv to w, under iv.mu. merged, when given, gathers the
+// interval's successes, and the interval is final: the instances it saw
+// join the run's, and the watcher judges it. Without merged it is a
+// checkpoint's snapshot of an interval still awaited (checkpoint), which
+// changes nothing: its successes not yet judged by inference count as
+// warm there.
+func (r *recorder) emit(w sink, iv *interval, merged *hdr.Histogram) error {
+	final := merged != nil
+	for t, name := range r.targets {
+		ti := &iv.targets[t]
+		c := iv.counts(t, name)
+		if !final && len(ti.undecided) > 0 {
+			restore := ti.undecidedAsWarm()
+			defer restore()
+		}
+		if err := writeLatency(w, iv, ti, name, &c, merged); err != nil {
+			return err
+		}
+		if err := r.writeErrors(w, ti, name, &c); err != nil {
+			return err
+		}
+		if err := writeColdStarts(w, ti, name, &c); err != nil {
+			return err
+		}
+		r.countInstances(t, ti, &c, final)
+		if err := writeLag(w, iv, ti, name, &c); err != nil {
+			return err
+		}
+		if err := writeTiming(w, iv, ti, name, &c); err != nil {
+			return err
+		}
+		if err := w.Interval(&c); err != nil {
+			return err
+		}
+		if final && r.watcher != nil && !r.stopped {
+			if reason := r.watcher.Interval(t, &c, &ti.hist); reason != "" {
+				r.stopSchedule(&abortError{reason})
+			}
+		}
+	}
+	return nil
+}
+
+// undecidedAsWarm puts the successes that await inference into a copy of
+// the warm histogram, for a checkpoint, and returns what puts the original
+// back.
+func (ti *targetInterval) undecidedAsWarm() (restore func()) {
+	orig := ti.hist[rundir.IndexWarm]
+	h := getHist()
+	if orig != nil {
+		h.Merge(orig)
+	}
+	for _, l := range ti.latencies {
+		h.RecordValue(rundir.ClampNanos(l))
+	}
+	ti.hist[rundir.IndexWarm] = h
+	return func() {
+		ti.hist[rundir.IndexWarm] = orig
+		putHist(h)
+	}
+}
+
+// checkpoint replaces the run directory's pending file with the intervals
+// that have ended but are not written yet (rundir.PendingFile), or removes
+// it when there are none. It runs on the flusher, like write.
+func (r *recorder) checkpoint() {
+	r.mu.Lock()
+	var pending []*interval
+	for _, iv := range r.queue {
+		if iv.closed.Load() {
+			pending = append(pending, iv)
+		}
+	}
+	r.mu.Unlock()
+	pending = append(append([]*interval{}, r.held...), pending...)
+	if len(pending) == 0 {
+		if r.pendingWritten {
+			r.pendingWritten = false
+			if err := rundir.RemovePending(r.dir.Dir()); err != nil && r.err == nil {
+				r.err = err
+				r.stopSchedule(err)
+			}
+		}
+		return
+	}
+	pw := r.dir.Pending()
+	for _, iv := range pending {
+		iv.mu.Lock()
+		err := r.emit(pw, iv, nil)
+		iv.mu.Unlock()
+		if err != nil {
+			return // an encoding failure: the next checkpoint tries again
+		}
+	}
+	if err := pw.CommitPending(); err != nil {
+		if r.err == nil {
+			r.err = err
+			r.stopSchedule(err)
+		}
+		return
+	}
+	r.pendingWritten = true
 }
 
 // counts starts a target's line of intervals.jsonl with what the scheduler
@@ -621,12 +725,12 @@ func (iv *interval) counts(t int, name string) rundir.IntervalCounts {
 
 // writeLatency writes the target's latency histogram of each outcome and
 // counts them; successes are added to merged.
-func (r *recorder) writeLatency(iv *interval, ti *targetInterval, name string, c *rundir.IntervalCounts, merged *hdr.Histogram) error {
+func writeLatency(w sink, iv *interval, ti *targetInterval, name string, c *rundir.IntervalCounts, merged *hdr.Histogram) error {
 	for o, h := range ti.hist {
 		if h == nil || h.TotalCount() == 0 {
 			continue
 		}
-		if err := r.dir.Latency(name, rundir.Outcomes[o], h, iv.start, iv.end); err != nil {
+		if err := w.Latency(name, rundir.Outcomes[o], h, iv.start, iv.end); err != nil {
 			return err
 		}
 		switch o {
@@ -637,7 +741,7 @@ func (r *recorder) writeLatency(iv *interval, ti *targetInterval, name string, c
 		case rundir.IndexError:
 			c.Errors = h.TotalCount()
 		}
-		if o != rundir.IndexError {
+		if o != rundir.IndexError && merged != nil {
 			merged.Merge(h)
 		}
 	}
@@ -646,7 +750,7 @@ func (r *recorder) writeLatency(iv *interval, ti *targetInterval, name string, c
 
 // writeErrors counts the target's errors by class and writes the first of
 // each class as a sample, redacted.
-func (r *recorder) writeErrors(ti *targetInterval, name string, c *rundir.IntervalCounts) error {
+func (r *recorder) writeErrors(w sink, ti *targetInterval, name string, c *rundir.IntervalCounts) error {
 	for k, n := range ti.classes {
 		if n == 0 {
 			continue
@@ -657,7 +761,7 @@ func (r *recorder) writeErrors(ti *targetInterval, name string, c *rundir.Interv
 		c.Classes[rundir.Classes[k]] = n
 		s := ti.samples[k]
 		ev := rundir.Event{Type: rundir.EventErrorSample, AtNanos: int64(s.at), Target: name, Class: rundir.Classes[k], Status: s.status, Count: n, Message: r.redact.Redact(s.message)}
-		if err := r.dir.Event(&ev); err != nil {
+		if err := w.Event(&ev); err != nil {
 			return err
 		}
 	}
@@ -666,7 +770,7 @@ func (r *recorder) writeErrors(ti *targetInterval, name string, c *rundir.Interv
 
 // writeColdStarts counts the target's cold starts by evidence and writes
 // each as an event.
-func (r *recorder) writeColdStarts(ti *targetInterval, name string, c *rundir.IntervalCounts) error {
+func writeColdStarts(w sink, ti *targetInterval, name string, c *rundir.IntervalCounts) error {
 	for k, n := range ti.evidence {
 		if n > 0 {
 			if c.ColdEvidence == nil {
@@ -678,7 +782,7 @@ func (r *recorder) writeColdStarts(ti *targetInterval, name string, c *rundir.In
 	for _, ce := range ti.colds {
 		ev := rundir.Event{Type: rundir.EventColdStart, AtNanos: int64(ce.at), Target: name, LatencyNanos: int64(ce.latency),
 			InitNanos: int64(ce.init), Instance: ce.instance, Evidence: rundir.Evidences[ce.evidence], RequestID: ce.requestID}
-		if err := r.dir.Event(&ev); err != nil {
+		if err := w.Event(&ev); err != nil {
 			return err
 		}
 	}
@@ -686,39 +790,44 @@ func (r *recorder) writeColdStarts(ti *targetInterval, name string, c *rundir.In
 }
 
 // countInstances counts the execution environments that answered in the
-// interval, and those new to the run.
-func (r *recorder) countInstances(t int, ti *targetInterval, c *rundir.IntervalCounts) {
+// interval, and those new to the run; a final interval's join the run's.
+func (r *recorder) countInstances(t int, ti *targetInterval, c *rundir.IntervalCounts, final bool) {
 	c.Instances = int64(len(ti.instances))
 	seen := r.seen[t]
 	for id, sp := range ti.instances {
 		s := seen[id]
 		if s == nil {
+			c.NewInstances++
+			if !final {
+				continue
+			}
 			s = &span{sp.first, sp.last}
 			seen[id] = s
-			c.NewInstances++
 		}
-		s.first, s.last = min(s.first, sp.first), max(s.last, sp.last)
+		if final {
+			s.first, s.last = min(s.first, sp.first), max(s.last, sp.last)
+		}
 	}
 }
 
 // writeLag writes the target's schedule-lag histogram and its percentiles.
-func (r *recorder) writeLag(iv *interval, ti *targetInterval, name string, c *rundir.IntervalCounts) error {
+func writeLag(w sink, iv *interval, ti *targetInterval, name string, c *rundir.IntervalCounts) error {
 	if ti.lag == nil || ti.lag.TotalCount() == 0 {
 		return nil
 	}
 	c.LagP50Ns = ti.lag.ValueAtQuantile(50)
 	c.LagP99Ns = ti.lag.ValueAtQuantile(99)
 	c.LagMaxNs = ti.lag.Max()
-	return r.dir.Lag(name, ti.lag, iv.start, iv.end)
+	return w.Lag(name, ti.lag, iv.start, iv.end)
 }
 
 // writeTiming writes the target's timing phases and its connection counts.
-func (r *recorder) writeTiming(iv *interval, ti *targetInterval, name string, c *rundir.IntervalCounts) error {
+func writeTiming(w sink, iv *interval, ti *targetInterval, name string, c *rundir.IntervalCounts) error {
 	for p, h := range ti.timing {
 		if h == nil || h.TotalCount() == 0 {
 			continue
 		}
-		if err := r.dir.Timing(name, rundir.TimingPhases[p], h, iv.start, iv.end); err != nil {
+		if err := w.Timing(name, rundir.TimingPhases[p], h, iv.start, iv.end); err != nil {
 			return err
 		}
 	}

@@ -84,8 +84,10 @@ func newSender(r *runner) (sender, error) {
 	}
 	dialer := &net.Dialer{Timeout: t.Timeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         dialer.DialContext,
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return dialBudgeted(ctx, dialer, network, addr)
+		},
 		TLSClientConfig:     tlsConf,
 		TLSHandshakeTimeout: t.Timeout,
 		MaxIdleConnsPerHost: t.MaxInFlight,

@@ -130,6 +130,7 @@ func runOptions(path string, f runFlags, stdout, stderr io.Writer) (campaign.Opt
 	if err := checkSimProfiles(plan); err != nil {
 		return campaign.Options{}, nil, err
 	}
+	warnFDs(plan, shard.Count, stderr)
 	checks, err := f.gate.options(plan.Scenario.Thresholds)
 	if err != nil {
 		return campaign.Options{}, nil, err

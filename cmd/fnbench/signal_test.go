@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -22,6 +23,12 @@ import (
 // need a child process (signals).
 func TestMain(m *testing.M) {
 	if os.Getenv("FNBENCH_TEST_AS_CLI") == "1" {
+		if n, err := strconv.ParseUint(os.Getenv("FNBENCH_TEST_NOFILE"), 10, 64); err == nil {
+			// As `ulimit -n N` does: the soft and the hard limit.
+			if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+				panic(err)
+			}
+		}
 		os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
@@ -137,6 +144,23 @@ func TestCtrlCLeavesReadableRun(t *testing.T) {
 	}
 }
 
+// hangingServer never answers: each request holds its connection until the
+// client gives up or the test ends. arrived counts the requests.
+func hangingServer(t *testing.T) (srv *httptest.Server, arrived *atomic.Int64) {
+	release := make(chan struct{})
+	arrived = new(atomic.Int64)
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived.Add(1)
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // runs first: the handlers return, then the server closes
+	return srv, arrived
+}
+
 // A second Ctrl-C abandons the requests still in flight: fnbench exits 3
 // at once instead of waiting out their timeout, and the run directory is
 // still readable and interrupted.
@@ -144,17 +168,7 @@ func TestSecondCtrlCAbandonsRequestsInFlight(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
-	release := make(chan struct{})
-	var arrived atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrived.Add(1)
-		select { // hang until the client gives up or the test ends
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv, arrived := hangingServer(t)
 	scen := writeScenario(t, "name: sig2\nseed: 1\ninterval: 200ms\ntargets: [{name: a, url: "+srv.URL+", timeout: 60s}]\ntraffic: {phases: [{shape: constant, rate: 20/s, duration: 60s}]}\n")
 	dir := filepath.Join(t.TempDir(), "run")
 	cmd, stderrFile := startCLI(t, "run", scen, "--out", dir, "--progress", "none")
@@ -178,6 +192,55 @@ func TestSecondCtrlCAbandonsRequestsInFlight(t *testing.T) {
 	}
 	if run.Status != rundir.StatusInterrupted {
 		t.Errorf("status %s, want interrupted", run.Status)
+	}
+	// The abandoned requests are fnbench's doing, not the target's
+	// (issue 13, fault 4).
+	row := analyze.Summarize(run).Tables[0].Total
+	if own := row.Classes[rundir.ClassClientError]; own == 0 || own != row.Errors || row.ErrorRate != 0 {
+		t.Errorf("classes %v, error rate %v: want every abandoned request a client_error, none the target's", row.Classes, row.ErrorRate)
+	}
+}
+
+// Out of file descriptors (ulimit -n 64 in the child), fnbench warns before
+// it starts, records the requests it could not send as client_error, not
+// as the target's transport_error, and the gate fails (issue 13, fault 4).
+func TestOutOfFileDescriptorsIsAClientError(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	srv, _ := hangingServer(t)
+	scen := writeScenario(t, "name: fds\nseed: 1\ninterval: 500ms\ntargets: [{name: a, url: "+srv.URL+", timeout: 2s}]\ntraffic: {phases: [{shape: constant, rate: 200/s, duration: 1s}]}\n")
+	dir := filepath.Join(t.TempDir(), "run")
+	stdout := filepath.Join(t.TempDir(), "stdout")
+	cmd := exec.Command(os.Args[0], "run", scen, "--out", dir, "--progress", "none")
+	cmd.Env = append(os.Environ(), "FNBENCH_TEST_AS_CLI=1", "FNBENCH_TEST_NOFILE=64")
+	var stderr strings.Builder
+	out, _ := os.Create(stdout)
+	defer out.Close()
+	cmd.Stdout, cmd.Stderr = out, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	code := waitExit(t, cmd, 60*time.Second)
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (the gate fails on client errors)\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "beyond the file-descriptor limit of 64") {
+		t.Errorf("no warning before the run:\n%s", stderr.String())
+	}
+	run, err := analyze.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := analyze.Summarize(run).Tables[0].Total
+	if row.Classes[rundir.ClassClientError] == 0 || row.Classes[rundir.ClassTransportError] != 0 {
+		t.Errorf("classes %v: want client_error, and no transport_error blamed on the target", row.Classes)
+	}
+	printed, _ := os.ReadFile(stdout)
+	for _, want := range []string{"failed on fnbench's side", "no client errors"} {
+		if !strings.Contains(string(printed), want) {
+			t.Errorf("the summary does not say %q:\n%s", want, printed)
+		}
 	}
 }
 

@@ -180,6 +180,13 @@ func (sum *IntervalCounts) Add(c *IntervalCounts) {
 	}
 }
 
+// TargetErrors is the errors and completions that are the target's: those
+// of fnbench's own failures (client_error) are left out of both.
+func (c *IntervalCounts) TargetErrors() (errors, completed int64) {
+	own := c.Classes[ClassClientError]
+	return c.Errors - own, c.Completed - own
+}
+
 // Check refuses counts no fnbench run writes: a negative count or time,
 // or a count beyond any interval's reach (more than maxCount, a trillion),
 // which would otherwise be printed as it is or overflow a sum. The error

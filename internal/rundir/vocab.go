@@ -31,10 +31,15 @@ const (
 	ClassHTTPError      = "http_error"
 	ClassTimeout        = "timeout"
 	ClassTransportError = "transport_error"
+	// ClassClientError is a failure on fnbench's side, not the target's:
+	// out of file descriptors, memory or local ports, or a request
+	// abandoned by a second interrupt. It is kept out of the target's
+	// error rate and fails a built-in check of its own.
+	ClassClientError = "client_error"
 )
 
 // Classes lists the error classes in a fixed order.
-var Classes = [...]string{ClassThrottled, ClassFunctionError, ClassHTTPError, ClassTimeout, ClassTransportError}
+var Classes = [...]string{ClassThrottled, ClassFunctionError, ClassHTTPError, ClassTimeout, ClassTransportError, ClassClientError}
 
 // Timing phases, the tags' second half in timing.hlog, as k6 names them
 // (http_req_connecting, http_req_tls_handshaking, http_req_waiting,

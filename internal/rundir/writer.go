@@ -2,6 +2,7 @@ package rundir
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +28,7 @@ type Writer struct {
 	timing  *hdr.HistogramLogWriter
 	ivBuf   *bufio.Writer
 	evBuf   *bufio.Writer
+	mem     []*bytes.Buffer // a pending writer's files (NewPendingWriter)
 }
 
 // WriteError is a failure to write a run directory (a full disk, a
