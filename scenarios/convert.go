@@ -44,6 +44,45 @@ type converter struct {
 	redacted bool
 	dir      string                // base of relative body_file paths
 	bodies   map[*yaml.Node][]byte // body_file contents, read once
+
+	// warnings collects what is valid but unwise, as "file:line:col:
+	// message; hint" (Plan.Warnings); warned keeps one per node.
+	file     string
+	warnings *[]string
+	warned   map[*yaml.Node]bool
+}
+
+// warnLiteral warns, once per node, that a secret is written literally in
+// the scenario instead of as a ${NAME} reference: the file then cannot be
+// shared or committed without it.
+func (c *converter) warnLiteral(t text, what string) {
+	if c.redacted || c.warnings == nil || t.node == nil || c.warned[t.node] ||
+		strings.Contains(t.Template, "${") || strings.TrimSpace(t.Value) == "" {
+		return
+	}
+	if c.warned == nil {
+		c.warned = map[*yaml.Node]bool{}
+	}
+	c.warned[t.node] = true
+	*c.warnings = append(*c.warnings, fmt.Sprintf("%s:%d:%d: %s is a secret written literally; write it as ${NAME} and set NAME in the environment (or use value_file), so the scenario can be shared and committed without it",
+		c.file, t.node.Line, t.node.Column, what))
+}
+
+// warnLiteralQuery warns of credential parameters written literally in a
+// target's URL (?code=…, ?sig=…).
+func (c *converter) warnLiteralQuery(t text) {
+	u, err := url.Parse(t.Template)
+	if err != nil {
+		return
+	}
+	for name, vs := range u.Query() {
+		for _, v := range vs {
+			if slices.Contains(sensitiveParams, strings.ToLower(name)) && v != "" && !strings.Contains(v, "${") {
+				c.warnLiteral(text{Value: v, Template: v, node: t.node}, fmt.Sprintf("the URL's ?%s= parameter", name))
+				return
+			}
+		}
+	}
 }
 
 func (c *converter) str(t text) string {
@@ -197,6 +236,7 @@ func (c *converter) target(ft *fileTarget, def *fileRequest) Target {
 	c.kindKeys(ft, t.Kind)
 	if ft.URL != nil && ft.URL.node != nil && !c.redacted && t.Kind == KindHTTP {
 		c.checkURL(ft.URL.node, t.URL)
+		c.warnLiteralQuery(*ft.URL)
 	}
 	c.checkBodyKeys(ft.fileRequest)
 	// Each setting comes from the target when it sets it, else from defaults.
@@ -456,6 +496,7 @@ func (c *converter) secret(target string, f *fileAuth) string {
 	case f.Value != nil && f.ValueFile != nil:
 		c.fail(f.ValueFile.node, "auth takes value or value_file, not both", "remove one of them")
 	case f.Value != nil:
+		c.warnLiteral(*f.Value, "the auth value")
 		v = f.Value.Value
 		if c.redacted {
 			v = "REDACTED"
@@ -517,6 +558,9 @@ func (c *converter) headers(h map[string]string, r *fileRequest) map[string]stri
 			}
 		}
 		seen[canon] = name
+		if isCredentialHeader(canon) {
+			c.warnLiteral(t, "header "+canon)
+		}
 		out[canon] = c.str(t)
 	}
 	return out

@@ -36,6 +36,9 @@ type Plan struct {
 	Redactor *Redactor
 	Source   string // the path as given to Load or Parse
 	SHA256   string // hex SHA-256 of the file bytes, before overrides
+	// Warnings are what is valid but unwise, "file:line:col: message;
+	// hint": a secret written literally. They never hold the secret.
+	Warnings []string
 }
 
 // Load reads and parses the scenario file at path. See Parse.
@@ -82,7 +85,7 @@ func Parse(name string, src []byte, opts LoadOptions) (*Plan, error) {
 	if n := d.visit(root, 0); n != nil {
 		d.decodeStruct(n, reflect.ValueOf(&file).Elem(), "", 0)
 	}
-	c := &converter{d: d, fail: d.fail, dir: dirOf(name), bodies: map[*yaml.Node][]byte{}}
+	c := &converter{d: d, fail: d.fail, dir: dirOf(name), bodies: map[*yaml.Node][]byte{}, file: name, warnings: &plan.Warnings}
 	if !d.walk.Spent() {
 		plan.Scenario = c.scenario(&file)
 	}

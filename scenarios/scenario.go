@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -221,6 +223,8 @@ type targetJSON struct {
 	Headers         map[string]string `json:"headers,omitempty"`
 	Body            *string           `json:"body,omitempty"`
 	BodyBase64      []byte            `json:"body_base64,omitempty"`
+	BodySHA256      string            `json:"body_sha256,omitempty"`
+	BodyBytes       int               `json:"body_bytes,omitempty"`
 	Timeout         jsonDuration      `json:"timeout"`
 	MaxInFlight     int               `json:"max_in_flight"`
 	HTTP2           bool              `json:"http2"`
@@ -230,8 +234,14 @@ type targetJSON struct {
 	Auth            *Auth             `json:"auth,omitempty"`
 }
 
+// MaxRecordedBody is the largest body a target's JSON (run.json) holds
+// whole; a larger one is recorded as its SHA-256 and size, which say what
+// was sent without copying it into every run and report.
+const MaxRecordedBody = 64 << 10
+
 // MarshalJSON writes the target with the file's keys. A body that is valid
-// UTF-8 is written as the string "body", any other as "body_base64".
+// UTF-8 is written as the string "body", any other as "body_base64"; one
+// over MaxRecordedBody as "body_sha256" and "body_bytes".
 func (t Target) MarshalJSON() ([]byte, error) {
 	j := targetJSON{
 		Name: t.Name, Kind: t.Kind, URL: t.URL, Method: t.Method, Headers: t.Headers,
@@ -245,6 +255,9 @@ func (t Target) MarshalJSON() ([]byte, error) {
 	}
 	switch {
 	case len(t.Body) == 0:
+	case len(t.Body) > MaxRecordedBody:
+		sum := sha256.Sum256(t.Body)
+		j.BodySHA256, j.BodyBytes = hex.EncodeToString(sum[:]), len(t.Body)
 	case utf8.Valid(t.Body):
 		s := string(t.Body)
 		j.Body = &s

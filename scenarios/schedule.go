@@ -106,3 +106,25 @@ func uniformCount(c float64) int64 {
 	}
 	return int64(math.Ceil(c - 1e-9*max(1, c)))
 }
+
+// PeakRate is the highest offered rate of the schedule, in requests per
+// second, and the index of the phase it is reached in. Each phase is
+// sampled at its ends and at least every 10 ms (a thousandth of a long
+// phase), which catches every step and spike a scenario can write.
+func (s *Schedule) PeakRate() (rate float64, phase int) {
+	for i, p := range s.Phases {
+		span := p.End - p.Start
+		step := min(10*time.Millisecond, max(span/1000, time.Microsecond))
+		for at := p.Start; at < p.End; at += step {
+			if r := s.Rate(at); r > rate {
+				rate, phase = r, i
+			}
+		}
+		if span > 0 {
+			if r := s.Rate(p.End - 1); r > rate {
+				rate, phase = r, i
+			}
+		}
+	}
+	return rate, phase
+}

@@ -11,6 +11,7 @@ import (
 	"runtime/pprof"
 	"runtime/trace"
 	"syscall"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -32,6 +33,7 @@ type runFlags struct {
 	cpuProfile string
 	trace      string
 	shard      string // "i/n": send the i-th of every n arrivals
+	maxRate    string // a ceiling on the rate offered to all targets together
 	// simKeepAliveScale shortens the built-in simulator's keep-alives
 	// (sim.Config.KeepAliveScale); fnbench demo sets it.
 	simKeepAliveScale float64
@@ -72,6 +74,7 @@ marks the run interrupted; a second Ctrl-C abandons them.`,
 	cmd.Flags().MarkHidden("cpuprofile")
 	cmd.Flags().StringVar(&f.trace, "trace", "", "write a Go execution trace of the run to this file (for fnbench's developers)")
 	cmd.Flags().MarkHidden("trace")
+	cmd.Flags().StringVar(&f.maxRate, "max-rate", "", "refuse a scenario that would offer more than this to all its targets together (this shard's share), e.g. 1000/s: a ceiling against a typo sending a real account 100× the load")
 	cmd.Flags().StringVar(&f.shard, "shard", "", "run shard i of n (as i/n): send every n-th arrival, starting with the i-th, for fnbench merge to combine")
 	cmd.Flags().Float64Var(&f.simKeepAliveScale, "sim-keep-alive-scale", 1, "sim:// targets: multiply the simulator's idle keep-alives by this (0.01 evicts after seconds, not minutes)")
 	f.gate.register(cmd)
@@ -130,6 +133,10 @@ func runOptions(path string, f runFlags, stdout, stderr io.Writer) (campaign.Opt
 	if err := checkSimProfiles(plan); err != nil {
 		return campaign.Options{}, nil, err
 	}
+	if err := checkMaxRate(plan, f.maxRate, shard.Count); err != nil {
+		return campaign.Options{}, nil, err
+	}
+	printWarnings(stderr, plan.Warnings)
 	warnFDs(plan, shard.Count, stderr)
 	checks, err := f.gate.options(plan.Scenario.Thresholds)
 	if err != nil {
@@ -271,4 +278,38 @@ func newProgress(mode string, w io.Writer) (*attack.Progress, error) {
 		return nil, nil
 	}
 	return nil, errors.New(`--progress must be auto, live, plain or none`)
+}
+
+// checkMaxRate refuses a scenario whose peak offered rate, over all its
+// targets (each gets every arrival) and divided among shards, exceeds
+// --max-rate.
+func checkMaxRate(plan *scenarios.Plan, maxRate string, shards int) error {
+	if maxRate == "" {
+		return nil
+	}
+	limit, err := scenarios.ParseRate(maxRate)
+	if err != nil || limit <= 0 {
+		return fmt.Errorf("--max-rate %q is not a rate: write <number>/<unit>, e.g. --max-rate 1000/s", maxRate)
+	}
+	peak, phase := plan.Schedule.PeakRate()
+	n := len(plan.Scenario.Targets)
+	total := peak * float64(n) / float64(max(shards, 1))
+	if total <= float64(limit)*(1+1e-9) {
+		return nil
+	}
+	name := plan.Schedule.Phases[phase].Name
+	if name == "" {
+		name = fmt.Sprintf("#%d", phase+1)
+	}
+	return fmt.Errorf("the scenario offers up to %s/s (%s/s to each of %d targets, in phase %s%s), above --max-rate %s: lower the scenario's rates (or --set one), or raise --max-rate",
+		formatRate(total), formatRate(peak), n, name, shardNote(shards), maxRate)
+}
+
+func formatRate(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }
+
+func shardNote(shards int) string {
+	if shards <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(", this shard's 1/%d", shards)
 }

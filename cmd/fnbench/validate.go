@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"io"
+
 	"github.com/spf13/cobra"
 
 	"github.com/fnbench/fnbench/scenarios"
@@ -10,6 +13,13 @@ import (
 // load the scenario with the same checks `fnbench run` applies and print the
 // plan it describes, secrets redacted. An invalid scenario exits 2 with every
 // error found, one per line as file:line:col.
+// printWarnings prints a scenario's warnings, each on a line of its own.
+func printWarnings(w io.Writer, warnings []string) {
+	for _, s := range warnings {
+		fmt.Fprintln(w, "fnbench: warning: "+s)
+	}
+}
+
 func newValidateCmd() *cobra.Command {
 	var sets []string
 	cmd := &cobra.Command{
@@ -30,6 +40,7 @@ func newValidateCmd() *cobra.Command {
 			if err := plan.Describe(cmd.OutOrStdout()); err != nil {
 				return runError(err)
 			}
+			printWarnings(cmd.ErrOrStderr(), plan.Warnings)
 			return nil
 		},
 	}

@@ -78,6 +78,56 @@ func TestValidateMissingFileExits2(t *testing.T) {
 	}
 }
 
+// A secret written literally is valid but warned of, with its position and
+// never its value; one given as ${NAME} is not (issue 13, safety rails).
+func TestValidateWarnsOfLiteralSecrets(t *testing.T) {
+	const sentinel = "SENTINEL-LITERAL-5c2e"
+	t.Setenv("FNB_KEY", "from-the-environment")
+	scen := writeScenario(t, `name: lit
+targets:
+  - name: a
+    url: https://example.invalid/api?code=`+sentinel+`q
+    headers: {X-Api-Key: `+sentinel+`h, X-Other: "${FNB_KEY}", Authorization: "Bearer ${FNB_KEY}"}
+  - name: b
+    url: https://example.invalid/b
+    auth: {type: header, name: X-Token, value: `+sentinel+`v}
+traffic: {phases: [{shape: constant, rate: 1/s, duration: 1s}]}
+`)
+	code, out, errs := cli("validate", scen)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	for _, want := range []string{
+		":4:10: the URL's ?code= parameter is a secret written literally; write it as ${NAME}",
+		":5:26: header X-Api-Key is a secret written literally",
+		":8:48: the auth value is a secret written literally",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if n := strings.Count(errs, "written literally"); n != 3 {
+		t.Errorf("%d warnings, want 3 (none for ${FNB_KEY}):\n%s", n, errs)
+	}
+	if strings.Contains(out+errs, sentinel) {
+		t.Errorf("the secret reached the output:\n%s\n%s", out, errs)
+	}
+}
+
+// --max-rate refuses a scenario over the ceiling before anything is sent,
+// counting every target (issue 13, safety rails).
+func TestMaxRateRefusesAScenarioOverTheCeiling(t *testing.T) {
+	scen := writeScenario(t, "name: mr\ntargets: [{name: a, url: http://127.0.0.1:9/}, {name: b, url: http://127.0.0.1:9/}]\ntraffic: {phases: [{shape: constant, rate: 10/s, duration: 1s}, {name: spike, shape: spike, rate: 10/s, peak: 400/s, at: 200ms, hold: 100ms, duration: 1s}]}\n")
+	code, _, errs := cli("run", scen, "--max-rate", "500/s", "--out", filepath.Join(t.TempDir(), "r"), "--progress", "none")
+	if code != 2 || !strings.Contains(errs, "the scenario offers up to 800/s (400/s to each of 2 targets, in phase spike), above --max-rate 500/s") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	code, _, errs = cli("run", scen, "--max-rate", "fast", "--progress", "none")
+	if code != 2 || !strings.Contains(errs, `--max-rate "fast" is not a rate`) {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
+
 // An endless input stops at its cap, with exit 2 and the cap in the
 // message, instead of growing without bound (issue 13, fault 3).
 func TestValidateDevZeroExits2(t *testing.T) {
