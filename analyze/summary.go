@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/fnbench/fnbench/analyze/cost"
@@ -152,7 +153,7 @@ func SummarizeWith(r *Run, o Options) *Summary {
 		rps = peakOfferedRPS(r)
 	}
 	s.project(table, rps)
-	s.Warnings = append([]string{}, r.Warnings...)
+	s.Warnings = append(append([]string{}, r.Warnings...), insecureWarnings(r.Info.Scenario)...)
 	for _, ts := range s.Tables {
 		s.Warnings = append(s.Warnings, ts.Client.warnings(ts.Target.Name)...)
 	}
@@ -166,6 +167,24 @@ type scenarioFields struct {
 	ColdStart struct {
 		Detect string `json:"detect"`
 	} `json:"cold_start"`
+	Targets []struct {
+		Name string `json:"name"`
+		TLS  struct {
+			Insecure bool `json:"insecure"`
+		} `json:"tls"`
+	} `json:"targets"`
+}
+
+// insecureWarnings warn of the targets whose certificates were not
+// verified (tls: {insecure: true}).
+func insecureWarnings(scenario json.RawMessage) []string {
+	var out []string
+	for _, t := range scenarioField(scenario).Targets {
+		if t.TLS.Insecure {
+			out = append(out, fmt.Sprintf("target %s: TLS certificate verification was off (tls: {insecure: true}): the answers may not have come from the target; trust its CA with tls: {ca_file: …} instead", t.Name))
+		}
+	}
+	return out
 }
 
 func scenarioField(raw json.RawMessage) scenarioFields {

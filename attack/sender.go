@@ -44,7 +44,12 @@ func newSender(r *runner) (sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("target %q: bad URL: %v", t.Name, err)
 	}
-	tlsConf := &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(0), ServerName: u.Hostname(), RootCAs: testRoots}
+	tlsConf := &tls.Config{ClientSessionCache: tls.NewLRUClientSessionCache(0), ServerName: u.Hostname(), RootCAs: testRoots,
+		InsecureSkipVerify: t.TLS.Insecure} //nolint:gosec // the scenario asked for it, and every report warns of it
+	if len(t.TLS.CA) > 0 {
+		tlsConf.RootCAs = x509.NewCertPool()
+		tlsConf.RootCAs.AppendCertsFromPEM(t.TLS.CA) // checked when the scenario was loaded
+	}
 	proxy, _ := http.ProxyFromEnvironment(&http.Request{URL: u})
 	h1Only := !t.HTTP2
 	native := proxy == nil && t.KeepAlive && !t.FollowRedirects

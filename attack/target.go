@@ -31,6 +31,8 @@ type Target struct {
 	// FollowRedirects sends the target through net/http's client, which
 	// follows 3xx; without it a 3xx is an http_error (classifyStatus).
 	FollowRedirects bool
+	// TLS is the certificate trust: a CA bundle, or verification off.
+	TLS scenarios.TLS
 	// Connections to open before time zero; 0 sizes them from the load
 	// (warmConns).
 	Connections int
@@ -127,6 +129,7 @@ func newTarget(plan *scenarios.Plan, st *scenarios.Target) Target {
 		HTTP2:           st.HTTP2,
 		KeepAlive:       st.KeepAlive,
 		FollowRedirects: st.FollowRedirects,
+		TLS:             st.TLS,
 		Connections:     st.Connections,
 		Region:          st.Region,
 		Plan:            st.Plan,

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
@@ -261,6 +262,9 @@ func (c *converter) target(ft *fileTarget, def *fileRequest) Target {
 		}
 		if r.Connections != nil {
 			t.Connections = *r.Connections
+		}
+		if r.TLS != nil {
+			c.tls(&t.TLS, r.TLS)
 		}
 		switch {
 		case r.Body != nil:
@@ -566,6 +570,25 @@ func (c *converter) headers(h map[string]string, r *fileRequest) map[string]stri
 	return out
 }
 
+// tls applies a tls section over what defaults set: a CA bundle is read and
+// must hold at least one certificate.
+func (c *converter) tls(dst *TLS, f *fileTLS) {
+	if f.Insecure != nil {
+		dst.Insecure = *f.Insecure
+	}
+	if f.CAFile == nil {
+		return
+	}
+	dst.CAFile = c.str(*f.CAFile)
+	if c.redacted {
+		return
+	}
+	dst.CA = c.bodyFile(*f.CAFile)
+	if len(dst.CA) > 0 && !x509.NewCertPool().AppendCertsFromPEM(dst.CA) {
+		c.fail(f.CAFile.node, fmt.Sprintf("ca_file %q holds no PEM certificate", f.CAFile.Value), "give a file of -----BEGIN CERTIFICATE----- blocks, such as the CA's certificate")
+	}
+}
+
 func (c *converter) bodyFile(t text) []byte {
 	if b, ok := c.bodies[t.node]; ok {
 		return b
@@ -576,7 +599,7 @@ func (c *converter) bodyFile(t text) []byte {
 	}
 	b, err := readBodyFile(path)
 	if err != nil {
-		c.fail(t.node, fmt.Sprintf("cannot read body_file %q: %v", t.Value, err), fmt.Sprintf("the path is relative to the scenario's directory (%s)", c.dir))
+		c.fail(t.node, fmt.Sprintf("cannot read file %q: %v", t.Value, err), fmt.Sprintf("the path is relative to the scenario's directory (%s)", c.dir))
 	}
 	c.bodies[t.node] = b
 	return b

@@ -101,6 +101,11 @@ func TestParseErrors(t *testing.T) {
 			want: `scenario.yaml:5:15: sweep cannot reach target "aws" at qualifier "1": it updates the function's configuration, which only $LATEST takes; remove the qualifier (and any :1 at the end of the function) so the target invokes $LATEST, or remove sweep`,
 		},
 		{
+			name: "a ca_file that holds no certificate",
+			src:  strings.Replace(base, "    url: http://127.0.0.1:8080/hello", "    url: https://127.0.0.1:8080/hello\n    tls: {ca_file: testdata/body.json}", 1),
+			want: `scenario.yaml:5:20: ca_file "testdata/body.json" holds no PEM certificate; give a file of -----BEGIN CERTIFICATE----- blocks, such as the CA's certificate`,
+		},
+		{
 			name: "a port out of range",
 			src:  strings.Replace(base, "127.0.0.1:8080", "127.0.0.1:99999", 1),
 			want: `scenario.yaml:4:10: url "http://127.0.0.1:99999/hello" has port 99999; a port is 1 to 65535`,

@@ -65,6 +65,7 @@ type fileRequest struct {
 	HTTP2           *bool           `yaml:"http2" default:"true" doc:"Allow HTTP/2 where the target offers it."`
 	KeepAlive       *bool           `yaml:"keepalive" default:"true" doc:"Reuse connections between requests."`
 	FollowRedirects *bool           `yaml:"follow_redirects" default:"false" doc:"Follow 3xx redirects (up to 10, through net/http's client, which drops credentials on a redirect to another host); the latency then covers every hop. Off, a 3xx is an http_error: a redirect is rarely the function answering."`
+	TLS             *fileTLS        `yaml:"tls" doc:"TLS settings for https targets: a CA bundle to trust, or verification off."`
 	Connections     *int            `yaml:"connections" min:"1" max:"100000" doc:"Connections to open (and TLS-handshake) before time zero. Default: sized by Little's law, the first seconds' highest rate times 250 ms; give it when responses take longer."`
 }
 
@@ -84,6 +85,12 @@ type fileTarget struct {
 	Arch        *text     `yaml:"architecture" enum:"x86_64,arm64" doc:"The function's architecture, for cost, when fnbench cannot read it."`
 	Plan        *text     `yaml:"plan" enum:"lambda,consumption,flex-consumption,premium" doc:"The hosting plan, for cost: lambda for AWS; consumption, flex-consumption or premium for Azure Functions."`
 	fileRequest `yaml:",inline"`
+}
+
+type fileTLS struct {
+	Pos      positions `yaml:"-"`
+	CAFile   *text     `yaml:"ca_file" doc:"A PEM file of certificates to trust instead of the system's, relative to the scenario file: for a private CA or a self-signed test server."`
+	Insecure *bool     `yaml:"insecure" default:"false" doc:"Skip certificate verification. Every report then warns that the answers may not have come from the target; prefer ca_file."`
 }
 
 type fileAuth struct {

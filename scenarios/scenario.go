@@ -73,6 +73,9 @@ type Target struct {
 	MaxInFlight int           // beyond it an arrival is counted "not sent"
 	HTTP2       bool          // allow HTTP/2 where offered
 	KeepAlive   bool
+	// TLS: a CA bundle to trust instead of the system's, or verification
+	// off.
+	TLS TLS
 	// FollowRedirects: follow 3xx answers; off, a 3xx is an http_error.
 	FollowRedirects bool
 	// Connections to open before time zero; 0 sizes them from the load.
@@ -96,6 +99,14 @@ const (
 	KindHTTP      = "http"
 	KindAWSLambda = "aws-lambda"
 )
+
+// TLS is a target's certificate trust. CA holds the PEM of CAFile, read
+// and checked at load.
+type TLS struct {
+	CAFile   string `json:"ca_file,omitempty"`
+	Insecure bool   `json:"insecure,omitempty"`
+	CA       []byte `json:"-"`
+}
 
 // Auth types.
 const (
@@ -230,6 +241,7 @@ type targetJSON struct {
 	HTTP2           bool              `json:"http2"`
 	KeepAlive       bool              `json:"keepalive"`
 	FollowRedirects bool              `json:"follow_redirects,omitempty"`
+	TLS             *TLS              `json:"tls,omitempty"`
 	Connections     int               `json:"connections,omitempty"`
 	Auth            *Auth             `json:"auth,omitempty"`
 }
@@ -252,6 +264,10 @@ func (t Target) MarshalJSON() ([]byte, error) {
 	}
 	if t.Auth.Type != "" && (t.Auth.Type != AuthNone || t.Kind == KindAWSLambda) {
 		j.Auth = &t.Auth
+	}
+	if t.TLS.CAFile != "" || t.TLS.Insecure {
+		tl := t.TLS
+		j.TLS = &tl
 	}
 	switch {
 	case len(t.Body) == 0:
@@ -282,6 +298,9 @@ func (t *Target) UnmarshalJSON(b []byte) error {
 	}
 	if j.Auth != nil {
 		t.Auth = *j.Auth
+	}
+	if j.TLS != nil {
+		t.TLS = *j.TLS
 	}
 	if j.Body != nil {
 		t.Body = []byte(*j.Body)
