@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"runtime/trace"
-	"syscall"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
