@@ -62,6 +62,8 @@ test: build $(BIN)/aws-lambda-rie $(CHROMIUM)
 	# the tests that score timing (inference against ground truth), which
 	# ran above; every other engine and analysis test runs raced.
 	$(GO) test -count=1 -race -short ./attack/... ./analyze/...
+	# Every parser of outside input has a fuzz target: 10 s of fuzzing each.
+	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 
 # The quick loop while developing.
 test-short: $(BIN)/aws-lambda-rie
@@ -99,6 +101,7 @@ bench: $(BENCH_DEPS)
 bench-quick: $(BENCH_DEPS)
 	$(BIN)/fnbench-bench $(BENCH_TOOLS) -quick -duration 5s -cold-duration 8s -md runs/bench-quick.md $(BENCH_FLAGS)
 
+# Every fuzz target for FUZZTIME (make test gives each 10 s; 30 s here).
 FUZZTIME ?= 30s
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
