@@ -98,6 +98,7 @@ func start(ctx context.Context, opt Options) (*campaign, error) {
 	}
 	c.targets = targets
 	c.lambda.describe(ctx, c.log)
+	c.lambda.warnLeftovers(ctx, c.log)
 	return c, nil
 }
 

@@ -29,6 +29,7 @@ type controlPlane struct {
 	originals map[int]lambdactl.Original
 	nonce     atomic.Int64
 	runID     string
+	outDir    string // where the originals are recorded (rundir.OriginalsFile)
 }
 
 // newControlPlane makes a control-plane client for every aws-lambda target
@@ -36,7 +37,7 @@ type controlPlane struct {
 // with the same credentials as its invocations.
 func newControlPlane(ctx context.Context, opt Options, targets []attack.Target) (*controlPlane, error) {
 	cp := &controlPlane{plan: opt.Plan, targets: targets, clients: map[int]*lambdactl.Client{},
-		originals: map[int]lambdactl.Original{}, runID: opt.RunID}
+		originals: map[int]lambdactl.Original{}, runID: opt.RunID, outDir: opt.OutDir}
 	for i := range opt.Plan.Scenario.Targets {
 		st := &opt.Plan.Scenario.Targets[i]
 		if st.Kind != scenarios.KindAWSLambda || st.Auth.Type != scenarios.AuthAWSSigV4 {
@@ -105,16 +106,43 @@ func (cp *controlPlane) describe(ctx context.Context, w io.Writer) {
 }
 
 // snapshot records what fnbench may change on every function, before it
-// changes anything.
+// changes anything: in memory, for the restore at the end, and in the run
+// directory (rundir.OriginalsFile), for `fnbench restore` after a kill.
 func (cp *controlPlane) snapshot(ctx context.Context) error {
+	rec := &rundir.Originals{}
 	for _, i := range cp.controlled() {
-		o, err := cp.clients[i].Snapshot(ctx, cp.targets[i].Function)
+		t := &cp.targets[i]
+		o, err := cp.clients[i].Snapshot(ctx, t.Function)
 		if err != nil {
-			return fmt.Errorf("target %q: %w", cp.targets[i].Name, err)
+			return fmt.Errorf("target %q: %w", t.Name, err)
 		}
 		cp.originals[i] = o
+		ot := rundir.OriginalTarget{Target: t.Name, Function: t.Function, Region: t.Region, Simulated: t.Simulated,
+			Profile: cp.plan.Scenario.Targets[i].Auth.Profile, MemoryMB: o.MemoryMB}
+		if strings.HasPrefix(t.Endpoint, "http") {
+			ot.Endpoint = t.Endpoint
+		}
+		if v, ok := o.Environment[lambdactl.NonceVariable]; ok {
+			ot.Nonce = &v
+		}
+		rec.Targets = append(rec.Targets, ot)
 	}
-	return nil
+	if len(rec.Targets) == 0 {
+		return nil
+	}
+	return rundir.WriteOriginals(cp.outDir, rec)
+}
+
+// warnLeftovers warns of functions that carry FNBENCH_COLD_NONCE: a run
+// killed while it forced cold starts left it there.
+func (cp *controlPlane) warnLeftovers(ctx context.Context, w io.Writer) {
+	for _, i := range cp.controlled() {
+		t := &cp.targets[i]
+		if _, ok, err := cp.clients[i].Nonce(ctx, t.Function); err == nil && ok {
+			fmt.Fprintf(w, "fnbench: warning: target %s: function %s carries %s, left by a run that was killed while it forced cold starts; `fnbench restore RUN` on that run's directory puts the function back (or remove the variable by hand)\n",
+				t.Name, t.Function, lambdactl.NonceVariable)
+		}
+	}
 }
 
 // setMemory sets every function's memory size (a sweep step).
@@ -140,6 +168,13 @@ func (cp *controlPlane) restore(ctx context.Context, w io.Writer) error {
 		}
 		fmt.Fprintf(w, "fnbench: restored the configuration of %s\n", t.Function)
 	}
+	restored := len(cp.originals) > 0 && len(errs) == 0
 	cp.originals = map[int]lambdactl.Original{}
+	if restored {
+		if o, err := rundir.ReadOriginals(cp.outDir); err == nil {
+			o.Restored = true
+			errs = append(errs, rundir.WriteOriginals(cp.outDir, o))
+		}
+	}
 	return errors.Join(errs...)
 }

@@ -178,3 +178,62 @@ traffic: {phases: [{shape: constant, rate: 20/s, duration: 300ms}]}
 		}
 	}
 }
+
+// A run that changes a function records what it found first
+// (original-config.json); after a kill, the next run warns of the nonce left
+// on the function and `fnbench restore` puts the function back (issue 13,
+// durability).
+func TestRestoreAfterAKilledForcedRun(t *testing.T) {
+	awsTestEnv(t)
+	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"aws-go-hello"}, TimeScale: 0.01})
+	before := configOf(t, s)
+	e, _ := s.ResolveEndpoint("sim://aws-go-hello/hello/lambda-invoke")
+	dir := filepath.Join(t.TempDir(), "run")
+	if code, out, errs := cli("run", forcedScenario(t, e.BaseEndpoint, 2, "200ms"), "--out", dir, "--progress", "none"); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	rec, err := rundir.ReadOriginals(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.Restored || len(rec.Targets) != 1 || rec.Targets[0].MemoryMB != before.MemoryMB || rec.Targets[0].Nonce != nil || rec.Targets[0].Endpoint != e.BaseEndpoint {
+		t.Fatalf("original-config.json %+v", rec)
+	}
+	// What a SIGKILL in the middle of forcing leaves: the nonce and a
+	// sweep's memory on the function, and a record not marked restored.
+	c := lambdactl.New(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(sim.DefaultAccessKeyID, sim.DefaultSecretAccessKey, "")}, e.BaseEndpoint)
+	ctx := context.Background()
+	if err := c.ForceCold(ctx, "hello", "killed-run-7"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetMemory(ctx, "hello", 512); err != nil {
+		t.Fatal(err)
+	}
+	rec.Restored = false
+	if err := rundir.WriteOriginals(dir, rec); err != nil {
+		t.Fatal(err)
+	}
+
+	plain := writeScenario(t, "name: plain\nseed: 1\ntargets: [{name: lambda, kind: aws-lambda, function: hello, endpoint: "+e.BaseEndpoint+"}]\ntraffic: {phases: [{shape: constant, rate: 10/s, duration: 200ms}]}\n")
+	_, _, errs := cli("run", plain, "--out", filepath.Join(t.TempDir(), "plain"), "--progress", "none")
+	if !strings.Contains(errs, "function hello carries FNBENCH_COLD_NONCE, left by a run that was killed") {
+		t.Errorf("the next run does not warn of the leftover nonce:\n%s", errs)
+	}
+
+	code, out, errs := cli("restore", dir)
+	if code != 0 || !strings.Contains(out, "restored hello: memory 128 MB, FNBENCH_COLD_NONCE removed") {
+		t.Fatalf("restore: exit %d\n%s\n%s", code, out, errs)
+	}
+	if after := configOf(t, s); !sameConfig(before, after) {
+		t.Errorf("not restored: before %+v, after %+v", before, after)
+	}
+	if rec, _ := rundir.ReadOriginals(dir); !rec.Restored {
+		t.Error("original-config.json is not marked restored")
+	}
+	if code, _, errs := cli("restore", dir); code != 0 {
+		t.Errorf("a second restore: exit %d\n%s", code, errs)
+	}
+	if code, _, errs := cli("restore", t.TempDir()); code != 2 || !strings.Contains(errs, "nothing to restore") {
+		t.Errorf("restore of a run that changed nothing: exit %d\n%s", code, errs)
+	}
+}

@@ -54,6 +54,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newCompareCmd(),
 		newCostCmd(),
 		newMergeCmd(),
+		newRestoreCmd(),
 		newDemoCmd(),
 		newSchemaCmd(),
 		newSimCmd(),

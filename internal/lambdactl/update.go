@@ -260,3 +260,69 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return context.Cause(ctx)
 	}
 }
+
+// Undo puts back what fnbench changes on function ($LATEST): its memory, to
+// memoryMB, and NonceVariable, to nonce (removed when nonce is nil), and
+// waits until Lambda reports the update Successful; every other variable
+// stays as it is now. It is `fnbench restore`, after a run that could not
+// restore the function itself (it was killed), and needs nothing but what
+// the run directory recorded, which holds no variable's value but the
+// nonce's. When nothing differs it changes nothing.
+func (c *Client) Undo(ctx context.Context, function string, memoryMB int, nonce *string) error {
+	fn, err := updatable(function)
+	if err == nil && memoryMB <= 0 {
+		err = errors.New("no original memory size was recorded")
+	}
+	if err != nil {
+		return fmt.Errorf("restoring: %w", err)
+	}
+	ctx, cancel := c.bounded(ctx)
+	defer cancel()
+	err = c.update(ctx, fn, func(cur *lambda.GetFunctionConfigurationOutput, in *lambda.UpdateFunctionConfigurationInput) (bool, error) {
+		if err := readableEnvironment(fn, cur); err != nil {
+			return false, err
+		}
+		vars := map[string]string{}
+		if cur.Environment != nil {
+			maps.Copy(vars, cur.Environment.Variables)
+		}
+		now, had := vars[NonceVariable]
+		same := int(aws.ToInt32(cur.MemorySize)) == memoryMB
+		switch {
+		case nonce == nil:
+			same = same && !had
+			delete(vars, NonceVariable)
+		default:
+			same = same && had && now == *nonce
+			vars[NonceVariable] = *nonce
+		}
+		if same {
+			return false, nil
+		}
+		in.Environment = &types.Environment{Variables: vars}
+		in.MemorySize = aws.Int32(int32(memoryMB))
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("restoring %s: %w", function, err)
+	}
+	return nil
+}
+
+// Nonce reports the NonceVariable that function's $LATEST carries, if any:
+// one left there by a run that was killed while it forced cold starts.
+func (c *Client) Nonce(ctx context.Context, function string) (value string, ok bool, err error) {
+	fn, err := updatable(function)
+	if err != nil {
+		return "", false, err
+	}
+	cur, err := c.getConfiguration(ctx, fn, "")
+	if err != nil {
+		return "", false, err
+	}
+	if cur.Environment == nil {
+		return "", false, nil
+	}
+	value, ok = cur.Environment.Variables[NonceVariable]
+	return value, ok, nil
+}
