@@ -310,7 +310,7 @@ func (c *converter) kindKeys(ft *fileTarget, kind string) {
 			}
 		}
 		if ft.URL == nil {
-			c.fail(at(ft.Pos, "name"), fmt.Sprintf("target %s has no url", c.str(ft.Name)), "add url: https://… (or sim://<profile>/<function> for the built-in simulator)")
+			c.fail(at(ft.Pos, "name"), fmt.Sprintf("target %q has no url", c.str(ft.Name)), "add url: https://… (or sim://<profile>/<function> for the built-in simulator)")
 		}
 	case KindAWSLambda:
 		hints := map[string]string{

@@ -246,7 +246,7 @@ func costOfRun(cmd *cobra.Command, dir string, table *cost.Table, f *costFlags) 
 		return nil, usageError(errors.New("give --rps or --requests-per-month, not both"))
 	}
 	if f.rps < 0 || f.perMonth < 0 || math.IsNaN(f.rps) || math.IsInf(f.rps, 0) {
-		return nil, usageError(fmt.Errorf("--rps %v and --requests-per-month %d must be positive numbers", f.rps, f.perMonth))
+		return nil, usageError(fmt.Errorf("--rps %v and --requests-per-month %d must be positive numbers: give the rate to project a month at, e.g. --rps 20", f.rps, f.perMonth))
 	}
 	if f.marginal && f.rps == 0 && f.perMonth == 0 {
 		return nil, usageError(errors.New("--marginal applies to a monthly projection; add --rps or --requests-per-month"))

@@ -301,8 +301,12 @@ func checkMaxRate(plan *scenarios.Plan, maxRate string, shards int) error {
 	if name == "" {
 		name = fmt.Sprintf("#%d", phase+1)
 	}
-	return fmt.Errorf("the scenario offers up to %s/s (%s/s to each of %d targets, in phase %s%s), above --max-rate %s: lower the scenario's rates (or --set one), or raise --max-rate",
-		formatRate(total), formatRate(peak), n, name, shardNote(shards), maxRate)
+	each := fmt.Sprintf("%s/s to each of %d targets", formatRate(peak), n)
+	if n == 1 {
+		each = "to its one target"
+	}
+	return fmt.Errorf("the scenario offers up to %s/s (%s, in phase %s%s), above --max-rate %s: lower the scenario's rates (or --set one), or raise --max-rate",
+		formatRate(total), each, name, shardNote(shards), maxRate)
 }
 
 func formatRate(r float64) string { return strconv.FormatFloat(r, 'f', -1, 64) }

@@ -56,7 +56,7 @@ func ReadFile(path string, limit int64, what string) ([]byte, error) {
 
 // TooLarge is the error of an input over its cap.
 func TooLarge(path, what string, limit int64) error {
-	return fmt.Errorf("%s: the %s is %w (its cap is %s): it is not one fnbench wrote or could use; check the path", path, what, ErrTooLarge, Size(limit))
+	return fmt.Errorf("%s: the %s is %w (its cap is %s); check that the path names the file you meant", path, what, ErrTooLarge, Size(limit))
 }
 
 // Size writes a cap the way the README lists it: 4 MiB, 64 KiB, 512 B.
