@@ -74,7 +74,7 @@ func TestHostileInputs(t *testing.T) {
 		{name: "forced cold starts on an alias", setup: scenario("name: x\ntargets: [{name: a, kind: aws-lambda, function: hello, qualifier: live}]\ncold_start: {force: {count: 5}}\n" + traffic)},
 		{name: "a secret written literally", setup: scenario("name: x\ntargets: [{name: a, url: http://127.0.0.1:8080/, headers: {X-Api-Key: hunter2-literal}}]\n" + traffic)},
 		{name: "run over --max-rate", setup: func(t *testing.T, dir string) []string {
-			args := scenario("name: x\n" + targets + traffic)(t, dir)
+			args := scenario("name: x\n"+targets+traffic)(t, dir)
 			return []string{"run", args[1], "--max-rate", "5/s", "--progress", "none", "--out", filepath.Join(dir, "out")}
 		}},
 		{name: "cost --rps NaN", setup: run(nil, "cost", "--rps", "NaN")},
