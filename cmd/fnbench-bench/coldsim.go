@@ -45,7 +45,11 @@ func (c *coldCheck) excess() float64 {
 }
 
 func simArgs(truthFile string) []string {
-	return []string{"sim", "--profile", coldProfile, "--seed", "1", "--truth", truthFile}
+	args := []string{"sim", "--profile", coldProfile, "--seed", "1"}
+	if truthFile != "" {
+		args = append(args, "--truth", truthFile)
+	}
+	return args
 }
 
 // runColdCheck starts the simulator, drives its marker-less function with
@@ -77,6 +81,12 @@ func (r *runner) runColdCheck(rate float64, dur time.Duration) (*coldCheck, erro
 // startSim runs `fnbench sim` and finds the function URL in the endpoints
 // it prints.
 func startSim(ts *toolset, truthFile string) (*server, error) {
+	return startSimFunction(ts, truthFile, coldFunction)
+}
+
+// startSimFunction starts `fnbench sim` with coldProfile, keeping its truth
+// in truthFile (none when ""), and returns the function URL of function.
+func startSimFunction(ts *toolset, truthFile, function string) (*server, error) {
 	cmd := exec.Command(ts.fnbench, simArgs(truthFile)...)
 	log, err := os.Create(filepath.Join(ts.work, "sim.log"))
 	if err != nil {
@@ -91,7 +101,7 @@ func startSim(ts *toolset, truthFile string) (*server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	srv := &server{name: "fnbench sim " + coldProfile + "/" + coldFunction, proto: protoHTTP, cmd: cmd}
+	srv := &server{name: "fnbench sim " + coldProfile + "/" + function, proto: protoHTTP, cmd: cmd}
 	var started struct {
 		Endpoints []sim.Endpoint `json:"endpoints"`
 	}
@@ -100,13 +110,13 @@ func startSim(ts *toolset, truthFile string) (*server, error) {
 		return nil, fmt.Errorf("fnbench sim printed no endpoints (see sim.log in the work directory): %v", err)
 	}
 	for _, e := range started.Endpoints {
-		if e.Function == coldFunction && e.Kind == coldKind {
+		if e.Function == function && e.Kind == coldKind {
 			srv.url = e.URL
 			return srv, nil
 		}
 	}
 	srv.stop()
-	return nil, fmt.Errorf("fnbench sim serves no %s endpoint of %s/%s; the profile changed: pick another marker-less function", coldKind, coldProfile, coldFunction)
+	return nil, fmt.Errorf("fnbench sim serves no %s endpoint of %s/%s; the profile changed", coldKind, coldProfile, function)
 }
 
 // stopSim interrupts the simulator, which flushes its truth file as it

@@ -44,6 +44,13 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "soak-sim" {
+		if err := simSoak(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "fnbench-bench soak-sim:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var o options
 	flag.StringVar(&o.fnbench, "fnbench", "bin/fnbench", "fnbench binary")
 	flag.StringVar(&o.vegeta, "vegeta", "bin/vegeta", "vegeta binary")

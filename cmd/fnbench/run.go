@@ -32,6 +32,9 @@ type runFlags struct {
 	progress   string
 	cpuProfile string
 	trace      string
+	// runtimeStats: a file of the process's own figures every 10 s
+	// (goroutines, heap, RSS, descriptors), for make soak.
+	runtimeStats string
 	shard      string // "i/n": send the i-th of every n arrivals
 	maxRate    string // a ceiling on the rate offered to all targets together
 	// simKeepAliveScale shortens the built-in simulator's keep-alives
@@ -74,6 +77,8 @@ marks the run interrupted; a second Ctrl-C abandons them.`,
 	cmd.Flags().MarkHidden("cpuprofile")
 	cmd.Flags().StringVar(&f.trace, "trace", "", "write a Go execution trace of the run to this file (for fnbench's developers)")
 	cmd.Flags().MarkHidden("trace")
+	cmd.Flags().StringVar(&f.runtimeStats, "runtime-stats", "", "append fnbench's own goroutines, heap, RSS and open descriptors to this file every 10 s, as JSON lines (for make soak)")
+	cmd.Flags().MarkHidden("runtime-stats")
 	cmd.Flags().StringVar(&f.maxRate, "max-rate", "", "refuse a scenario that would offer more than this to all its targets together (this shard's share), e.g. 1000/s: a ceiling against a typo sending a real account 100× the load")
 	cmd.Flags().StringVar(&f.shard, "shard", "", "run shard i of n (as i/n): send every n-th arrival, starting with the i-th, for fnbench merge to combine")
 	cmd.Flags().Float64Var(&f.simKeepAliveScale, "sim-keep-alive-scale", 1, "sim:// targets: multiply the simulator's idle keep-alives by this (0.01 evicts after seconds, not minutes)")
@@ -245,6 +250,13 @@ func profiled(f runFlags, run func() error) error {
 			return runError(err)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if f.runtimeStats != "" {
+		stop, err := writeRuntimeStats(f.runtimeStats, 10*time.Second)
+		if err != nil {
+			return usageError(err)
+		}
+		defer stop()
 	}
 	if f.trace != "" {
 		tf, err := os.Create(f.trace)

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/internal/rundir"
+	"github.com/fnbench/fnbench/internal/units"
+)
+
+// The soak (issue 13, make soak; not in CI): fnbench at 5,000/s for 30
+// minutes against `fnbench sim` in a process of its own, its own figures
+// sampled every minute. It passes when nothing grows, no interval is lost
+// and the schedule lag stays within target.
+const (
+	soakSimRate    = 5000
+	soakLagTarget  = 5 * time.Millisecond
+	soakGrowth     = 0.10 // the last third of the samples may exceed the first by this much
+	soakGoroutines = 50   // or by this many goroutines
+	soakFDs        = 20   // or this many descriptors
+	soakFunction   = "hello"
+)
+
+func simSoak(args []string) error {
+	fs := flag.NewFlagSet("soak-sim", flag.ExitOnError)
+	fnbench := fs.String("fnbench", "bin/fnbench", "fnbench binary")
+	dur := fs.Duration("duration", 30*time.Minute, "length of the soak")
+	rate := fs.Float64("rate", soakSimRate, "offered rate, requests/s")
+	md := fs.String("md", "", "also write the result as Markdown to this file")
+	work := fs.String("work", "", "directory for the run (default a temporary one, kept)")
+	fs.Parse(args)
+	dir := *work
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "fnbench-soak-"); err != nil {
+			return err
+		}
+	}
+	ts := &toolset{fnbench: *fnbench, work: dir}
+	srv, err := startSimFunction(ts, "", soakFunction)
+	if err != nil {
+		return err
+	}
+	defer stopSim(srv) //nolint:errcheck // the soak's verdict does not depend on it
+	scen := filepath.Join(dir, "soak.yaml")
+	src := fmt.Sprintf("name: soak\nseed: 1\ninterval: 1s\ntargets: [{name: sim, url: %s}]\ntraffic: {phases: [{name: steady, shape: constant, rate: %g/s, duration: %s}]}\n", srv.url, *rate, *dur)
+	if err := os.WriteFile(scen, []byte(src), 0o644); err != nil {
+		return err
+	}
+	out, stats := filepath.Join(dir, "run"), filepath.Join(dir, "runtime.jsonl")
+	fmt.Fprintf(os.Stderr, "fnbench-bench soak-sim: %g/s for %s against %s; run directory %s\n", *rate, *dur, srv.url, out)
+	cmd := exec.Command(*fnbench, "run", scen, "--out", out, "--progress", "none", "--runtime-stats", stats)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	runErr := cmd.Run()
+	res, err := judgeSoak(out, stats, *rate, *dur)
+	if err != nil {
+		return errors.Join(runErr, err)
+	}
+	text := res.markdown()
+	fmt.Print(text)
+	if *md != "" {
+		if err := os.WriteFile(*md, []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		return fmt.Errorf("fnbench run: %w", runErr)
+	}
+	if !res.pass() {
+		return errors.New("the soak failed (see above)")
+	}
+	return nil
+}
+
+// soakResult is what the soak measured.
+type soakResult struct {
+	rate           float64
+	dur            time.Duration
+	samples        []soakSample // one a minute
+	intervals      int          // intervals.jsonl lines
+	wantIntervals  int
+	missing        []int // sequence numbers absent
+	achieved, errs float64
+	lagP99, lagMax time.Duration
+}
+
+type soakSample struct {
+	At         float64 `json:"t_s"`
+	Goroutines int     `json:"goroutines"`
+	HeapMiB    float64 `json:"heap_inuse_mib"`
+	RSSMiB     float64 `json:"rss_mib"`
+	FDs        int     `json:"fds"`
+}
+
+func judgeSoak(out, stats string, rate float64, dur time.Duration) (*soakResult, error) {
+	r := &soakResult{rate: rate, dur: dur, wantIntervals: int(dur / time.Second)}
+	f, err := os.Open(stats)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	next := 0.0
+	for sc.Scan() {
+		var s soakSample
+		if json.Unmarshal(sc.Bytes(), &s) != nil {
+			continue
+		}
+		if s.At >= next { // one a minute
+			r.samples = append(r.samples, s)
+			next = s.At + 60 - 5
+		}
+	}
+	seen := map[int]bool{}
+	var warn []string
+	rundir.EachLine(out, rundir.IntervalsFile, &warn, func(_ int, line []byte) error {
+		var c rundir.IntervalCounts
+		if json.Unmarshal(line, &c) == nil {
+			seen[c.Seq] = true
+			r.intervals++
+		}
+		return nil
+	})
+	for k := range r.wantIntervals {
+		if !seen[k] {
+			r.missing = append(r.missing, k)
+		}
+	}
+	run, err := analyze.Load(out)
+	if err != nil {
+		return nil, err
+	}
+	tot := analyze.Summarize(run).Tables[0].Total
+	r.achieved = float64(tot.Sent) / float64(max(tot.Offered, 1))
+	r.errs = tot.ErrorRate
+	r.lagP99, r.lagMax = tot.Lag.P99, tot.Lag.Max
+	return r, nil
+}
+
+// growth compares the first and last thirds of the samples (after the
+// first minute, the warm-up) of one figure.
+func (r *soakResult) growth(f func(soakSample) float64) (first, last float64) {
+	v := r.samples
+	if len(v) > 1 {
+		v = v[1:]
+	}
+	third := max(len(v)/3, 1)
+	avg := func(xs []soakSample) float64 {
+		t := 0.0
+		for _, x := range xs {
+			t += f(x)
+		}
+		return t / float64(max(len(xs), 1))
+	}
+	return avg(v[:third]), avg(v[len(v)-third:])
+}
+
+func (r *soakResult) checks() []string {
+	rss0, rss1 := r.growth(func(s soakSample) float64 { return s.RSSMiB })
+	g0, g1 := r.growth(func(s soakSample) float64 { return float64(s.Goroutines) })
+	f0, f1 := r.growth(func(s soakSample) float64 { return float64(s.FDs) })
+	mark := func(ok bool) string {
+		if ok {
+			return "✓"
+		}
+		return "✗"
+	}
+	return []string{
+		fmt.Sprintf("%s RSS: first third %.1f MiB, last third %.1f MiB (%+.1f%%; at most +%.0f%%)", mark(rss1 <= rss0*(1+soakGrowth)), rss0, rss1, 100*(rss1-rss0)/rss0, 100*soakGrowth),
+		fmt.Sprintf("%s goroutines: first third %.0f, last third %.0f (at most +%d or +%.0f%%)", mark(g1 <= max(g0+soakGoroutines, g0*(1+soakGrowth))), g0, g1, soakGoroutines, 100*soakGrowth),
+		fmt.Sprintf("%s open descriptors: first third %.0f, last third %.0f (at most +%d)", mark(f1 <= f0+soakFDs), f0, f1, soakFDs),
+		fmt.Sprintf("%s intervals: %d written of %d, %d missing", mark(len(r.missing) == 0), r.intervals, r.wantIntervals, len(r.missing)),
+		fmt.Sprintf("%s schedule lag p99 %s (under %s), max %s", mark(r.lagP99 < soakLagTarget), units.Latency(r.lagP99), units.Latency(soakLagTarget), units.Latency(r.lagMax)),
+		fmt.Sprintf("%s achieved %.2f%% of the offered requests, error rate %.3f%%", mark(r.achieved >= 0.99 && r.errs <= 0.01), 100*r.achieved, 100*r.errs),
+	}
+}
+
+func (r *soakResult) pass() bool {
+	for _, c := range r.checks() {
+		if strings.HasPrefix(c, "✗") {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *soakResult) markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## make soak, %s\n\nfnbench at %g requests/s for %s against `fnbench sim` (aws-go-hello/%s, its function URL) in a process of its own; fnbench's own figures from `--runtime-stats`, one sample a minute.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), r.rate, r.dur, soakFunction)
+	b.WriteString("| minute | RSS MiB | heap in use MiB | goroutines | open descriptors |\n| ---: | ---: | ---: | ---: | ---: |\n")
+	for _, s := range r.samples {
+		fmt.Fprintf(&b, "| %.0f | %.1f | %.1f | %d | %d |\n", s.At/60, s.RSSMiB, s.HeapMiB, s.Goroutines, s.FDs)
+	}
+	b.WriteString("\n")
+	for _, c := range r.checks() {
+		b.WriteString("- " + c + "\n")
+	}
+	verdict := "PASS"
+	if !r.pass() {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(&b, "\n**%s**\n", verdict)
+	return b.String()
+}

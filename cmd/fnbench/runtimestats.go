@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// runtimeSample is one line of --runtime-stats.
+type runtimeSample struct {
+	At         float64 `json:"t_s"` // seconds since the file was opened
+	Goroutines int     `json:"goroutines"`
+	HeapMiB    float64 `json:"heap_inuse_mib"`
+	RSSMiB     float64 `json:"rss_mib"` // 0 where /proc is not there
+	FDs        int     `json:"fds"`     // -1 where /proc is not there
+}
+
+// writeRuntimeStats appends a runtimeSample to path now and every every,
+// until the returned stop is called (which writes a last one).
+func writeRuntimeStats(path string, every time.Duration) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	enc := json.NewEncoder(f)
+	sample := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		enc.Encode(runtimeSample{At: time.Since(start).Seconds(), Goroutines: runtime.NumGoroutine(), //nolint:errcheck // best effort, for developers
+			HeapMiB: float64(ms.HeapInuse) / (1 << 20), RSSMiB: selfRSSMiB(), FDs: selfFDs()})
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	sample()
+	wg.Go(func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+		sample()
+		f.Close()
+	}, nil
+}
+
+// selfRSSMiB reads VmRSS from /proc/self/status.
+func selfRSSMiB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := bytes.CutPrefix(sc.Bytes(), []byte("VmRSS:")); ok {
+			kb, _ := strconv.ParseFloat(string(bytes.TrimSuffix(bytes.TrimSpace(rest), []byte(" kB"))), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// selfFDs counts the open descriptors in /proc/self/fd.
+func selfFDs() int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(entries) - 1 // the directory's own
+}
