@@ -48,56 +48,11 @@ type CostConfig struct {
 // first) and its usage (measured billing when there is any, else the
 // latency of its successful requests). total is the target's whole-run row.
 func TargetUsage(r *Run, tr *TargetRun, total Row) (cost.Config, cost.Usage, CostConfig, error) {
-	ti := &tr.Info
-	var cc CostConfig
-	p, err := cost.ProviderOf(ti.Provider, ti.Plan)
+	cfg, cc, err := costConfigOf(&tr.Info, total.Billing)
 	if err != nil {
-		if ti.Provider == "" || ti.Provider == platform.Generic {
-			err = errors.New("a plain HTTP target has no provider to price it with; price it with fnbench cost --provider")
-		}
-		return cost.Config{}, cost.Usage{}, cc, err
-	}
-	cc.Provider = p
-	cfg := cost.Config{Provider: p}
-	meta := ti.Meta
-	if meta == nil {
-		meta = &rundir.FunctionMeta{}
+		return cfg, cost.Usage{}, cc, err
 	}
 	b := total.Billing
-	switch {
-	case b != nil && b.MemoryMB > 0:
-		cc.MemoryMB, cc.MemoryFrom = b.MemoryMB, "report"
-	case meta.MemoryMB > 0:
-		cc.MemoryMB, cc.MemoryFrom = meta.MemoryMB, "meta"
-	case ti.MemoryMB > 0:
-		cc.MemoryMB, cc.MemoryFrom = ti.MemoryMB, "scenario"
-	}
-	cfg.MemoryMB = cc.MemoryMB
-	if p == cost.AWSLambda {
-		arch, from := meta.Arch, "meta"
-		if arch == "" {
-			arch, from = ti.Arch, "scenario"
-		}
-		if arch == "" {
-			from = "default"
-		}
-		a, err := cost.ParseArch(arch)
-		if err != nil {
-			return cfg, cost.Usage{}, cc, err
-		}
-		cfg.Arch, cc.Arch, cc.ArchFrom = a, a, from
-		if cc.MemoryMB == 0 {
-			return cfg, cost.Usage{}, cc, fmt.Errorf("the function's memory size is unknown: set memory_mb on target %s in the scenario", ti.Name)
-		}
-		cfg.EphemeralMB, cfg.SnapStart = meta.EphemeralMB, meta.SnapStart
-		cfg.Packaging = packaging(meta)
-	}
-	if p == cost.AzureFlex && cc.MemoryMB == 0 {
-		return cfg, cost.Usage{}, cc, fmt.Errorf("the Flex instance memory is unknown: set memory_mb (512, 2048 or 4096) on target %s in the scenario", ti.Name)
-	}
-	cfg.Gateway = gatewayOf(ti)
-	cc.Gateway = cfg.Gateway
-
 	u := cost.Usage{Period: total.Duration}
 	if b != nil && b.Reports > 0 {
 		u.Billed = billedOf(b)
@@ -229,4 +184,59 @@ func ProjectTarget(t *cost.Table, s *Summary, target int, p cost.Projection) (*c
 	}
 	m.Cost.Target = s.Run.Targets[target].Info.Name + ": " + m.Cost.Target
 	return m, nil
+}
+
+// costConfigOf is what the cost model prices a target as: its provider,
+// architecture, memory (from REPORT lines in b, the function's metadata,
+// the scenario, strongest first) and gateway. It needs no results: a run's
+// estimate and its cost watch use it before and while it runs.
+func costConfigOf(ti *rundir.TargetInfo, b *rundir.Billing) (cost.Config, CostConfig, error) {
+	var cc CostConfig
+	p, err := cost.ProviderOf(ti.Provider, ti.Plan)
+	if err != nil {
+		if ti.Provider == "" || ti.Provider == platform.Generic {
+			err = errors.New("a plain HTTP target has no provider to price it with; price it with fnbench cost --provider")
+		}
+		return cost.Config{}, cc, err
+	}
+	cc.Provider = p
+	cfg := cost.Config{Provider: p}
+	meta := ti.Meta
+	if meta == nil {
+		meta = &rundir.FunctionMeta{}
+	}
+	switch {
+	case b != nil && b.MemoryMB > 0:
+		cc.MemoryMB, cc.MemoryFrom = b.MemoryMB, "report"
+	case meta.MemoryMB > 0:
+		cc.MemoryMB, cc.MemoryFrom = meta.MemoryMB, "meta"
+	case ti.MemoryMB > 0:
+		cc.MemoryMB, cc.MemoryFrom = ti.MemoryMB, "scenario"
+	}
+	cfg.MemoryMB = cc.MemoryMB
+	if p == cost.AWSLambda {
+		arch, from := meta.Arch, "meta"
+		if arch == "" {
+			arch, from = ti.Arch, "scenario"
+		}
+		if arch == "" {
+			from = "default"
+		}
+		a, err := cost.ParseArch(arch)
+		if err != nil {
+			return cfg, cc, err
+		}
+		cfg.Arch, cc.Arch, cc.ArchFrom = a, a, from
+		if cc.MemoryMB == 0 {
+			return cfg, cc, fmt.Errorf("the function's memory size is unknown: set memory_mb on target %s in the scenario", ti.Name)
+		}
+		cfg.EphemeralMB, cfg.SnapStart = meta.EphemeralMB, meta.SnapStart
+		cfg.Packaging = packaging(meta)
+	}
+	if p == cost.AzureFlex && cc.MemoryMB == 0 {
+		return cfg, cc, fmt.Errorf("the Flex instance memory is unknown: set memory_mb (512, 2048 or 4096) on target %s in the scenario", ti.Name)
+	}
+	cfg.Gateway = gatewayOf(ti)
+	cc.Gateway = cfg.Gateway
+	return cfg, cc, nil
 }

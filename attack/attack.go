@@ -259,6 +259,32 @@ func (e *engine) drain(limit time.Duration, abort func()) {
 	}
 }
 
+// TargetInfos is what run.json says of each target: its kind, provider,
+// address (secrets redacted), limits and what is known of its function.
+func TargetInfos(plan *scenarios.Plan, targets []Target) []rundir.TargetInfo {
+	var out []rundir.TargetInfo
+	for i := range targets {
+		t := &targets[i]
+		out = append(out, rundir.TargetInfo{
+			Name: t.Name, Kind: t.Kind, Provider: t.Provider, Simulated: t.Simulated,
+			Plan: t.Plan, Region: t.Region,
+			URL:         targetURL(plan, i, t),
+			Method:      t.Request.Method,
+			TimeoutNs:   int64(t.Timeout),
+			MaxInFlight: t.MaxInFlight,
+			Function:    t.Function, Qualifier: t.Qualifier,
+			Auth:     plan.Scenario.Targets[i].Auth.Type,
+			MemoryMB: t.Meta.MemoryMB, Arch: t.Meta.Arch,
+			Gateway: t.Gateway,
+		})
+		if t.Meta != (rundir.FunctionMeta{}) {
+			m := t.Meta
+			out[i].Meta = &m
+		}
+	}
+	return out
+}
+
 // abortError is why a watcher stopped the schedule.
 type abortError struct{ reason string }
 
@@ -321,25 +347,7 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*rundir.RunInfo, erro
 		info.Tool.Name = "fnbench"
 	}
 	info.Tool.GoVersion = runtime.Version()
-	for i := range opt.Targets {
-		t := &opt.Targets[i]
-		info.Targets = append(info.Targets, rundir.TargetInfo{
-			Name: t.Name, Kind: t.Kind, Provider: t.Provider, Simulated: t.Simulated,
-			Plan: t.Plan, Region: t.Region,
-			URL:         targetURL(plan, i, t),
-			Method:      t.Request.Method,
-			TimeoutNs:   int64(t.Timeout),
-			MaxInFlight: t.MaxInFlight,
-			Function:    t.Function, Qualifier: t.Qualifier,
-			Auth:     plan.Scenario.Targets[i].Auth.Type,
-			MemoryMB: t.Meta.MemoryMB, Arch: t.Meta.Arch,
-			Gateway: t.Gateway,
-		})
-		if t.Meta != (rundir.FunctionMeta{}) {
-			m := t.Meta
-			info.Targets[i].Meta = &m
-		}
-	}
+	info.Targets = TargetInfos(plan, opt.Targets)
 	info.Phases = phaseInfos(plan, opt.Force != nil, 0)
 	return info, nil
 }

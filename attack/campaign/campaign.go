@@ -46,6 +46,11 @@ type Options struct {
 	// Watch, when set, makes a watcher for each run (attack.Options.Watch):
 	// a threshold marked abort stops a run early.
 	Watch func() attack.Watcher
+	// Before, when set, is shown the targets as run.json will describe
+	// them (their functions' configuration read) before anything is sent
+	// or changed; an error stops the campaign (fnbench run's cost
+	// estimate and --max-cost).
+	Before func(targets []rundir.TargetInfo) error
 	// Log receives a line, prefixed "fnbench: ", for each thing the
 	// campaign does to a function or a run directory; nil discards them.
 	Log io.Writer
@@ -99,6 +104,12 @@ func start(ctx context.Context, opt Options) (*campaign, error) {
 	c.targets = targets
 	c.lambda.describe(ctx, c.log)
 	c.lambda.warnLeftovers(ctx, c.log)
+	if opt.Before != nil {
+		if err := opt.Before(attack.TargetInfos(opt.Plan, targets)); err != nil {
+			attack.CloseTargets(targets)
+			return nil, err
+		}
+	}
 	return c, nil
 }
 

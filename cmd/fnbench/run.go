@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,12 +15,15 @@ import (
 	"syscall"
 	"time"
 
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/analyze/cost"
 	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/attack/campaign"
+	"github.com/fnbench/fnbench/internal/platform"
 	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/internal/simenv"
 	"github.com/fnbench/fnbench/report"
@@ -35,8 +39,9 @@ type runFlags struct {
 	// runtimeStats: a file of the process's own figures every 10 s
 	// (goroutines, heap, RSS, descriptors), for make soak.
 	runtimeStats string
-	shard      string // "i/n": send the i-th of every n arrivals
-	maxRate    string // a ceiling on the rate offered to all targets together
+	shard        string  // "i/n": send the i-th of every n arrivals
+	maxRate      string  // a ceiling on the rate offered to all targets together
+	maxCost      float64 // US dollars a run may cost; 0 for no limit
 	// simKeepAliveScale shortens the built-in simulator's keep-alives
 	// (sim.Config.KeepAliveScale); fnbench demo sets it.
 	simKeepAliveScale float64
@@ -80,6 +85,7 @@ marks the run interrupted; a second Ctrl-C abandons them.`,
 	cmd.Flags().StringVar(&f.runtimeStats, "runtime-stats", "", "append fnbench's own goroutines, heap, RSS and open descriptors to this file every 10 s, as JSON lines (for make soak)")
 	cmd.Flags().MarkHidden("runtime-stats")
 	cmd.Flags().StringVar(&f.maxRate, "max-rate", "", "refuse a scenario that would offer more than this to all its targets together (this shard's share), e.g. 1000/s: a ceiling against a typo sending a real account 100× the load")
+	cmd.Flags().Float64Var(&f.maxCost, "max-cost", 0, "refuse to start a run whose requests would cost more than this many US dollars even at 1 ms each, and stop one whose cost so far passes it (priced as fnbench cost prices a run; simulated targets as the platform they simulate)")
 	cmd.Flags().StringVar(&f.shard, "shard", "", "run shard i of n (as i/n): send every n-th arrival, starting with the i-th, for fnbench merge to combine")
 	cmd.Flags().Float64Var(&f.simKeepAliveScale, "sim-keep-alive-scale", 1, "sim:// targets: multiply the simulator's idle keep-alives by this (0.01 evicts after seconds, not minutes)")
 	f.gate.register(cmd)
@@ -110,6 +116,10 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 	opt.Abort = abort
 	return profiled(f, func() error {
 		if _, err := campaign.Run(ctx, opt); err != nil {
+			var coded *exitError // a refusal before anything was sent keeps its code
+			if errors.As(err, &coded) {
+				return err
+			}
 			return runError(err)
 		}
 		return gate.err()
@@ -162,9 +172,13 @@ func runOptions(path string, f runFlags, stdout, stderr io.Writer) (campaign.Opt
 		Tool: rundir.ToolInfo{Name: "fnbench", Version: toolVersion()}, Progress: prog, Log: stderr,
 		Finished: gate.finished,
 	}
-	if analyze.NewAbortWatch(checks.Thresholds) != nil {
-		opt.Watch = func() attack.Watcher { return analyze.NewAbortWatch(checks.Thresholds) }
+	if math.IsNaN(f.maxCost) || math.IsInf(f.maxCost, 0) || f.maxCost < 0 {
+		return campaign.Options{}, nil, fmt.Errorf("--max-cost %v is not an amount: give US dollars, e.g. --max-cost 5", f.maxCost)
 	}
+	opt.Before = func(targets []rundir.TargetInfo) error {
+		return costRails(plan, shard.Count, targets, f.maxCost, stderr)
+	}
+	opt.Watch = watchers(checks.Thresholds, f.maxCost)
 	return opt, gate, nil
 }
 
@@ -328,4 +342,84 @@ func shardNote(shards int) string {
 		return ""
 	}
 	return fmt.Sprintf(", this shard's 1/%d", shards)
+}
+
+// watchers makes the watchers of a run: thresholds marked abort, and
+// --max-cost; nil when there is neither.
+func watchers(ths []scenarios.Threshold, maxCost float64) func() attack.Watcher {
+	abort := analyze.NewAbortWatch(ths) != nil
+	if !abort && maxCost == 0 {
+		return nil
+	}
+	return func() attack.Watcher {
+		var ws multiWatch
+		if w := analyze.NewAbortWatch(ths); w != nil {
+			ws = append(ws, w)
+		}
+		if maxCost > 0 {
+			ws = append(ws, analyze.NewCostWatch(cost.Default(), maxCost))
+		}
+		return ws
+	}
+}
+
+// multiWatch tells every watcher of each interval; the first to ask stops
+// the run.
+type multiWatch []attack.Watcher
+
+func (ws multiWatch) Begin(info *rundir.RunInfo) {
+	for _, w := range ws {
+		w.Begin(info)
+	}
+}
+
+func (ws multiWatch) Interval(t int, c *rundir.IntervalCounts, latency *[len(rundir.Outcomes)]*hdr.Histogram) string {
+	stop := ""
+	for _, w := range ws {
+		if s := w.Interval(t, c, latency); stop == "" {
+			stop = s
+		}
+	}
+	return stop
+}
+
+// costRails says, before a run against a real account sends anything, how
+// many requests it will send and what they will cost, and refuses a run
+// that would cost more than --max-cost even if every request took 1 ms.
+func costRails(plan *scenarios.Plan, shards int, targets []rundir.TargetInfo, maxCost float64, w io.Writer) error {
+	requests := int64(math.Round(plan.Schedule.Count(plan.Schedule.Duration()) / float64(max(shards, 1))))
+	period := plan.Schedule.Duration()
+	table := cost.Default()
+	var low float64
+	for i := range targets {
+		ti := &targets[i]
+		n := requests
+		if f := plan.Scenario.ColdStart.Force; f != nil && ti.Kind == scenarios.KindAWSLambda {
+			n += int64(3 * f.Count) // forcing tries up to 3 invocations a sample
+		}
+		if ti.Provider == "" || ti.Provider == platform.Generic {
+			continue // a plain HTTP endpoint: no provider, no bill to estimate
+		}
+		e := analyze.EstimateRun(table, ti, n, period)
+		if e.Reason != "" {
+			if !ti.Simulated {
+				fmt.Fprintf(w, "fnbench: target %s: %d requests, not priced (%s)\n", ti.Name, n, e.Reason)
+			}
+			continue
+		}
+		low += e.Low.Float64()
+		if ti.Simulated {
+			continue // the simulator costs nothing; --max-cost still prices it as what it simulates
+		}
+		note := ""
+		if e.Note != "" {
+			note = "; " + e.Note
+		}
+		fmt.Fprintf(w, "fnbench: target %s: %d requests on %s, costing $%s if each takes 1 ms up to $%s if each runs to its %s timeout (marginal, at the prices of %s%s)\n",
+			ti.Name, n, e.Provider, e.Low.Fixed(4), e.High.Fixed(4), time.Duration(ti.TimeoutNs), table.Ref().Date, note)
+	}
+	if maxCost > 0 && low > maxCost {
+		return usageError(fmt.Errorf("this run will cost at least $%.4f even if every request takes 1 ms, over --max-cost $%g: lower the rate or the duration, or raise --max-cost", low, maxCost))
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"time"
@@ -16,8 +17,9 @@ type runtimeSample struct {
 	At         float64 `json:"t_s"` // seconds since the file was opened
 	Goroutines int     `json:"goroutines"`
 	HeapMiB    float64 `json:"heap_inuse_mib"`
-	RSSMiB     float64 `json:"rss_mib"` // 0 where /proc is not there
-	FDs        int     `json:"fds"`     // -1 where /proc is not there
+	LiveMiB    float64 `json:"heap_live_mib"` // the heap the last GC found live
+	RSSMiB     float64 `json:"rss_mib"`       // 0 where /proc is not there
+	FDs        int     `json:"fds"`           // -1 where /proc is not there
 }
 
 // writeRuntimeStats appends a runtimeSample to path now and every every,
@@ -32,8 +34,10 @@ func writeRuntimeStats(path string, every time.Duration) (stop func(), err error
 	sample := func() {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
+		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(live)
 		enc.Encode(runtimeSample{At: time.Since(start).Seconds(), Goroutines: runtime.NumGoroutine(), //nolint:errcheck // best effort, for developers
-			HeapMiB: float64(ms.HeapInuse) / (1 << 20), RSSMiB: selfRSSMiB(), FDs: selfFDs()})
+			HeapMiB: float64(ms.HeapInuse) / (1 << 20), LiveMiB: float64(live[0].Value.Uint64()) / (1 << 20), RSSMiB: selfRSSMiB(), FDs: selfFDs()})
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
