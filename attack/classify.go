@@ -113,7 +113,7 @@ func classifyStatus(t *Target, status int, sg signals, res *result) {
 		// A redirect not followed (follow_redirects is off, or a client
 		// that follows stopped at one): not the function's answer.
 		res.outcome, res.class = rundir.IndexError, classHTTPError
-		res.errMsg = statusText(status) + " (a redirect; set follow_redirects: true on the target to follow it)"
+		res.errMsg = redirectText(status)
 		return
 	default:
 		res.outcome, res.class = rundir.IndexWarm, -1
@@ -127,6 +127,25 @@ func classifyStatus(t *Target, status int, sg signals, res *result) {
 		res.errMsg += " (" + sg.reason + ")"
 	}
 }
+
+// redirectText is a 3xx's error message, built once per status rather than
+// per response.
+func redirectText(status int) string {
+	if s, ok := redirectTexts[status]; ok {
+		return s
+	}
+	return statusText(status) + redirectHint
+}
+
+const redirectHint = " (a redirect; set follow_redirects: true on the target to follow it)"
+
+var redirectTexts = func() map[int]string {
+	m := map[int]string{}
+	for code := 300; code < 400; code++ {
+		m[code] = statusText(code) + redirectHint
+	}
+	return m
+}()
 
 // isThrottleType reports whether an AWS error type means throttling.
 func isThrottleType(t string) bool {

@@ -74,12 +74,9 @@ func (c *Client) ForceCold(ctx context.Context, function, nonce string) error {
 	ctx, cancel := c.bounded(ctx)
 	defer cancel()
 	err = c.update(ctx, fn, func(cur *lambda.GetFunctionConfigurationOutput, in *lambda.UpdateFunctionConfigurationInput) (bool, error) {
-		if err := readableEnvironment(fn, cur); err != nil {
+		vars, err := writableVariables(fn, cur)
+		if err != nil {
 			return false, err
-		}
-		vars := map[string]string{}
-		if cur.Environment != nil {
-			maps.Copy(vars, cur.Environment.Variables)
 		}
 		if vars[NonceVariable] == nonce {
 			return false, fmt.Errorf("%s is already %q, and an update that changes nothing starts no new environment: use a fresh nonce", NonceVariable, nonce)
@@ -156,6 +153,19 @@ func (c *Client) Restore(ctx context.Context, function string, o Original) error
 		return fmt.Errorf("restoring %s: %w", function, err)
 	}
 	return nil
+}
+
+// writableVariables is a copy of the function's variables to change and
+// send back, refused when Lambda cannot show them (readableEnvironment).
+func writableVariables(function string, cur *lambda.GetFunctionConfigurationOutput) (map[string]string, error) {
+	if err := readableEnvironment(function, cur); err != nil {
+		return nil, err
+	}
+	vars := map[string]string{}
+	if cur.Environment != nil {
+		maps.Copy(vars, cur.Environment.Variables)
+	}
+	return vars, nil
 }
 
 // readableEnvironment refuses to go on when Lambda shows an error instead
@@ -279,12 +289,9 @@ func (c *Client) Undo(ctx context.Context, function string, memoryMB int, nonce 
 	ctx, cancel := c.bounded(ctx)
 	defer cancel()
 	err = c.update(ctx, fn, func(cur *lambda.GetFunctionConfigurationOutput, in *lambda.UpdateFunctionConfigurationInput) (bool, error) {
-		if err := readableEnvironment(fn, cur); err != nil {
+		vars, err := writableVariables(fn, cur)
+		if err != nil {
 			return false, err
-		}
-		vars := map[string]string{}
-		if cur.Environment != nil {
-			maps.Copy(vars, cur.Environment.Variables)
 		}
 		now, had := vars[NonceVariable]
 		same := int(aws.ToInt32(cur.MemorySize)) == memoryMB
