@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,10 @@ const (
 	soakLiveMiB    = 4    // or by this many MiB
 	soakGoroutines = 50   // goroutines may grow by this many, or soakGrowth
 	soakFDs        = 20   // descriptors by this many
+	// soakTrendMiB bounds the live heap's growth with time once the open
+	// connections are accounted for (heapTrend): a leak of a few hundred
+	// bytes an interval shows as more than this over a soak.
+	soakTrendMiB = 1.0
 	// RSS keeps pages the runtime has freed until its scavenger returns
 	// them, minutes later: after a burst of connections it stays up with
 	// no live memory behind it. It may grow by soakRSSGrowth or
@@ -66,13 +71,14 @@ func simSoak(args []string) error {
 	}
 	out, stats := filepath.Join(dir, "run"), filepath.Join(dir, "runtime.jsonl")
 	fmt.Fprintf(os.Stderr, "fnbench-bench soak-sim: %g/s for %s against %s; run directory %s\n", *rate, *dur, srv.url, out)
-	cmd := exec.Command(*fnbench, "run", scen, "--out", out, "--progress", "none", "--runtime-stats", stats)
+	cmd := exec.Command(*fnbench, "run", scen, "--out", out, "--progress", "none", "--runtime-stats", stats, "--heap-profiles", filepath.Join(dir, "heap"))
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	runErr := cmd.Run()
 	res, err := judgeSoak(out, stats, *rate, *dur)
 	if err != nil {
 		return errors.Join(runErr, err)
 	}
+	res.heapDiff = heapDiff(filepath.Join(dir, "heap"))
 	text := res.markdown()
 	fmt.Print(text)
 	if *md != "" {
@@ -89,11 +95,37 @@ func simSoak(args []string) error {
 	return nil
 }
 
+// heapDiff is the top of `go tool pprof -top -diff_base` from the heap
+// profile of minute 2 to the last one fnbench run --heap-profiles wrote;
+// empty when there are not two or the go tool is not at hand.
+func heapDiff(dir string) string {
+	profiles, _ := filepath.Glob(filepath.Join(dir, "heap-*.pprof"))
+	slices.Sort(profiles)
+	if len(profiles) < 3 {
+		return ""
+	}
+	out, err := exec.Command("go", "tool", "pprof", "-top", "-sample_index=inuse_space", "-nodecount=8",
+		"-diff_base", profiles[1], profiles[len(profiles)-1]).Output()
+	if err != nil {
+		return ""
+	}
+	var keep []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "File:") || strings.HasPrefix(line, "Build ID:") || strings.HasPrefix(line, "Time:") || strings.TrimSpace(line) == "" {
+			continue
+		}
+		keep = append(keep, line)
+	}
+	return strings.Join(keep, "\n") + "\n"
+}
+
 // soakResult is what the soak measured.
 type soakResult struct {
 	rate           float64
 	dur            time.Duration
 	samples        []soakSample // one a minute
+	all            []soakSample // every one, for the fit (heapTrend)
+	heapDiff       string       // the heap profiles' growth sites, minute 2 to the last
 	intervals      int          // intervals.jsonl lines
 	wantIntervals  int
 	missing        []int // sequence numbers absent
@@ -124,6 +156,7 @@ func judgeSoak(out, stats string, rate float64, dur time.Duration) (*soakResult,
 		if json.Unmarshal(sc.Bytes(), &s) != nil {
 			continue
 		}
+		r.all = append(r.all, s)
 		if s.At >= next { // one a minute
 			r.samples = append(r.samples, s)
 			next = s.At + 60 - 5
@@ -178,6 +211,58 @@ func (r *soakResult) growth(f func(soakSample) float64) (first, last float64) {
 	return median(v[:third]), median(v[len(v)-third:])
 }
 
+// heapTrend fits live heap = a + b·descriptors + c·time to every sample
+// after the first minute, by least squares. The live heap follows the
+// connections open at the moment (each holds a 16 KiB read buffer) and the
+// requests in flight; c is what is left: growth with time itself, in MiB
+// over the whole soak, and b the heap per open descriptor in KiB. ok is
+// false with fewer than 10 samples.
+func (r *soakResult) heapTrend() (perDescKiB, overRunMiB float64, ok bool) {
+	var xs [][3]float64
+	var ys []float64
+	for _, s := range r.all {
+		if s.At >= 60 {
+			xs = append(xs, [3]float64{1, float64(s.FDs), s.At})
+			ys = append(ys, s.LiveMiB)
+		}
+	}
+	if len(xs) < 10 {
+		return 0, 0, false
+	}
+	// Normal equations XᵀX β = Xᵀy, solved by Gaussian elimination.
+	var m [3][4]float64
+	for k, x := range xs {
+		for i := range 3 {
+			for j := range 3 {
+				m[i][j] += x[i] * x[j]
+			}
+			m[i][3] += x[i] * ys[k]
+		}
+	}
+	for col := range 3 {
+		p := col
+		for row := col + 1; row < 3; row++ {
+			if math.Abs(m[row][col]) > math.Abs(m[p][col]) {
+				p = row
+			}
+		}
+		m[col], m[p] = m[p], m[col]
+		if math.Abs(m[col][col]) < 1e-12 {
+			return 0, 0, false
+		}
+		for row := range 3 {
+			if row != col {
+				f := m[row][col] / m[col][col]
+				for j := col; j < 4; j++ {
+					m[row][j] -= f * m[col][j]
+				}
+			}
+		}
+	}
+	b, c := m[1][3]/m[1][1], m[2][3]/m[2][2]
+	return b * 1024, c * r.dur.Seconds(), true
+}
+
 func (r *soakResult) checks() []string {
 	rss0, rss1 := r.growth(func(s soakSample) float64 { return s.RSSMiB })
 	live0, live1 := r.growth(func(s soakSample) float64 { return s.LiveMiB })
@@ -189,8 +274,14 @@ func (r *soakResult) checks() []string {
 		}
 		return "✗"
 	}
+	trend := "✗ live heap net of connections: too few samples to fit"
+	if perDesc, overRun, ok := r.heapTrend(); ok {
+		trend = fmt.Sprintf("%s live heap net of connections: %+.2f MiB over the soak (fit of the live heap to open descriptors, %.1f KiB each, and time; at most %+.0f MiB)",
+			mark(overRun <= soakTrendMiB), overRun, perDesc, soakTrendMiB)
+	}
 	return []string{
 		fmt.Sprintf("%s live heap: first third median %.1f MiB, last third median %.1f MiB (%+.1f%%; at most +%.0f%% or +%d MiB)", mark(live1 <= max(live0*(1+soakGrowth), live0+soakLiveMiB)), live0, live1, 100*(live1-live0)/live0, 100*soakGrowth, soakLiveMiB),
+		trend,
 		fmt.Sprintf("%s RSS: first third median %.1f MiB, last third median %.1f MiB (%+.1f%%; at most +%.0f%% or +%d MiB, for freed pages return late)", mark(rss1 <= max(rss0*(1+soakRSSGrowth), rss0+soakRSSMiB)), rss0, rss1, 100*(rss1-rss0)/rss0, 100*soakRSSGrowth, soakRSSMiB),
 		fmt.Sprintf("%s goroutines: first third median %.0f, last third median %.0f (at most +%d or +%.0f%%)", mark(g1 <= max(g0+soakGoroutines, g0*(1+soakGrowth))), g0, g1, soakGoroutines, 100*soakGrowth),
 		fmt.Sprintf("%s open descriptors: first third median %.0f, last third median %.0f (at most +%d)", mark(f1 <= f0+soakFDs), f0, f1, soakFDs),
@@ -220,6 +311,9 @@ func (r *soakResult) markdown() string {
 	b.WriteString("\n")
 	for _, c := range r.checks() {
 		b.WriteString("- " + c + "\n")
+	}
+	if r.heapDiff != "" {
+		b.WriteString("\nWhere the heap grew, from the heap profile at minute 2 to the last (`go tool pprof -top -diff_base`, allocations sampled every 4 KiB):\n\n```\n" + r.heapDiff + "```\n")
 	}
 	verdict := "PASS"
 	if !r.pass() {

@@ -39,6 +39,8 @@ type runFlags struct {
 	// runtimeStats: a file of the process's own figures every 10 s
 	// (goroutines, heap, RSS, descriptors), for make soak.
 	runtimeStats string
+	// heapProfiles: a directory for a heap profile every minute
+	heapProfiles string
 	shard        string  // "i/n": send the i-th of every n arrivals
 	maxRate      string  // a ceiling on the rate offered to all targets together
 	maxCost      float64 // US dollars a run may cost; 0 for no limit
@@ -84,6 +86,8 @@ marks the run interrupted; a second Ctrl-C abandons them.`,
 	cmd.Flags().MarkHidden("trace")
 	cmd.Flags().StringVar(&f.runtimeStats, "runtime-stats", "", "append fnbench's own goroutines, heap, RSS and open descriptors to this file every 10 s, as JSON lines (for make soak)")
 	cmd.Flags().MarkHidden("runtime-stats")
+	cmd.Flags().StringVar(&f.heapProfiles, "heap-profiles", "", "write a Go heap profile into this directory every minute, as heap-MMM.pprof (for make soak; compare two with go tool pprof -diff_base)")
+	cmd.Flags().MarkHidden("heap-profiles")
 	cmd.Flags().StringVar(&f.maxRate, "max-rate", "", "refuse a scenario that would offer more than this to all its targets together (this shard's share), e.g. 1000/s: a ceiling against a typo sending a real account 100× the load")
 	cmd.Flags().Float64Var(&f.maxCost, "max-cost", 0, "refuse to start a run whose requests would cost more than this many US dollars even at 1 ms each, and stop one whose cost so far passes it (priced as fnbench cost prices a run; simulated targets as the platform they simulate)")
 	cmd.Flags().StringVar(&f.shard, "shard", "", "run shard i of n (as i/n): send every n-th arrival, starting with the i-th, for fnbench merge to combine")
@@ -267,6 +271,13 @@ func profiled(f runFlags, run func() error) error {
 	}
 	if f.runtimeStats != "" {
 		stop, err := writeRuntimeStats(f.runtimeStats, 10*time.Second)
+		if err != nil {
+			return usageError(err)
+		}
+		defer stop()
+	}
+	if f.heapProfiles != "" {
+		stop, err := writeHeapProfiles(f.heapProfiles, time.Minute)
 		if err != nil {
 			return usageError(err)
 		}

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"time"
@@ -59,6 +62,45 @@ func writeRuntimeStats(path string, every time.Duration) (stop func(), err error
 		wg.Wait()
 		sample()
 		f.Close()
+	}, nil
+}
+
+// writeHeapProfiles writes a heap profile into dir every every, named by
+// the minutes since it started, until the returned stop is called.
+func writeHeapProfiles(dir string, every time.Duration) (stop func(), err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	// Sample every 4 KiB allocated, not 512 KiB: a slow leak of a few
+	// hundred bytes an interval must show.
+	runtime.MemProfileRate = 4096
+	start := time.Now()
+	write := func() {
+		runtime.GC() // the profile then shows what the last collection found live
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("heap-%03d.pprof", int(time.Since(start)/time.Minute))))
+		if err != nil {
+			return
+		}
+		pprof.WriteHeapProfile(f) //nolint:errcheck // best effort, for developers
+		f.Close()
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				write()
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
 	}, nil
 }
 
