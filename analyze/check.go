@@ -214,6 +214,9 @@ func (s *Summary) judge(th scenarios.Threshold, i int) CheckResult {
 	switch {
 	case !m.ok:
 		r.Verdict = Inconclusive
+	case m.isRange && th.Op.Holds(m.low, th.Value) != th.Op.Holds(m.high, th.Value):
+		r.Verdict = Inconclusive
+		r.Note = joinNotes(r.Note, "the cost is a range that spans the limit; measure what decides it (see the bill's notes)")
 	case th.Op.Holds(m.value, th.Value):
 		r.Verdict = Pass
 	default:
@@ -281,6 +284,9 @@ type measure struct {
 	low, high       float64
 	samples, needed int64
 	note            string
+	// isRange: low and high are the ends of a cost range, not an interval
+	// around value; the verdict holds only if it holds at both.
+	isRange bool
 }
 
 // measure evaluates a metric over a whole span.
@@ -339,7 +345,12 @@ func (s *Summary) costMeasure(sp span) measure {
 	}
 	v := tc.Bill.PerMillionUSD.Float64()
 	m := measure{ok: true, value: v, samples: sp.row().Completed}
-	if !tc.Measured {
+	switch b := tc.Bill; {
+	case b.High != nil:
+		// A range: judged at both ends; shown at the upper.
+		m.isRange, m.hasCI, m.low, m.high, m.value = true, true, v, b.High.PerMillionUSD.Float64(), b.High.PerMillionUSD.Float64()
+		m.note = "a range, shown at its upper end"
+	case !tc.Measured:
 		m.note = "estimated from client latency (an upper bound)"
 	}
 	if sp.phase >= 0 {

@@ -53,11 +53,15 @@ func TargetUsage(r *Run, tr *TargetRun, total Row) (cost.Config, cost.Usage, Cos
 		return cfg, cost.Usage{}, cc, err
 	}
 	b := total.Billing
-	u := cost.Usage{Period: total.Duration}
-	if b != nil && b.Reports > 0 {
+	u := cost.Usage{Period: total.Duration, PeakInFlight: total.PeakInFl}
+	switch {
+	case b != nil && b.Reports > 0:
 		u.Billed = billedOf(b)
-	} else {
-		u.Latency = latencyBuckets(r, tr)
+	case b != nil && b.Azure != nil && b.Azure.Executions > 0:
+		u.Azure = b.Azure
+		u.Latency = latencyBuckets(r, tr, total) // for the time an instance is busy
+	default:
+		u.Latency = latencyBuckets(r, tr, total)
 		if len(u.Latency) == 0 {
 			return cfg, u, cc, errors.New("no successful requests and no billing measured: nothing to price")
 		}
@@ -73,20 +77,41 @@ func TargetUsage(r *Run, tr *TargetRun, total Row) (cost.Config, cost.Usage, Cos
 // rundir.Billing.InitShareMs).
 func billedOf(b *rundir.Billing) *cost.Billed {
 	initMs, _ := b.InitShareMs()
-	return &cost.Billed{Invocations: b.Reports, DurationMs: b.BilledMs, InitMs: initMs, RestoreMs: min(b.RestoreBilledMs, b.BilledMs)}
+	return &cost.Billed{Invocations: b.Reports, DurationMs: b.BilledMs, InitMs: initMs, RestoreMs: min(b.RestoreBilledMs, b.BilledMs), MBms: b.MBms}
 }
 
-// latencyBuckets is the client latency of the target's successful
-// requests over the run, each bucket at its highest value: an upper bound.
-func latencyBuckets(r *Run, tr *TargetRun) []cost.LatencyBucket {
+// latencyBuckets is the client latency of the target's billed requests
+// over the run, each bucket at its highest value: an upper bound. Billed
+// are the successes, and the failures that ran the function: a function
+// error or a timeout is billed as an execution (docs/sources.md, "AWS
+// Lambda pricing", "Azure Functions pricing"). The run keeps one latency
+// histogram for every failure, so those two classes' share of it is taken.
+func latencyBuckets(r *Run, tr *TargetRun, total Row) []cost.LatencyBucket {
 	h := rundir.NewHist()
+	failed := rundir.NewHist()
 	for _, pr := range tr.Phases {
 		h.Add(pr.latency[rundir.IndexWarm])
 		h.Add(pr.latency[rundir.IndexCold])
+		failed.Add(pr.latency[rundir.IndexError])
 	}
 	var out []cost.LatencyBucket
 	for _, b := range distOf(h).buckets {
 		out = append(out, cost.LatencyBucket{Latency: time.Duration(b.high), Count: b.count})
+	}
+	billed := total.Classes[rundir.ClassFunctionError] + total.Classes[rundir.ClassTimeout]
+	var errs int64
+	for _, n := range total.Classes {
+		errs += n
+	}
+	if billed > 0 && errs > 0 {
+		var left = billed
+		for _, b := range distOf(failed).buckets {
+			n := min(left, (b.count*billed+errs-1)/errs)
+			if n > 0 {
+				out = append(out, cost.LatencyBucket{Latency: time.Duration(b.high), Count: n})
+				left -= n
+			}
+		}
 	}
 	return out
 }
@@ -153,10 +178,13 @@ func priceTarget(t *cost.Table, r *Run, tr *TargetRun, total Row, o cost.Options
 	if _, exact := total.Billing.InitShareMs(); u.Billed != nil && u.Billed.InitMs > 0 && !exact {
 		bill.Notes = append(bill.Notes, "INIT's share of the billed time is taken from the summed Init Duration; the total billed time is exact")
 	}
-	if strings.Contains(tr.Info.URL, "execute-api") {
-		bill.Notes = append(bill.Notes, "API Gateway not priced: its URL does not say whether it is an HTTP or a REST API")
+	if strings.Contains(tr.Info.URL, "execute-api") && cfg.Gateway == cost.NoGateway {
+		bill.Notes = append(bill.Notes, "API Gateway not priced: its URL does not say whether it is an HTTP or a REST API; set gateway: http-api or rest-api on the target")
 	}
-	tc.Priced, tc.Measured, tc.Bill = true, u.Billed != nil, bill
+	if n := total.Classes[rundir.ClassFunctionError] + total.Classes[rundir.ClassTimeout]; n > 0 && u.Billed == nil {
+		bill.Notes = append(bill.Notes, fmt.Sprintf("%d function errors and timeouts priced as executions: the function ran, and the provider bills it", n))
+	}
+	tc.Priced, tc.Measured, tc.Bill = true, bill.Basis == cost.BasisBilling || bill.Basis == cost.BasisMarkers, bill
 	return tc
 }
 
@@ -232,6 +260,9 @@ func costConfigOf(ti *rundir.TargetInfo, b *rundir.Billing) (cost.Config, CostCo
 		}
 		cfg.EphemeralMB, cfg.SnapStart = meta.EphemeralMB, meta.SnapStart
 		cfg.Packaging = packaging(meta)
+	}
+	if p == cost.AzureFlex && strings.HasPrefix(strings.ToLower(meta.Runtime), "python") {
+		cfg.Language = "python" // Flex runs Python one request per instance
 	}
 	if p == cost.AzureFlex && cc.MemoryMB == 0 {
 		return cfg, cc, fmt.Errorf("the Flex instance memory is unknown: set memory_mb (512, 2048 or 4096) on target %s in the scenario", ti.Name)

@@ -184,6 +184,11 @@ func (e *engine) begin(opt Options, seed int64, stop func(cause error)) (*rundir
 		names[i] = opt.Targets[i].Name
 	}
 	e.rec, e.start = newRecorder(dir, names, opt.Plan.Redactor, detectors(opt.Targets)), start
+	for i, t := range opt.Targets {
+		if t.Provider == platform.Azure {
+			e.rec.billAzure(i)
+		}
+	}
 	// A checkpoint per interval: a kill loses at most the interval under
 	// way, whatever the timeout (rundir.PendingFile).
 	e.rec.checkpointEvery = max(opt.Plan.Scenario.Interval, 100*time.Millisecond)
@@ -492,6 +497,7 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 			if now < iv.end {
 				iv.end = max(now, iv.start)
 			}
+			iv.last = true
 			e.closeInterval(iv)
 			return true
 		}
@@ -519,11 +525,13 @@ func (e *engine) walk(ctx context.Context, s *sleeper, seed int64) bool {
 			runtime.Gosched()
 		}
 		for iend <= now {
-			e.closeInterval(iv)
 			var ok bool
 			if istart, iend, iphase, ok = ivs.next(); !ok {
+				iv.last = true
+				e.closeInterval(iv)
 				return false
 			}
+			e.closeInterval(iv)
 			istart, iend = istart+off, iend+off
 			seq++
 			iv = e.rec.open(seq, iphase+base, istart, iend)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fnbench/fnbench/internal/rundir"
@@ -18,6 +19,9 @@ const (
 	headerMarkerCold     = "Fnbench-Cold"
 	headerMarkerInstance = "Fnbench-Instance"
 	headerMarkerInitMs   = "Fnbench-Init-Ms"
+	headerMarkerDuration = "Fnbench-Duration-Ms"
+	headerMarkerMemory   = "Fnbench-Memory-Mb"
+	headerMarkerStart    = "Fnbench-Start-Ns"
 )
 
 // markers is what a response's marker headers said.
@@ -26,6 +30,17 @@ type markers struct {
 	cold     bool
 	instance string
 	init     time.Duration
+	// duration is the execution time up to the response, as the function
+	// measured it, and memoryMB the memory its process used: what Azure
+	// bills on (AzureBilling); timed says duration was reported, and
+	// memoryMB is 0 when it was not.
+	duration time.Duration
+	timed    bool
+	memoryMB int
+	// startNs is when the execution began, Unix ns by the instance's clock
+	// (0 when not reported): executions on one instance then line up
+	// exactly, whatever the network did to their responses.
+	startNs int64
 }
 
 // parseHeader reads one header if it is a marker, comparing names without
@@ -40,6 +55,18 @@ func (m *markers) parseHeader(name, value []byte) {
 	case equalFold(name, "fnbench-init-ms"):
 		if f, err := strconv.ParseFloat(string(value), 64); err == nil && f >= 0 && f < 1e9 {
 			m.init = time.Duration(f * float64(time.Millisecond))
+		}
+	case equalFold(name, "fnbench-duration-ms"):
+		if f, err := strconv.ParseFloat(string(value), 64); err == nil && f >= 0 && f < 1e9 {
+			m.duration, m.timed = time.Duration(f*float64(time.Millisecond)), true
+		}
+	case equalFold(name, "fnbench-start-ns"):
+		if n, err := strconv.ParseInt(string(value), 10, 64); err == nil && n > 0 {
+			m.startNs = n
+		}
+	case equalFold(name, "fnbench-memory-mb"):
+		if n, err := strconv.Atoi(string(value)); err == nil && n > 0 && n < 1<<20 {
+			m.memoryMB = n
 		}
 	}
 }
@@ -81,9 +108,9 @@ func (m *markers) parsePayload(b []byte) {
 			if s, ok := v.(string); ok && len(s) <= 256 {
 				got.instance = s
 			}
-		case "init_ms":
+		case "init_ms", "duration_ms", "memory_mb", "start_ns":
 			if n, ok := v.(json.Number); ok {
-				got.parseHeader([]byte("fnbench-init-ms"), []byte(n))
+				got.parseHeader([]byte("fnbench-"+strings.ReplaceAll(key, "_", "-")), []byte(n))
 			}
 		case "headers":
 			if h, ok := v.(map[string]any); ok {
@@ -103,7 +130,7 @@ func (m *markers) parsePayload(b []byte) {
 // markersFromHeader reads the marker headers of a net/http response.
 func markersFromHeader(h http.Header) markers {
 	var m markers
-	for _, name := range [...]string{headerMarkerCold, headerMarkerInstance, headerMarkerInitMs} {
+	for _, name := range [...]string{headerMarkerCold, headerMarkerInstance, headerMarkerInitMs, headerMarkerDuration, headerMarkerMemory, headerMarkerStart} {
 		if v := h.Get(name); v != "" {
 			m.parseHeader([]byte(name), []byte(v))
 		}

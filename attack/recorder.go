@@ -9,6 +9,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/fnbench/fnbench/internal/coldinfer"
+	"github.com/fnbench/fnbench/internal/platform"
 	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/scenarios"
 )
@@ -60,6 +61,9 @@ type interval struct {
 
 	outstanding atomic.Int64 // requests sent and not yet recorded
 	closed      atomic.Bool  // no more arrivals will be added
+	// last marks the schedule's final interval (set before closed): when
+	// it is written, no request is still to come.
+	last bool
 
 	// Written by the scheduler only, before closed is set.
 	offered, notSent []int64
@@ -68,6 +72,7 @@ type interval struct {
 	mu      sync.Mutex
 	targets []targetInterval
 	infers  []bool // per target: successes without evidence wait for inference
+	azure   []bool // per target: Azure Functions, billed from markers (recordAzure)
 
 	// opened is when the scheduler opened the interval, by the wall
 	// clock, when a target infers: the client's own delay over the
@@ -88,6 +93,11 @@ type targetInterval struct {
 	colds     []coldEvent
 	instances map[string]span // instance → intended send times of the requests it answered
 	billing   rundir.Billing
+	// azure and spans are an Azure target's bill as the function's markers
+	// give it (AzureBilling): the per-execution sums, and the executions
+	// that the flusher merges into the instances' execution periods.
+	azure *rundir.AzureBilling
+	spans []execSpan
 	// undecided holds the successes that had no evidence either way, when
 	// the target infers cold starts: the recorder tags them cold or warm
 	// before it writes the interval.
@@ -143,10 +153,10 @@ func putHist(h *hdr.Histogram) {
 	}
 }
 
-func newInterval(seq, phase int, start, end time.Duration, targets int, infers []bool) *interval {
+func newInterval(seq, phase int, start, end time.Duration, targets int, infers, azure []bool) *interval {
 	return &interval{
-		infers: infers,
-		seq:    seq, phase: phase, start: start, end: end,
+		infers: infers, azure: azure,
+		seq: seq, phase: phase, start: start, end: end,
 		offered:      make([]int64, targets),
 		notSent:      make([]int64, targets),
 		peakInFlight: make([]int64, targets),
@@ -189,6 +199,9 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 	if r.bill.ok {
 		ti.billing.Add(&r.bill.Invocation)
 	}
+	if iv.azure[target] && r.instance != "" {
+		ti.recordAzure(r, intended)
+	}
 	if r.evidence >= 0 {
 		ti.evidence[r.evidence]++
 		ti.colds = append(ti.colds, coldEvent{requestID: r.bill.requestID, at: intended, latency: time.Duration(r.latency), init: r.init, instance: r.instance, evidence: r.evidence})
@@ -210,6 +223,45 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 		ti.classes[r.class]++
 	}
 	iv.mu.Unlock()
+}
+
+// recordAzure adds one execution that named its instance to an Azure
+// target's bill (internal/platform's rules). It ran, by the function's
+// own account, for the duration it reported, up to the response's first
+// byte; without that, from the request's send to the first byte, which
+// includes the network and is an upper bound.
+func (ti *targetInterval) recordAzure(r *result, intended time.Duration) {
+	if ti.azure == nil {
+		ti.azure = &rundir.AzureBilling{}
+	}
+	a := ti.azure
+	sent := intended + time.Duration(r.lag)
+	seen := intended + time.Duration(r.latency)
+	if r.ttfb > 0 {
+		seen = min(seen, sent+time.Duration(r.ttfb))
+	}
+	// By the run's clock: from the send, or from the reported duration
+	// before the first byte, to the first byte.
+	span := execSpan{instance: r.instance, start: int64(sent), end: int64(seen), seen: seen}
+	d := seen - sent
+	if m := &r.markers; m.timed {
+		d = m.duration
+		span.start = max(int64(sent), int64(seen-d))
+		if m.startNs > 0 {
+			// By the instance's own clock: exact, whatever the network did.
+			span.start, span.end = m.startNs, m.startNs+int64(d)
+		}
+		a.Timed++
+	}
+	a.Executions++
+	billed := platform.ConsumptionBilled(d).Milliseconds()
+	a.BilledMs += billed
+	if mb := r.markers.memoryMB; mb > 0 {
+		a.WithMemory++
+		a.MBms += int64(platform.ConsumptionMemoryMB(mb)) * billed
+		a.MaxMemoryMB = max(a.MaxMemoryMB, mb)
+	}
+	ti.spans = append(ti.spans, span)
 }
 
 // recordTiming adds a request's timing phases and connection use.
@@ -336,6 +388,11 @@ type recorder struct {
 
 	seen []map[string]*span // per target, every instance seen; the flusher's own
 
+	// Azure targets' execution periods (execPeriods), per target; nil for
+	// the others. The flusher's own.
+	azure   []bool
+	periods []*execPeriods
+
 	// Inference: a detector per target that infers (nil for the others),
 	// and the complete intervals waiting for the detectors' lookahead.
 	infers    []bool
@@ -380,6 +437,8 @@ func newRecorder(dir *rundir.Writer, targets []string, redact *scenarios.Redacto
 		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		seen:      make([]map[string]*span, len(targets)),
+		azure:     make([]bool, len(targets)),
+		periods:   make([]*execPeriods, len(targets)),
 	}
 	for i := range r.seen {
 		r.seen[i] = make(map[string]*span)
@@ -394,9 +453,15 @@ func newRecorder(dir *rundir.Writer, targets []string, redact *scenarios.Redacto
 	return r
 }
 
+// billAzure marks target t as Azure Functions: its executions are billed
+// from the markers (recordAzure). Call it before the first interval opens.
+func (r *recorder) billAzure(t int) {
+	r.azure[t], r.periods[t] = true, newExecPeriods()
+}
+
 // open starts a new interval; the scheduler calls it in timeline order.
 func (r *recorder) open(seq, phase int, start, end time.Duration) *interval {
-	iv := newInterval(seq, phase, start, end, len(r.targets), r.infers)
+	iv := newInterval(seq, phase, start, end, len(r.targets), r.infers, r.azure)
 	if r.client != nil {
 		iv.opened = time.Now()
 	}
@@ -579,6 +644,7 @@ type sink interface {
 func (r *recorder) write(iv *interval) error {
 	iv.mu.Lock()
 	defer iv.mu.Unlock()
+	r.closePeriods(iv)
 	merged := getHist() // the interval's successes over all targets, for the progress line
 	defer putHist(merged)
 	if err := r.emit(r.dir, iv, merged); err != nil {
@@ -591,6 +657,32 @@ func (r *recorder) write(iv *interval) error {
 		})
 	}
 	return r.dir.Flush()
+}
+
+// closePeriods merges iv's Azure executions into their instances' periods
+// and adds those that are final to iv's bill. Every request intended before
+// iv ends is in iv or an earlier interval, all merged by now; every later
+// one was sent after iv's end (execPeriods.close). The schedule's last
+// interval closes them all.
+func (r *recorder) closePeriods(iv *interval) {
+	watermark := iv.end
+	if iv.last {
+		watermark = all
+	}
+	for t, p := range r.periods {
+		if p == nil {
+			continue
+		}
+		ti := &iv.targets[t]
+		for _, s := range ti.spans {
+			p.add(s)
+		}
+		ti.spans = nil
+		if ti.azure == nil {
+			ti.azure = &rundir.AzureBilling{}
+		}
+		p.close(watermark, ti.azure)
+	}
 }
 
 // emit writes iv to w, under iv.mu. merged, when given, gathers the
@@ -713,8 +805,13 @@ func (iv *interval) counts(t int, name string) rundir.IntervalCounts {
 		BytesOut:  ti.bytesOut,
 		PeakInFl:  iv.peakInFlight[t],
 	}
-	if ti.billing.Reports > 0 {
+	azure := ti.azure != nil && *ti.azure != (rundir.AzureBilling{})
+	if ti.billing.Reports > 0 || azure {
 		b := ti.billing
+		if azure {
+			a := *ti.azure
+			b.Azure = &a
+		}
 		c.Billing = &b
 	}
 	if ti.pushed {

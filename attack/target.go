@@ -57,6 +57,11 @@ type SimEndpoint struct {
 	Plan     string // e.g. consumption, flex-consumption
 	Region   string
 	Kind     string // lambda-url, lambda-invoke, apigw-http, apigw-rest or azure-http
+	// The simulated function's memory, architecture and runtime, as its
+	// profile sets them: what a control plane would report.
+	MemoryMB     int
+	Architecture string
+	Runtime      string
 	// BaseEndpoint is where an AWS client reaches the profile's Lambda API.
 	BaseEndpoint string
 	// The simulator's own credentials, which work nowhere else.
@@ -191,7 +196,31 @@ func (t *Target) resolveSim(st *scenarios.Target, env *Env) (*SimEndpoint, error
 	t.Request.URL, t.Simulated = e.URL, true
 	t.Provider, t.Plan, t.Region = e.Provider, e.Plan, e.Region
 	t.Gateway = map[string]string{"apigw-http": "http-api", "apigw-rest": "rest-api", "lambda-url": "function-url"}[e.Kind]
+	t.simMeta(&e)
 	return &e, nil
+}
+
+// simMeta takes a simulated function's memory, architecture and runtime
+// from its profile, as a control plane would report them, where the
+// scenario does not set them: a simulated target is priced like for like
+// without memory_mb. Consumption's memory is what each execution used,
+// which the simulator reports per request (Fnbench-Memory-Mb), not the
+// profile's ceiling.
+func (t *Target) simMeta(e *SimEndpoint) {
+	consumption := t.Provider == platform.Azure && (t.Plan == "" || t.Plan == "consumption")
+	set := false
+	if t.Meta.MemoryMB == 0 && e.MemoryMB > 0 && !consumption {
+		t.Meta.MemoryMB, set = e.MemoryMB, true
+	}
+	if t.Meta.Arch == "" && e.Architecture != "" {
+		t.Meta.Arch, set = e.Architecture, true
+	}
+	if t.Meta.Runtime == "" && e.Runtime != "" {
+		t.Meta.Runtime = e.Runtime
+	}
+	if set && t.Meta.Source == "" {
+		t.Meta.Source = rundir.MetaFromPlatform
+	}
 }
 
 // CloseTargets stops the credential and token refreshers of targets.

@@ -135,9 +135,9 @@ func costText(c analyze.TargetCost) string {
 	if !c.Priced || c.Bill == nil {
 		return "not priced"
 	}
-	s := "$" + c.Bill.PerMillionUSD.Fixed(2)
-	if c.Bill.Estimate {
-		s += " (estimate)"
+	s := c.Bill.PerMillionText()
+	if caveat := c.Bill.Basis.Short(); caveat != "" {
+		s += " (" + caveat + ")"
 	}
 	return s
 }

@@ -70,34 +70,82 @@ func TestConsumptionMeasuredExecutionUnits(t *testing.T) {
 	exact(t, "total", b.TotalUSD, "0.0000258")
 }
 
-func TestConsumptionEstimateIsUpperBound(t *testing.T) {
-	// Consumption minimum 100 ms: 30 ms of client latency bills 100 ms; with
-	// the memory unknown, the 1,536 MB maximum: 10 × 0.1 s × 1.5 GB = 1.5
-	// GB-s.
+func TestConsumptionUnknownMemoryIsARange(t *testing.T) {
+	// Consumption minimum 100 ms: 30 ms of client latency bills 100 ms. With
+	// the memory unknown the bill is a range, 128 MB to the 1,536 MB
+	// maximum, never the maximum alone: 10 × 0.1 s × 0.125 GB = 0.125 GB-s
+	// to 1.5 GB-s.
 	u := Usage{Latency: []LatencyBucket{{Latency: 30 * time.Millisecond, Count: 10}}}
 	b, err := Default().Price(Config{Provider: AzureConsumption}, u, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	exact(t, "GB-s", item(t, b, "execution time").Quantity, "1.5")
-	if !b.Estimate || !strings.Contains(strings.Join(b.Notes, "\n"), "1,536 MB maximum") {
-		t.Errorf("estimate=%v notes=%q", b.Estimate, b.Notes)
+	exact(t, "GB-s, lower end", item(t, b, "execution time").Quantity, "0.125")
+	if b.Basis != BasisRange || b.High == nil || !b.Estimate {
+		t.Fatalf("basis %q, high %v: want a range", b.Basis, b.High)
+	}
+	exact(t, "GB-s, upper end", item(t, b.High, "execution time").Quantity, "1.5")
+	// Given the memory used, one figure (an estimate: client latency).
+	b, err = Default().Price(Config{Provider: AzureConsumption, MemoryMB: 200}, u, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact(t, "GB-s at 200 MB used (256 MB billed)", item(t, b, "execution time").Quantity, "0.25")
+	if b.Basis != BasisEstimate || b.High != nil {
+		t.Errorf("basis %q: want an estimate", b.Basis)
 	}
 }
 
-func TestFlexMinimumAndSteps(t *testing.T) {
-	// Flex on demand $0.000026 per GB-s, $0.40 per M executions,
-	// configured instance memory, minimum 1,000 ms then 100 ms steps.
-	// 120 ms → 1,000 ms: 1 M × 1 s × 2 GB = 2 M GB-s → 52, plus 0.40.
+// Microsoft's published Flex Consumption example ("Estimating
+// consumption-based costs", Flex tab; docs/sources.md, "Azure Functions
+// pricing"): 40 requests/s, 2,048 MB instances, no always-ready, on-demand
+// prices without the free grant. CPU-bound, 10 instances continuously
+// active: 10 × 2 GB × 3,600 s = 72,000 GB-s × $0.000026 = $1.872, plus
+// 144,000 executions × $0.40/M = $0.0576: $1.9296 an hour. IO-bound, one
+// instance: 7,200 GB-s → $0.1872, plus $0.0576: $0.2448.
+func TestFlexMicrosoftExample(t *testing.T) {
+	b := calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, BusyInstances: 10, Hours: 1, Requests: 144_000})
+	exact(t, "GB-s", item(t, b, "execution time (on demand)").Quantity, "72000")
+	exact(t, "CPU-bound", b.TotalUSD, "1.9296")
+	if b.Basis != BasisCalculated || b.Estimate {
+		t.Errorf("basis %q: busy instances give one figure", b.Basis)
+	}
+	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, BusyInstances: 1, Hours: 1, Requests: 144_000})
+	exact(t, "IO-bound", b.TotalUSD, "0.2448")
+}
+
+func TestFlexRangeFromDuration(t *testing.T) {
+	// Without busy instances, Flex's periods are not known: a range. Over a
+	// month of 730 h (2,628,000 s), 1 M requests of 120 ms on 2,048 MB
+	// instances serving 16 at once ("Scaling and throttling").
+	// Lower end, never idle: 1 M × 0.12 s / 16 = 7,500 s × 2 GB = 15,000
+	// GB-s → $0.39, plus $0.40. Upper end, one period per execution, at
+	// least 1,000 ms: 2 M GB-s → $52, plus $0.40 (fewer than one instance
+	// busy all month, 2,628,000 s).
 	b := calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 120, Requests: 1_000_000})
-	exact(t, "1,000 ms minimum", b.TotalUSD, "52.4")
-	// 1,050 ms → 1,100 ms: 2.2 M GB-s → 57.2, plus 0.40.
+	if b.Basis != BasisRange || b.High == nil {
+		t.Fatalf("basis %q: want a range", b.Basis)
+	}
+	exact(t, "lower end", b.TotalUSD, "0.79")
+	exact(t, "upper end", b.High.TotalUSD, "52.4")
+	// 100 ms steps: 1,050 ms → 1,100 ms: 2.2 M GB-s → $57.2, plus $0.40.
 	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 1050, Requests: 1_000_000})
-	exact(t, "100 ms steps", b.TotalUSD, "57.6")
-	// Flex free grant 100,000 GB-s and 250,000 executions:
-	// 1.9 M × 0.000026 = 49.4; 0.75 M × $0.40/M = 0.30.
+	exact(t, "upper end, 100 ms steps", b.High.TotalUSD, "57.6")
+	// The issue's case: 50 M requests of 200 ms on 512 MB instances (4 at
+	// once) in a month: 3.8 in flight, so one instance busy all month bounds
+	// the upper end: 2,628,000 s × 0.5 GB = 1,314,000 GB-s → $34.164, where
+	// one period per request would bill 25 M GB-s. Lower end: 50 M × 0.2 s
+	// / 4 × 0.5 GB = 1,250,000 GB-s → $32.5. Executions $20.
+	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 512, DurationMs: 200, Requests: 50_000_000})
+	exact(t, "50 M, lower end", b.TotalUSD, "52.5")
+	exact(t, "50 M, upper end", b.High.TotalUSD, "54.164")
+	// Flex free grant 100,000 GB-s and 250,000 executions, at the upper
+	// end of the first case: 1.9 M × 0.000026 = 49.4; 0.75 M × $0.40/M = 0.30.
 	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 120, Requests: 1_000_000, FreeTier: true})
-	exact(t, "with the grant", b.TotalUSD, "49.7")
+	exact(t, "with the grant", b.High.TotalUSD, "49.7")
+	// Python runs one request per instance: the lower end is 16 × higher.
+	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 120, Requests: 1_000_000, Language: "python"})
+	exact(t, "python, lower end", b.TotalUSD, "6.64")
 	// Flex bills configured memory, one of 512, 2048 or 4096 MB.
 	if _, err := Default().Calculate(Calculator{Provider: AzureFlex, InstanceMemoryMB: 1000, DurationMs: 1, Requests: 1}); err == nil {
 		t.Error("1,000 MB Flex instances accepted")
@@ -107,23 +155,19 @@ func TestFlexMinimumAndSteps(t *testing.T) {
 func TestFlexAlwaysReady(t *testing.T) {
 	// Flex always ready: baseline $0.000004/GB-s, execution
 	// $0.000016/GB-s, $0.40 per M executions, no free grant.
-	// "Scaling and throttling": a 2,048 MB instance serves 16 HTTP requests at once.
 	//
-	// One 2 GB instance for 1 h: 7,200 GB-s baseline → 0.0288. 36,000
-	// requests of 1 s in 1 h: 10 in flight ≤ 16, all on the always-ready
-	// instance: 72,000 GB-s → 1.152; 36,000 executions → 0.0144.
-	b := calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 1000, Requests: 36_000, AlwaysReady: 1, Hours: 1, FreeTier: true})
+	// One 2 GB instance ready and busy for 1 h: 7,200 GB-s baseline →
+	// 0.0288; its execution 7,200 GB-s → 0.1152; 36,000 executions → 0.0144.
+	b := calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, BusyInstances: 1, Requests: 36_000, AlwaysReady: 1, Hours: 1, FreeTier: true})
 	exact(t, "baseline", item(t, b, "always-ready baseline").USD, "0.0288")
-	exact(t, "total", b.TotalUSD, "1.1952")
+	exact(t, "total", b.TotalUSD, "0.1584")
 
-	// 72,000 requests of 4 s in 1 h: 80 in flight; 16 of them (0.2) on the
-	// always-ready instance: 115,200 GB-s × 0.000016 = 1.8432 and 14,400
-	// executions 0.00576; the rest on demand ($0.000026,
-	// $0.40/M): 460,800 GB-s → 11.9808 and 57,600 executions → 0.02304.
-	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 4000, Requests: 72_000, AlwaysReady: 1, Hours: 1})
-	exact(t, "always-ready time", item(t, b, "execution time (always ready)").USD, "1.8432")
-	exact(t, "on-demand time", item(t, b, "execution time (on demand)").USD, "11.9808")
-	exact(t, "total", b.TotalUSD, "13.8816")
+	// Two busy, one of them always ready: half the time and executions on
+	// demand ($0.000026, $0.40/M): 7,200 GB-s → 0.1872, 36,000 → 0.0144.
+	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, BusyInstances: 2, Requests: 72_000, AlwaysReady: 1, Hours: 1})
+	exact(t, "always-ready time", item(t, b, "execution time (always ready)").USD, "0.1152")
+	exact(t, "on-demand time", item(t, b, "execution time (on demand)").USD, "0.1872")
+	exact(t, "total", b.TotalUSD, "0.36")
 }
 
 func TestPremiumInstanceHours(t *testing.T) {

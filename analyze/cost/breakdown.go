@@ -41,8 +41,10 @@ type Breakdown struct {
 	Provider Provider `json:"provider"`
 	Target   string   `json:"target"` // what was priced, for people
 	Pricing  TableRef `json:"pricing"`
-	// Estimate is true when no billing was measured and the bill applies the
-	// provider's rounding and minimums to client latency: an upper bound.
+	// Basis says what the bill rests on (see Basis). Estimate is true for
+	// BasisEstimate and BasisRange: anything but measured billing or a
+	// configuration's exact price.
+	Basis    Basis   `json:"basis"`
 	Estimate bool    `json:"estimate"`
 	FreeTier bool    `json:"free_tier"` // false: marginal cost
 	Requests Decimal `json:"requests"`
@@ -54,6 +56,59 @@ type Breakdown struct {
 	PerMillionByPart Parts `json:"per_million_by_part_usd"`
 	// Notes say what was assumed or left out, and why.
 	Notes []string `json:"notes,omitempty"`
+	// High is the upper end of a range (BasisRange): the same usage priced
+	// at the least favourable of what the evidence allows. The bill itself
+	// is then the lower end.
+	High *Breakdown `json:"high,omitempty"`
+}
+
+// Basis is what a bill rests on.
+type Basis string
+
+// The bases of a bill, strongest first.
+const (
+	// BasisBilling: the platform's own billing, measured per request
+	// (Lambda REPORT lines). Exact.
+	BasisBilling Basis = "billing"
+	// BasisMarkers: computed by the provider's published rules from what
+	// the function itself reported per execution (its instance, execution
+	// time and memory: the Fnbench-* markers).
+	BasisMarkers Basis = "markers"
+	// BasisCalculated: the price of a configuration given by the user,
+	// exact for those inputs.
+	BasisCalculated Basis = "calculated"
+	// BasisEstimate: the provider's rules applied to client-side timing,
+	// which includes the network: an estimate, usually an upper bound.
+	BasisEstimate Basis = "estimate"
+	// BasisRange: the evidence does not decide the bill; it lies between
+	// this bill and High.
+	BasisRange Basis = "range"
+)
+
+// Label is the basis as a report says it: "measured", "estimate" or
+// "range", with what it rests on.
+func (b Basis) Label() string {
+	switch b {
+	case BasisBilling:
+		return "measured billing"
+	case BasisMarkers:
+		return "measured (function markers, provider's rules)"
+	case BasisCalculated:
+		return "calculated from the given configuration"
+	case BasisRange:
+		return "range"
+	}
+	return "estimate"
+}
+
+// Short is the basis in one word for a table cell: "", "estimate" or
+// "range"; empty when the figure is measured or calculated.
+func (b Basis) Short() string {
+	switch b {
+	case BasisEstimate, BasisRange:
+		return string(b)
+	}
+	return ""
 }
 
 // Parts is an amount per Part.
@@ -68,6 +123,25 @@ type Parts struct {
 func (p *Parts) addTo(part Part, usd *big.Rat) {
 	slot := map[Part]*Decimal{PartRequests: &p.Requests, PartCompute: &p.Compute, PartInit: &p.Init, PartGateway: &p.Gateway, PartDatabase: &p.Database}[part]
 	*slot = dec(add(slot.rat(), usd))
+}
+
+// PerMillionText is the cost per million requests for people: "$1.21",
+// or "$0.46–$3.31" for a range.
+func (b *Breakdown) PerMillionText() string {
+	s := "$" + b.PerMillionUSD.Fixed(2)
+	if b.High != nil {
+		s += "–$" + b.High.PerMillionUSD.Fixed(2)
+	}
+	return s
+}
+
+// TotalText is the total for people, as PerMillionText.
+func (b *Breakdown) TotalText() string {
+	s := "$" + b.TotalUSD.Fixed(2)
+	if b.High != nil {
+		s += "–$" + b.High.TotalUSD.Fixed(2)
+	}
+	return s
 }
 
 // Part returns the total of one part.
@@ -175,26 +249,58 @@ func unitName(unit string, per int64) string {
 // 6 decimals here and only here.
 func (b *Breakdown) Text() string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s: %s requests\n", b.Target, b.Requests)
+	fmt.Fprintf(&sb, "%s: %s requests\n", b.Target, b.Requests.Human())
 	fmt.Fprintf(&sb, "prices: %s\n", b.Pricing)
 	if b.FreeTier {
 		sb.WriteString("free tier applied\n")
 	} else {
 		sb.WriteString("marginal cost (no free tier)\n")
 	}
-	if b.Estimate {
-		sb.WriteString("ESTIMATE: an upper bound from client latency, not measured billing\n")
+	switch b.Basis {
+	case BasisEstimate:
+		sb.WriteString("ESTIMATE: the provider's rules applied to client-side timing, not measured billing\n")
+	case BasisRange:
+		fmt.Fprintf(&sb, "RANGE: $%s to $%s (per million $%s to $%s); the evidence does not decide between them (see the notes)\n",
+			b.TotalUSD.Fixed(2), b.High.TotalUSD.Fixed(2), b.PerMillionUSD.Fixed(2), b.High.PerMillionUSD.Fixed(2))
 	}
 	sb.WriteString("\n")
+	if b.High != nil {
+		sb.WriteString("lower end:\n")
+	}
+	b.writeLines(&sb)
+	if b.High != nil {
+		sb.WriteString("\nupper end:\n")
+		b.High.writeLines(&sb)
+	}
+	p := b.PerMillionByPart
+	fmt.Fprintf(&sb, "per million by part: requests %s, compute %s, init %s, gateway %s, database %s\n",
+		p.Requests.Fixed(6), p.Compute.Fixed(6), p.Init.Fixed(6), p.Gateway.Fixed(6), p.Database.Fixed(6))
+	if len(b.Notes) > 0 {
+		sb.WriteString("\nnotes:\n")
+		for _, n := range b.Notes {
+			sb.WriteString("- " + n + "\n")
+		}
+	}
+	return sb.String()
+}
 
+// writeLines writes the bill's lines, total and cost per million as an
+// aligned table. Quantities are rounded for people (Decimal.Human); unit
+// prices are exact; amounts are rounded to 6 decimals.
+func (b *Breakdown) writeLines(sb *strings.Builder) {
 	rows := [][]string{{"item", "quantity", "unit", "unit price USD", "USD"}}
 	for _, l := range b.Lines {
-		rows = append(rows, []string{l.Item, l.Quantity.String(), l.Unit, l.UnitPriceUSD.String(), l.USD.Fixed(6)})
+		rows = append(rows, []string{l.Item, l.Quantity.Human(), l.Unit, l.UnitPriceUSD.String(), l.USD.Fixed(6)})
 	}
 	rows = append(rows,
 		[]string{"total", "", "", "", b.TotalUSD.Fixed(6)},
 		[]string{"per million requests", "", "", "", b.PerMillionUSD.Fixed(6)})
-	right := []bool{false, true, false, true, true}
+	writeAligned(sb, rows, []bool{false, true, false, true, true})
+}
+
+// writeAligned writes rows as columns two spaces apart, right-aligned
+// where right says.
+func writeAligned(sb *strings.Builder, rows [][]string, right []bool) {
 	width := make([]int, len(right))
 	for _, r := range rows {
 		for i, c := range r {
@@ -216,14 +322,4 @@ func (b *Breakdown) Text() string {
 		}
 		sb.WriteString(strings.TrimRight(line.String(), " ") + "\n")
 	}
-	p := b.PerMillionByPart
-	fmt.Fprintf(&sb, "per million by part: requests %s, compute %s, init %s, gateway %s, database %s\n",
-		p.Requests.Fixed(6), p.Compute.Fixed(6), p.Init.Fixed(6), p.Gateway.Fixed(6), p.Database.Fixed(6))
-	if len(b.Notes) > 0 {
-		sb.WriteString("\nnotes:\n")
-		for _, n := range b.Notes {
-			sb.WriteString("- " + n + "\n")
-		}
-	}
-	return sb.String()
 }

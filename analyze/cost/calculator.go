@@ -39,7 +39,17 @@ type Calculator struct {
 	RequestBytes           int64
 	EphemeralMB            int
 	ProvisionedConcurrency int
-	AlwaysReady            int     // azure-flex
+	AlwaysReady            int // azure-flex
+	// RPS is the mean request rate (azure-flex): with Requests it gives
+	// the period, without it the requests over Hours (or a month).
+	RPS float64
+	// BusyInstances is azure-flex instances executing for all of Hours:
+	// the bill is then exact, as in Microsoft's published example.
+	BusyInstances float64
+	// PerInstanceConcurrency and Language set azure-flex's requests per
+	// instance (0 and "": the default for the instance memory).
+	PerInstanceConcurrency int
+	Language               string
 	Instances              int     // azure-premium
 	PremiumPlan            string  // azure-premium, default EP1
 	VCPU                   float64 // gcp-cloud-run, default 1
@@ -57,7 +67,7 @@ type Calculator struct {
 // Calculate prices c: marginal unless c.FreeTier, tiers walked from the
 // start of a month.
 func (t *Table) Calculate(c Calculator) (*Breakdown, error) {
-	for _, f := range []float64{c.DurationMs, c.InitMs, c.RestoreMs, c.Hours, c.ColdRate} {
+	for _, f := range []float64{c.DurationMs, c.InitMs, c.RestoreMs, c.Hours, c.ColdRate, c.RPS, c.BusyInstances} {
 		if f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, fmt.Errorf("cost: %v is not a usable duration, rate or number of hours", f)
 		}
@@ -73,6 +83,10 @@ func (t *Table) Calculate(c Calculator) (*Breakdown, error) {
 		return nil, errors.New("cost: azure-flex bills its configured instance memory: give the instance memory (512, 2048 or 4096 MB), not the memory used")
 	case c.Provider != AzureFlex && c.InstanceMemoryMB != 0:
 		return nil, fmt.Errorf("cost: instance memory is azure-flex's; %s takes the memory size", c.Provider)
+	case c.Provider != AzureFlex && (c.BusyInstances > 0 || c.PerInstanceConcurrency != 0 || c.RPS > 0):
+		return nil, fmt.Errorf("cost: busy instances, per-instance concurrency and a rate shape azure-flex's execution periods; %s bills per request", c.Provider)
+	case c.PerInstanceConcurrency < 0:
+		return nil, fmt.Errorf("cost: per-instance concurrency %d is negative", c.PerInstanceConcurrency)
 	}
 	cfg := Config{
 		Provider: c.Provider, Arch: c.Arch, MemoryMB: c.MemoryMB, EphemeralMB: c.EphemeralMB,
@@ -80,6 +94,7 @@ func (t *Table) Calculate(c Calculator) (*Breakdown, error) {
 		ProvisionedConcurrency: c.ProvisionedConcurrency, AlwaysReady: c.AlwaysReady,
 		Instances: c.Instances, PremiumPlan: c.PremiumPlan, VCPU: c.VCPU,
 		Gateway: c.Gateway, PerRequest: c.PerRequest,
+		PerInstanceConcurrency: c.PerInstanceConcurrency, Language: c.Language,
 	}
 	if c.Provider == AzureFlex {
 		cfg.MemoryMB = c.InstanceMemoryMB
@@ -89,15 +104,37 @@ func (t *Table) Calculate(c Calculator) (*Breakdown, error) {
 	}
 
 	w := newWork()
+	w.basis = BasisCalculated
 	w.requests = ratInt(c.Requests)
-	if c.Hours > 0 {
+	switch {
+	case c.Hours > 0:
 		w.period = mul(ratFloat(c.Hours), ratInt(3600))
-	} else {
+	case c.RPS > 0 && c.Requests > 0:
+		w.period = quo(w.requests, ratFloat(c.RPS))
+	default:
 		w.period, w.periodAssumed = mul(t.HoursPerMonth.Value.rat(), ratInt(3600)), true
+	}
+	if c.RPS > 0 && c.Requests == 0 {
+		w.requests = mul(ratFloat(c.RPS), w.period)
 	}
 	d, initMs, restoreMs := ratFloat(c.DurationMs), ratFloat(c.InitMs), ratFloat(c.RestoreMs)
 	cold := mul(w.requests, ratFloat(c.ColdRate))
-	if c.Provider != AzurePremium {
+	if c.Provider == AzureFlex && c.BusyInstances > 0 {
+		// Instances executing the whole period: billed for all of it, at
+		// the instance memory (docs/sources.md, "Azure Functions pricing").
+		mem, err := t.billedMemoryMB(cfg, w)
+		if err != nil {
+			return nil, err
+		}
+		if w.periodAssumed {
+			w.notes = append(w.notes, fmt.Sprintf("azure-flex: %s busy instance(s) for one month of %s h (give --hours to change it)", dec(ratFloat(c.BusyInstances)), t.HoursPerMonth.Value))
+		}
+		w.instances = ratFloat(c.BusyInstances)
+		w.sec[kindCompute] = mul(w.instances, w.period)
+		w.setMemory(mem)
+		w.busy, w.busyFrom = quo(mul(ratFloat(c.BusyInstances), w.period), maxRat(w.requests, ratInt(1))), "the busy instances"
+		w.notes = append(w.notes, fmt.Sprintf("azure-flex: %s instance(s) executing for all of %s s: one execution period each, billed whole", dec(ratFloat(c.BusyInstances)), dec(w.period).Human()))
+	} else if c.Provider != AzurePremium {
 		w.sec[kindCompute] = quo(mul(w.requests, roundedMs(c.Provider, d)), ratInt(1000))
 		if c.Provider == AWSLambda {
 			day := c.Date
@@ -118,13 +155,27 @@ func (t *Table) Calculate(c Calculator) (*Breakdown, error) {
 		} else if (initMs.Sign() > 0 || restoreMs.Sign() > 0) && cold.Sign() > 0 {
 			w.notes = append(w.notes, fmt.Sprintf("%s: cold-start time not billed; no public source gives a rule that bills it", c.Provider))
 		}
-		mem, err := t.billedMemoryMB(cfg, w)
-		if err != nil {
-			return nil, err
-		}
-		w.setMemory(mem)
 		w.busy = quo(add(d, mul(ratFloat(c.ColdRate), add(initMs, restoreMs))), ratInt(1000))
 		w.busyFrom = "the given duration"
+		if c.Provider == AzureConsumption && c.MemoryMB <= 0 {
+			t.consumptionRange(w)
+			w.notes = append(w.notes, "range: Consumption bills the memory the process used, 128 MB to 1,536 MB; give --memory-mb for one figure")
+		} else {
+			mem, err := t.billedMemoryMB(cfg, w)
+			if err != nil {
+				return nil, err
+			}
+			w.setMemory(mem)
+		}
+		if c.Provider == AzureFlex {
+			// One execution per period is the upper end; the executions'
+			// time shared by busy instances the lower.
+			inFlight := mul(quo(w.requests, w.period), w.busy)
+			t.flexRange(w, cfg, mul(w.requests, w.busy), inFlight)
+			if w.high != nil {
+				w.notes = append(w.notes, "range: Flex bills each instance's execution periods, which depend on how executions overlap; give --busy-instances and --hours for one figure")
+			}
+		}
 	}
 	var sizes []SizeBucket
 	if c.RequestBytes > 0 {

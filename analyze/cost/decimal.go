@@ -67,6 +67,46 @@ func (d Decimal) Fixed(places int) string {
 	return s
 }
 
+// Human prints the value for people: rounded to 2 decimals (at least 4
+// significant digits below 1), trailing zeros dropped, thousands grouped
+// with commas: 89528.30188679245283 → "89,528.3". JSON keeps String's
+// exact digits.
+func (d Decimal) Human() string {
+	r := d.rat()
+	places := 2
+	if a := new(big.Rat).Abs(r); a.Sign() > 0 && a.Cmp(big.NewRat(1, 1)) < 0 {
+		for places = 4; places < maxDigits && a.Cmp(big.NewRat(1, pow10(places-3))) < 0; places++ {
+		}
+	}
+	s := trimZeros(r.FloatString(places))
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	var g strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			g.WriteByte(',')
+		}
+		g.WriteRune(c)
+	}
+	out := g.String()
+	if hasDot {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
+}
+
 // Cents is the amount rounded to whole cents (halves away from zero).
 func (d Decimal) Cents() int64 {
 	c := new(big.Rat).Mul(d.rat(), big.NewRat(100, 1))

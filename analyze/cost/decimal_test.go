@@ -43,3 +43,21 @@ func TestDecimalJSON(t *testing.T) {
 		t.Error("an exponent was accepted")
 	}
 }
+
+func TestHumanRoundsAndGroups(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"89528.30188679245283", "89,528.3"},
+		{"3000000", "3,000,000"},
+		{"0.144", "0.144"},
+		{"0.000123456", "0.0001235"},
+		{"1234.005", "1,234.01"},
+		{"-2500.5", "-2,500.5"},
+		{"0", "0"},
+		{"999.999", "1,000"},
+	} {
+		r, _ := parseDecimal(c.in)
+		if got := dec(r).Human(); got != c.want {
+			t.Errorf("Human(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/big"
 	"time"
+
+	"github.com/fnbench/fnbench/internal/platform"
 )
 
 // Billed time splits into three kinds, billed at the same rate but reported
@@ -30,8 +32,24 @@ type work struct {
 	periodAssumed bool
 	busy          *big.Rat // mean seconds a request occupies an instance
 	busyFrom      string
-	estimate      bool
-	notes         []string
+	// instances is how many Flex instances were busy for the whole period,
+	// when that is the measure (Calculator.BusyInstances); nil otherwise.
+	instances *big.Rat
+	basis     Basis
+	notes     []string
+	// high is the upper end when the evidence leaves a range (BasisRange):
+	// the same usage with the least favourable billed quantities.
+	high *work
+}
+
+// toRange makes w the lower end of a range and returns a copy of it to be
+// made the upper end.
+func (w *work) toRange() *work {
+	h := *w
+	h.notes = nil
+	w.basis, h.basis = BasisRange, BasisRange
+	w.high = &h
+	return &h
 }
 
 func newWork() *work {
@@ -58,6 +76,9 @@ func (w *work) scale(k *big.Rat) {
 	w.units = mul(w.units, k)
 	for i := range nKinds {
 		w.sec[i], w.gbs[i] = mul(w.sec[i], k), mul(w.gbs[i], k)
+	}
+	if w.high != nil {
+		w.high.scale(k)
 	}
 }
 
@@ -104,6 +125,13 @@ func (t *Table) workFromUsage(cfg Config, u Usage) (*work, error) {
 	switch {
 	case cfg.Provider == AzurePremium:
 		// Instance-hours only: no per-execution measure is needed.
+	case u.Azure != nil && u.Azure.Executions > 0 && (cfg.Provider == AzureConsumption || cfg.Provider == AzureFlex):
+		if err := t.azureWork(cfg, u, w); err != nil {
+			return nil, err
+		}
+		if latencyCount > 0 {
+			w.busy, w.busyFrom = meanLatency, "client latency"
+		}
 	case u.Billed != nil:
 		b := u.Billed
 		if b.DurationMs < 0 || b.InitMs < 0 || b.RestoreMs < 0 || b.MBms < 0 || b.InitMs+b.RestoreMs > b.DurationMs {
@@ -113,6 +141,7 @@ func (t *Table) workFromUsage(cfg Config, u Usage) (*work, error) {
 		for k := range nKinds {
 			w.sec[k] = ratFrac(ms[k], 1000)
 		}
+		w.basis = BasisBilling
 		if b.MBms > 0 {
 			// Memory may differ per request (Azure bills observed memory):
 			// share the measured MB-ms out in proportion to the time.
@@ -134,19 +163,34 @@ func (t *Table) workFromUsage(cfg Config, u Usage) (*work, error) {
 			w.busy, w.busyFrom = meanLatency, "client latency"
 		}
 	case latencyCount > 0:
-		w.estimate = true
+		w.basis = BasisEstimate
 		total := new(big.Rat)
 		for _, b := range u.Latency {
 			total.Add(total, mul(roundedMs(cfg.Provider, ratFrac(int64(b.Latency), int64(time.Millisecond))), ratInt(b.Count)))
 		}
 		w.sec[kindCompute] = quo(total, ratInt(1000))
-		mem, err := t.billedMemoryMB(cfg, w)
-		if err != nil {
-			return nil, err
-		}
-		w.setMemory(mem)
 		w.busy, w.busyFrom = meanLatency, "client latency"
-		w.notes = append(w.notes, "estimate: "+roundingRule(cfg.Provider)+" applied to client latency, which includes the network and any queueing, and INIT is not told apart from compute: an upper bound")
+		switch {
+		case cfg.Provider == AzureFlex:
+			// No instance identity: the executions' periods are not known.
+			mem, err := t.billedMemoryMB(cfg, w)
+			if err != nil {
+				return nil, err
+			}
+			w.setMemory(mem)
+			t.flexRange(w, cfg, mul(meanLatency, w.requests), ratInt(u.PeakInFlight))
+			w.notes = append(w.notes, "no instance named its executions (no Fnbench-Instance marker), so Flex's execution periods are not known; client latency, which includes the network, stands for execution time")
+		case cfg.Provider == AzureConsumption && cfg.MemoryMB <= 0:
+			t.consumptionRange(w)
+			w.notes = append(w.notes, "range: no execution reported its memory (no Fnbench-Memory-Mb marker) and none is configured; "+roundingRule(cfg.Provider)+" applied to client latency, which includes the network")
+		default:
+			mem, err := t.billedMemoryMB(cfg, w)
+			if err != nil {
+				return nil, err
+			}
+			w.setMemory(mem)
+			w.notes = append(w.notes, "estimate: "+roundingRule(cfg.Provider)+" applied to client latency, which includes the network and any queueing, and INIT is not told apart from compute: an upper bound")
+		}
 	default:
 		return nil, errors.New("cost: the usage has neither billed durations nor client latencies; nothing to price")
 	}
@@ -203,16 +247,15 @@ func (t *Table) billedMemoryMB(cfg Config, w *work) (int64, error) {
 	case AzureConsumption:
 		// Observed memory rounded up to 128 MB, 128 MB minimum,
 		// 1,536 MB maximum (docs/sources.md, "Azure Functions pricing").
+		// Unknown memory is a range (consumptionRange), never the maximum
+		// alone; callers check first.
 		if mb <= 0 {
-			w.notes = append(w.notes, "azure-consumption: observed memory unknown, billed at the 1,536 MB maximum (an upper bound)")
-			return 1536, nil
+			return 0, errors.New("cost: azure-consumption: the memory used is unknown; give it, or price the range")
 		}
-		billed := max((mb+127)/128*128, 128)
-		if billed > 1536 {
+		if mb > platform.ConsumptionMaxMemoryMB {
 			w.notes = append(w.notes, fmt.Sprintf("azure-consumption: observed memory %d MB is above the 1,536 MB Consumption bills at most", mb))
-			billed = 1536
 		}
-		return billed, nil
+		return int64(platform.ConsumptionMemoryMB(int(mb))), nil
 	case AzureFlex:
 		// Billed on the configured instance memory (docs/sources.md, "Azure
 		// Functions pricing").
@@ -288,7 +331,8 @@ func checkConfig(cfg Config) error {
 func (t *Table) bill(cfg Config, w *work, o Options) (*Breakdown, error) {
 	b := &Breakdown{
 		Provider: cfg.Provider, Target: describeConfig(cfg, w), Pricing: t.Ref(),
-		Estimate: w.estimate, FreeTier: o.FreeTier, Requests: dec(w.requests),
+		Basis: w.basis, Estimate: w.basis == BasisEstimate || w.basis == BasisRange,
+		FreeTier: o.FreeTier, Requests: dec(w.requests),
 	}
 	for _, n := range w.notes {
 		b.note("%s", n)
@@ -312,6 +356,14 @@ func (t *Table) bill(cfg Config, w *work, o Options) (*Breakdown, error) {
 	t.billGateway(b, cfg, w, o)
 	t.billDatabases(b, cfg, w, o)
 	b.finish()
+	if w.high != nil {
+		h := *w.high
+		h.high = nil
+		if b.High, err = t.bill(cfg, &h, o); err != nil {
+			return nil, err
+		}
+		b.High.Notes = nil // the lower end's notes say it all
+	}
 	return b, nil
 }
 

@@ -105,7 +105,7 @@ func (t *Table) capacity(cfg Config, w *work, rps *big.Rat) Capacity {
 		per, src = knownOr1(t.Azure.Consumption.InstanceConcurrency)
 		limit, limitName = t.Azure.Consumption.InstanceLimit, "Consumption instances"
 	case AzureFlex:
-		per, src = t.flexConcurrency(cfg.MemoryMB)
+		per, src = t.flexConcurrency(cfg)
 		limit, limitName = t.Azure.Flex.InstanceLimit, "Flex instances"
 	case AzurePremium:
 		src = "no public figure for the requests one Premium instance serves at once: 1 assumed, an upper bound on instances (docs/sources.md, \"Assumptions fnbench makes\")"
@@ -148,7 +148,7 @@ func newLimit(name string, need float64, q Quantity) Limit {
 
 // Text renders the projection: the bill, then the capacity and limits.
 func (m *Monthly) Text() string {
-	s := fmt.Sprintf("month of %s h at %.6g requests/s: %s requests\n\n", m.HoursPerMonth, m.RPS, m.RequestsPerMonth.Fixed(0))
+	s := fmt.Sprintf("month of %s h at %.6g requests/s: %s requests\n\n", m.HoursPerMonth, m.RPS, m.RequestsPerMonth.Human())
 	s += m.Cost.Text()
 	c := m.Capacity
 	s += fmt.Sprintf("\ncapacity (Little's law, mean rate): %.6g requests in flight (mean busy %.6g ms, from %s), %.6g per instance: %d instances\n",

@@ -140,6 +140,7 @@ type FlexPrices struct {
 	AlwaysReadyExecutions    Price                 `yaml:"always_ready_executions"`
 	InstanceMemoryMB         []Quantity            `yaml:"instance_memory_mb"`
 	InstanceConcurrency      []InstanceConcurrency `yaml:"instance_concurrency"`
+	PythonConcurrency        Quantity              `yaml:"python_instance_concurrency"`
 	InstanceLimit            Quantity              `yaml:"instance_limit"`
 }
 

@@ -31,6 +31,13 @@ type Config struct {
 	ProvisionedConcurrency int
 	// AlwaysReady is Flex instances kept running, billed for Usage.Period.
 	AlwaysReady int
+	// PerInstanceConcurrency is the HTTP requests one Flex instance serves
+	// at once; 0 means Azure's default for the instance memory and
+	// Language (the table's instance_concurrency).
+	PerInstanceConcurrency int
+	// Language is the function's language, where it changes a default
+	// (Flex runs Python one request per instance).
+	Language string
 	// Instances is Premium instances billed for Usage.Period (at least 1).
 	Instances int
 	// PremiumPlan names the Premium instance size (default EP1).
@@ -98,6 +105,13 @@ type Usage struct {
 	// Period is the wall-clock time the usage spans: hourly charges
 	// (provisioned concurrency, always-ready, Premium) are billed for it.
 	Period time.Duration
+	// Azure is an Azure Functions app's bill as the run computed it from
+	// the function's markers (instance, execution time, memory); nil
+	// without them.
+	Azure *rundir.AzureBilling
+	// PeakInFlight is the most requests in flight at once: it bounds the
+	// instances a Flex app needed when no instance was named.
+	PeakInFlight int64
 }
 
 // LatencyBucket is Count requests of (at most) Latency each.

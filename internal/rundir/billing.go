@@ -56,6 +56,7 @@ func (b *Billing) Add(inv *Invocation) {
 		b.RestoreBilledMs += inv.BilledRestore.Milliseconds()
 	}
 	b.MemoryMB = max(b.MemoryMB, inv.MemoryMB)
+	b.MBms += int64(inv.MemoryMB) * inv.Billed.Milliseconds()
 	b.MaxMemoryUsedMB = max(b.MaxMemoryUsedMB, inv.MaxMemoryUsedMB)
 	switch inv.Status {
 	case "error":

@@ -116,6 +116,57 @@ type Billing struct {
 	// timeout.
 	FunctionErrors int64 `json:"function_errors,omitempty"`
 	Timeouts       int64 `json:"timeouts,omitempty"`
+	// MBms sums Memory Size × Billed Duration, so that each invocation is
+	// priced at the memory its own REPORT line states (a run that spans a
+	// configuration change bills both sizes). Runs written before it was
+	// recorded have 0: MemoryMB is then taken for all.
+	MBms int64 `json:"mb_ms,omitempty"`
+	// Azure is what fnbench computed of an Azure Functions bill from the
+	// function's own markers; nil for other targets.
+	Azure *AzureBilling `json:"azure,omitempty"`
+}
+
+// AzureBilling is an Azure Functions target's bill as fnbench computes it
+// from what the function reported about each execution (its instance,
+// execution time and process memory: the Fnbench-* marker headers), by
+// Azure's rules (internal/platform, after docs/sources.md, "Azure
+// Functions pricing"). Both plans' quantities are kept; the target's plan
+// decides which is priced.
+type AzureBilling struct {
+	// Executions counts the responses that named their instance. Timed of
+	// them carried the execution time (Fnbench-Duration-Ms); the rest are
+	// timed by the client, from the request's send to the response's first
+	// byte, which includes the network: an upper bound.
+	Executions int64 `json:"executions"`
+	Timed      int64 `json:"timed"`
+	// Consumption: BilledMs sums each execution's billed time (1 ms
+	// rounding, 100 ms minimum); WithMemory counts the executions that
+	// reported their process memory (Fnbench-Memory-Mb), and MBms sums their
+	// billed memory (rounded up to 128 MB, 128–1,536) × billed time.
+	BilledMs    int64 `json:"billed_ms"`
+	WithMemory  int64 `json:"with_memory"`
+	MBms        int64 `json:"mb_ms"`
+	MaxMemoryMB int   `json:"max_memory_mb,omitempty"` // the largest memory reported, before rounding
+	// Flex Consumption: the instances' execution periods that ended (the
+	// union of overlapping executions on one instance), their summed
+	// length, and their summed billed time (at least 1,000 ms each, then
+	// 100 ms steps).
+	Periods        int64 `json:"periods"`
+	PeriodActiveMs int64 `json:"period_active_ms"`
+	PeriodBilledMs int64 `json:"period_billed_ms"`
+}
+
+// Merge adds o's sums to a.
+func (a *AzureBilling) Merge(o *AzureBilling) {
+	a.Executions += o.Executions
+	a.Timed += o.Timed
+	a.BilledMs += o.BilledMs
+	a.WithMemory += o.WithMemory
+	a.MBms += o.MBms
+	a.MaxMemoryMB = max(a.MaxMemoryMB, o.MaxMemoryMB)
+	a.Periods += o.Periods
+	a.PeriodActiveMs += o.PeriodActiveMs
+	a.PeriodBilledMs += o.PeriodBilledMs
 }
 
 // Merge adds o's sums to b.
@@ -133,6 +184,13 @@ func (b *Billing) Merge(o *Billing) {
 	b.MaxMemoryUsedMB = max(b.MaxMemoryUsedMB, o.MaxMemoryUsedMB)
 	b.FunctionErrors += o.FunctionErrors
 	b.Timeouts += o.Timeouts
+	b.MBms += o.MBms
+	if o.Azure != nil {
+		if b.Azure == nil {
+			b.Azure = &AzureBilling{}
+		}
+		b.Azure.Merge(o.Azure)
+	}
 }
 
 // Add sums c's counters into sum: counts add up; peaks (in flight, lag,

@@ -3,6 +3,7 @@ package charts
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/plot/vg"
@@ -76,7 +77,23 @@ func DeltaTable(a, b Series) *Table {
 	t.Rows = append(t.Rows, []string{"error rate", percent(ea), percent(eb), fmt.Sprintf("%+.2f pp", 100*(eb-ea)), "", ""})
 	if pa, pb := a.Table().Cost, b.Table().Cost; pa.Priced && pb.Priced && pa.Bill != nil && pb.Bill != nil {
 		x, y := pa.Bill.PerMillionUSD.Float64(), pb.Bill.PerMillionUSD.Float64()
-		t.Rows = append(t.Rows, []string{"USD per 1M requests", "$" + money(x), "$" + money(y), fmt.Sprintf("%+.2f", y-x), ratio(y, x), ""})
+		row := []string{"USD per 1M requests", "$" + money(x), "$" + money(y), fmt.Sprintf("%+.2f", y-x), ratio(y, x), ""}
+		if pa.Bill.High != nil || pb.Bill.High != nil {
+			// A range on either side: the difference and ratio of single
+			// figures would claim what the evidence does not give.
+			row[1], row[2], row[3], row[4] = pa.Bill.PerMillionText(), pb.Bill.PerMillionText(), "", ""
+		}
+		var caveats []string
+		for _, s := range []struct {
+			name string
+			c    analyze.TargetCost
+		}{{a.Name, pa}, {b.Name, pb}} {
+			if c := s.c.Bill.Basis.Short(); c != "" {
+				caveats = append(caveats, s.name+": "+c)
+			}
+		}
+		row[5] = strings.Join(caveats, "; ")
+		t.Rows = append(t.Rows, row)
 	}
 	return t
 }

@@ -63,8 +63,19 @@ func Cost(series []Series) *Chart {
 			names[i] += "\n(not priced)"
 			notes = append(notes, s.Name+": "+tc.Reason)
 			continue
-		case tc.Bill != nil && tc.Bill.Estimate:
-			names[i] += "\n(estimate)"
+		case tc.Bill != nil && tc.Bill.Basis.Short() != "":
+			names[i] += "\n(" + tc.Bill.Basis.Short() + ")"
+		}
+		if tc.Bill != nil && tc.Bill.High != nil {
+			// A range: the bars show the lower end; a whisker and a label
+			// reach the upper.
+			lo, hi := tc.Bill.PerMillionUSD.Float64(), tc.Bill.High.PerMillionUSD.Float64()
+			if w, err := plotter.NewLine(plotter.XYs{{X: float64(i), Y: lo}, {X: float64(i), Y: hi}}); err == nil {
+				w.LineStyle.Width = vg.Points(1.5)
+				w.LineStyle.Color = SeriesColor(i)
+				perM.Add(w)
+			}
+			perM.Add(barLabel(float64(i), hi, tc.Bill.PerMillionText()))
 		}
 		p := s.Table().Projection
 		switch {
@@ -88,7 +99,17 @@ func Cost(series []Series) *Chart {
 		bar.LineStyle.Width = 0
 		monthly.Add(bar)
 		monthly.Lines = append(monthly.Lines, Line{Series: s.Name, Stat: "monthly", Points: 1})
-		monthly.Add(barLabel(float64(i), vals[0], "$"+money(vals[0])))
+		label, top := "$"+money(vals[0]), vals[0]
+		if h := p.Monthly.Cost.High; h != nil {
+			top = h.TotalUSD.Float64()
+			label = "$" + money(vals[0]) + "–$" + money(top)
+			if w, err := plotter.NewLine(plotter.XYs{{X: float64(i), Y: vals[0]}, {X: float64(i), Y: top}}); err == nil {
+				w.LineStyle.Width = vg.Points(1.5)
+				w.LineStyle.Color = SeriesColor(i)
+				monthly.Add(w)
+			}
+		}
+		monthly.Add(barLabel(float64(i), top, label))
 	}
 	for _, p := range []*Panel{perM, monthly} {
 		p.NominalX(names...)
@@ -103,7 +124,7 @@ func Cost(series []Series) *Chart {
 	c := &Chart{
 		Name:    "cost",
 		Title:   "Cost",
-		Caption: "Left: what a million requests cost at the run's measured (or, for targets without billing data, estimated upper-bound) usage, by part, with no free tier. Right: the monthly bill at the projected rate, free tier applied and volume tiers walked.",
+		Caption: "Left: what a million requests cost at the run's measured usage (or, for targets marked estimate, the provider's rules applied to client latency; for a range, the bars show the lower end and a line reaches the upper), by part, with no free tier. Right: the monthly bill at the projected rate, free tier applied and volume tiers walked.",
 		Width:   9 * vg.Inch, Height: 4.2 * vg.Inch,
 		Rows: []Row{{Panels: panels, Weight: 1}},
 	}
