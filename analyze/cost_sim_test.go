@@ -135,10 +135,10 @@ traffic:
 	if got, want := tc.Bill.TotalUSD.Cents(), cents(truth); got != want {
 		t.Errorf("measured %s USD (%d cents), ground truth %s (%d cents)", tc.Bill.TotalUSD, got, truth.FloatString(9), want)
 	}
-	var measured rundir.AzureBilling
+	var measured rundir.MarkerBilling
 	for _, iv := range r.Targets[0].Intervals {
-		if iv.Billing != nil && iv.Billing.Azure != nil {
-			measured.Merge(iv.Billing.Azure)
+		if iv.Billing != nil && iv.Billing.Markers != nil {
+			measured.Merge(iv.Billing.Markers)
 		}
 	}
 	if measured.Periods != sb.Periods || measured.PeriodBilledMs != sb.BilledMs {

@@ -57,8 +57,10 @@ func TargetUsage(r *Run, tr *TargetRun, total Row) (cost.Config, cost.Usage, Cos
 	switch {
 	case b != nil && b.Reports > 0:
 		u.Billed = billedOf(b)
-	case b != nil && b.Azure != nil && b.Azure.Executions > 0:
-		u.Azure = b.Azure
+		u.Colds = b.Inits + b.Restores
+	case b != nil && b.Markers != nil && b.Markers.Executions > 0:
+		u.Markers = b.Markers
+		u.Colds = b.Markers.Colds
 		u.Latency = latencyBuckets(r, tr, total) // for the time an instance is busy
 	default:
 		u.Latency = latencyBuckets(r, tr, total)

@@ -65,7 +65,7 @@ func (p *execPeriods) add(s execSpan) {
 // join it: each such request was sent after watermark, and so started
 // after the period's executions had ended (their responses were out). A
 // watermark of all closes every period.
-func (p *execPeriods) close(watermark time.Duration, b *rundir.AzureBilling) {
+func (p *execPeriods) close(watermark time.Duration, b *rundir.MarkerBilling) {
 	for id, ps := range p.open {
 		kept := ps[:0]
 		for _, pd := range ps {

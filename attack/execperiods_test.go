@@ -27,7 +27,7 @@ func TestExecPeriodsUnionAndBilling(t *testing.T) {
 	} {
 		p.add(s)
 	}
-	var b rundir.AzureBilling
+	var b rundir.MarkerBilling
 	p.close(ms(1000), &b) // only a's first period [0, 450] is final
 	if b.Periods != 1 || b.PeriodActiveMs != 450 || b.PeriodBilledMs != 1000 {
 		t.Fatalf("after the first close: %+v, want 1 period of 450 ms billed 1,000 ms", b)

@@ -72,7 +72,7 @@ type interval struct {
 	mu      sync.Mutex
 	targets []targetInterval
 	infers  []bool // per target: successes without evidence wait for inference
-	azure   []bool // per target: Azure Functions, billed from markers (recordAzure)
+	markers []bool // per target: billed from the function's markers (recordMarkers)
 
 	// opened is when the scheduler opened the interval, by the wall
 	// clock, when a target infers: the client's own delay over the
@@ -93,10 +93,10 @@ type targetInterval struct {
 	colds     []coldEvent
 	instances map[string]span // instance → intended send times of the requests it answered
 	billing   rundir.Billing
-	// azure and spans are an Azure target's bill as the function's markers
-	// give it (AzureBilling): the per-execution sums, and the executions
+	// marked and spans are the target's bill as the function's markers
+	// give it (MarkerBilling): the per-execution sums, and the executions
 	// that the flusher merges into the instances' execution periods.
-	azure *rundir.AzureBilling
+	marked *rundir.MarkerBilling
 	spans []execSpan
 	// undecided holds the successes that had no evidence either way, when
 	// the target infers cold starts: the recorder tags them cold or warm
@@ -153,9 +153,9 @@ func putHist(h *hdr.Histogram) {
 	}
 }
 
-func newInterval(seq, phase int, start, end time.Duration, targets int, infers, azure []bool) *interval {
+func newInterval(seq, phase int, start, end time.Duration, targets int, infers, markers []bool) *interval {
 	return &interval{
-		infers: infers, azure: azure,
+		infers: infers, markers: markers,
 		seq: seq, phase: phase, start: start, end: end,
 		offered:      make([]int64, targets),
 		notSent:      make([]int64, targets),
@@ -199,8 +199,8 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 	if r.bill.ok {
 		ti.billing.Add(&r.bill.Invocation)
 	}
-	if iv.azure[target] && r.instance != "" {
-		ti.recordAzure(r, intended)
+	if iv.markers[target] && r.instance != "" && !r.bill.ok {
+		ti.recordMarkers(r, intended)
 	}
 	if r.evidence >= 0 {
 		ti.evidence[r.evidence]++
@@ -225,16 +225,16 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 	iv.mu.Unlock()
 }
 
-// recordAzure adds one execution that named its instance to an Azure
-// target's bill (internal/platform's rules). It ran, by the function's
-// own account, for the duration it reported, up to the response's first
-// byte; without that, from the request's send to the first byte, which
-// includes the network and is an upper bound.
-func (ti *targetInterval) recordAzure(r *result, intended time.Duration) {
-	if ti.azure == nil {
-		ti.azure = &rundir.AzureBilling{}
+// recordMarkers adds one execution that named its instance to the
+// target's bill as the markers give it (rundir.MarkerBilling). It ran, by
+// the function's own account, for the duration it reported, up to the
+// response's first byte; without that, from the request's send to the
+// first byte, which includes the network and is an upper bound.
+func (ti *targetInterval) recordMarkers(r *result, intended time.Duration) {
+	if ti.marked == nil {
+		ti.marked = &rundir.MarkerBilling{}
 	}
-	a := ti.azure
+	a := ti.marked
 	sent := intended + time.Duration(r.lag)
 	seen := intended + time.Duration(r.latency)
 	if r.ttfb > 0 {
@@ -254,6 +254,14 @@ func (ti *targetInterval) recordAzure(r *result, intended time.Duration) {
 		a.Timed++
 	}
 	a.Executions++
+	var init time.Duration
+	if r.markers.cold && r.markers.init > 0 {
+		init = r.markers.init
+		a.Colds++
+	}
+	lambda := rundir.CeilMs(d + init)
+	a.LambdaBilledMs += lambda.Milliseconds()
+	a.LambdaInitMs += rundir.InitBilled(d, lambda, init, 0).Milliseconds()
 	billed := platform.ConsumptionBilled(d).Milliseconds()
 	a.BilledMs += billed
 	if mb := r.markers.memoryMB; mb > 0 {
@@ -390,7 +398,7 @@ type recorder struct {
 
 	// Azure targets' execution periods (execPeriods), per target; nil for
 	// the others. The flusher's own.
-	azure   []bool
+	markers []bool
 	periods []*execPeriods
 
 	// Inference: a detector per target that infers (nil for the others),
@@ -437,7 +445,7 @@ func newRecorder(dir *rundir.Writer, targets []string, redact *scenarios.Redacto
 		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		seen:      make([]map[string]*span, len(targets)),
-		azure:     make([]bool, len(targets)),
+		markers:   make([]bool, len(targets)),
 		periods:   make([]*execPeriods, len(targets)),
 	}
 	for i := range r.seen {
@@ -454,14 +462,14 @@ func newRecorder(dir *rundir.Writer, targets []string, redact *scenarios.Redacto
 }
 
 // billAzure marks target t as Azure Functions: its executions are billed
-// from the markers (recordAzure). Call it before the first interval opens.
-func (r *recorder) billAzure(t int) {
-	r.azure[t], r.periods[t] = true, newExecPeriods()
+// from the markers (recordMarkers). Call it before the first interval opens.
+func (r *recorder) billMarkers(t int) {
+	r.markers[t], r.periods[t] = true, newExecPeriods()
 }
 
 // open starts a new interval; the scheduler calls it in timeline order.
 func (r *recorder) open(seq, phase int, start, end time.Duration) *interval {
-	iv := newInterval(seq, phase, start, end, len(r.targets), r.infers, r.azure)
+	iv := newInterval(seq, phase, start, end, len(r.targets), r.infers, r.markers)
 	if r.client != nil {
 		iv.opened = time.Now()
 	}
@@ -678,10 +686,10 @@ func (r *recorder) closePeriods(iv *interval) {
 			p.add(s)
 		}
 		ti.spans = nil
-		if ti.azure == nil {
-			ti.azure = &rundir.AzureBilling{}
+		if ti.marked == nil {
+			ti.marked = &rundir.MarkerBilling{}
 		}
-		p.close(watermark, ti.azure)
+		p.close(watermark, ti.marked)
 	}
 }
 
@@ -805,12 +813,12 @@ func (iv *interval) counts(t int, name string) rundir.IntervalCounts {
 		BytesOut:  ti.bytesOut,
 		PeakInFl:  iv.peakInFlight[t],
 	}
-	azure := ti.azure != nil && *ti.azure != (rundir.AzureBilling{})
-	if ti.billing.Reports > 0 || azure {
+	marked := ti.marked != nil && *ti.marked != (rundir.MarkerBilling{})
+	if ti.billing.Reports > 0 || marked {
 		b := ti.billing
-		if azure {
-			a := *ti.azure
-			b.Azure = &a
+		if marked {
+			a := *ti.marked
+			b.Markers = &a
 		}
 		c.Billing = &b
 	}

@@ -17,14 +17,15 @@ func (t *Table) billConsumption(b *Breakdown, cfg Config, w *work, o Options) {
 	b.metered(newMeter(single(cp.ExecutionTime), 0, freeIf(o.FreeTier, cp.FreeGBSeconds)), add(w.gbs[:]...), "execution time", nil, "GB-s", PartCompute)
 }
 
-// azureWork measures an Azure app's usage from what its function reported
-// per execution (rundir.AzureBilling): Consumption's per-execution billed
-// time at the memory each reported, or Flex's execution periods at the
-// configured instance memory. Executions timed by the client, not by the
-// function, make it an estimate; Consumption executions that reported no
-// memory make it a range.
-func (t *Table) azureWork(cfg Config, u Usage, w *work) error {
-	a := u.Azure
+// markerWork measures a target's usage from what its function reported per
+// execution (rundir.MarkerBilling): Lambda's billed durations at the
+// configured memory, Consumption's per-execution billed time at the memory
+// each reported, or Flex's execution periods at the configured instance
+// memory. Executions timed by the client, not by the function, make it an
+// estimate; Consumption executions that reported no memory make it a
+// range.
+func (t *Table) markerWork(cfg Config, u Usage, w *work) error {
+	a := u.Markers
 	if a.Executions < 0 || a.Timed < 0 || a.Timed > a.Executions || a.WithMemory < 0 || a.WithMemory > a.Executions ||
 		a.BilledMs < 0 || a.MBms < 0 || a.Periods < 0 || a.PeriodBilledMs < 0 || a.PeriodActiveMs < 0 {
 		return fmt.Errorf("cost: the Azure usage is inconsistent: %+v", *a)
@@ -38,6 +39,20 @@ func (t *Table) azureWork(cfg Config, u Usage, w *work) error {
 		w.notes = append(w.notes, fmt.Sprintf("estimate: %d of %d executions did not report their execution time (no Fnbench-Duration-Ms marker) and are timed from the request's send to the response's first byte, which includes the network", a.Executions-a.Timed, a.Executions))
 	}
 	switch cfg.Provider {
+	case AWSLambda:
+		// Lambda's rules: ⌈duration + INIT on a cold start⌉ to 1 ms at the
+		// configured memory (docs/sources.md, "AWS Lambda pricing").
+		if a.LambdaInitMs < 0 || a.LambdaInitMs > a.LambdaBilledMs {
+			return fmt.Errorf("cost: the Lambda usage is inconsistent: %d ms billed, of which INIT %d ms", a.LambdaBilledMs, a.LambdaInitMs)
+		}
+		mem, err := t.billedMemoryMB(cfg, w)
+		if err != nil {
+			return err
+		}
+		w.sec[kindCompute] = ratFrac(a.LambdaBilledMs-a.LambdaInitMs, 1000)
+		w.sec[kindInit] = ratFrac(a.LambdaInitMs, 1000)
+		w.setMemory(mem)
+		w.notes = append(w.notes, "aws-lambda: billed durations computed from the function's markers (execution time, and init time on a cold start), by Lambda's rules: no REPORT line reached fnbench")
 	case AzureFlex:
 		mem, err := t.billedMemoryMB(cfg, w)
 		if err != nil {

@@ -90,9 +90,9 @@ const (
 func (b Basis) Label() string {
 	switch b {
 	case BasisBilling:
-		return "measured billing"
+		return "measured billing (REPORT lines)"
 	case BasisMarkers:
-		return "measured (function markers, provider's rules)"
+		return "measured: the provider's rules applied to what the function reported of each execution"
 	case BasisCalculated:
 		return "calculated from the given configuration"
 	case BasisRange:

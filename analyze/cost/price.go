@@ -125,8 +125,8 @@ func (t *Table) workFromUsage(cfg Config, u Usage) (*work, error) {
 	switch {
 	case cfg.Provider == AzurePremium:
 		// Instance-hours only: no per-execution measure is needed.
-	case u.Azure != nil && u.Azure.Executions > 0 && (cfg.Provider == AzureConsumption || cfg.Provider == AzureFlex):
-		if err := t.azureWork(cfg, u, w); err != nil {
+	case u.Markers != nil && u.Markers.Executions > 0 && cfg.Provider != AzurePremium && cfg.Provider != CloudRun:
+		if err := t.markerWork(cfg, u, w); err != nil {
 			return nil, err
 		}
 		if latencyCount > 0 {

@@ -16,6 +16,10 @@ type Projection struct {
 	// free tier applied, volume tiers walked from the start of the month.
 	Marginal   bool
 	NewAccount bool // also API Gateway's 12-month free tier
+	// ColdRate sets the share of the month's requests that start cold
+	// (0..1); nil models it from the rate and the platform's keep-alive
+	// (coldShare). A short run's own share is never extrapolated.
+	ColdRate *float64
 }
 
 // Monthly is a month's projected bill and the capacity it needs.
@@ -64,11 +68,17 @@ func (t *Table) Project(cfg Config, u Usage, p Projection) (*Monthly, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.ColdRate != nil && (*p.ColdRate < 0 || *p.ColdRate > 1 || math.IsNaN(*p.ColdRate)) {
+		return nil, fmt.Errorf("cost: cold rate %v is not a share of requests, 0 to 1", *p.ColdRate)
+	}
 	month := mul(t.HoursPerMonth.Value.rat(), ratInt(3600))
 	perMonth := ratInt(p.RequestsPerMonth)
 	if p.RPS > 0 {
 		perMonth = mul(ratFloat(p.RPS), month)
 	}
+	runRequests := w.requests
+	runInit := [2]*big.Rat{w.gbs[kindInit], w.gbs[kindRestore]}
+	runInitSec := [2]*big.Rat{w.sec[kindInit], w.sec[kindRestore]}
 	switch {
 	case w.requests.Sign() > 0:
 		w.scale(quo(perMonth, w.requests))
@@ -78,16 +88,92 @@ func (t *Table) Project(cfg Config, u Usage, p Projection) (*Monthly, error) {
 		return nil, errors.New("cost: the usage has no requests to scale to a month")
 	}
 	w.period, w.periodAssumed = month, false
+	rps := quo(perMonth, month)
+	if add(runInit[0], runInit[1]).Sign() > 0 {
+		t.projectColds(w, cfg, u, p, runRequests, runInit, runInitSec, rps, month)
+	}
+	if cfg.Provider == AzureFlex && w.instances == nil {
+		// Execution periods do not scale with the rate: at the month's
+		// rate they are modelled afresh from the mean execution.
+		t.projectFlex(w, cfg, rps, perMonth)
+	}
 	bill, err := t.bill(cfg, w, Options{FreeTier: !p.Marginal, NewAccount: p.NewAccount})
 	if err != nil {
 		return nil, err
 	}
-	rps := quo(perMonth, month)
 	m := &Monthly{
 		RPS: dec(rps).Float64(), RequestsPerMonth: dec(perMonth), HoursPerMonth: t.HoursPerMonth.Value,
 		Cost: bill, Capacity: t.capacity(cfg, w, rps),
 	}
 	return m, nil
+}
+
+// projectColds prices the month's cold starts: their number from the
+// modelled (or given) share of requests, each at the run's mean INIT and
+// restore cost, instead of the run's own share scaled up. A run short
+// enough to start every environment it used is mostly cold starts; a month
+// at a steady rate is not.
+func (t *Table) projectColds(w *work, cfg Config, u Usage, p Projection, runRequests *big.Rat, runInit, runInitSec [2]*big.Rat, rps, month *big.Rat) {
+	measured := "the run did not count its cold starts"
+	if u.Colds > 0 {
+		measured = fmt.Sprintf("the run's %s%% over %s requests is not extrapolated", dec(quo(mul(ratInt(u.Colds), ratInt(100)), runRequests)).Human(), dec(runRequests).Human())
+	}
+	if u.Colds <= 0 && p.ColdRate == nil {
+		w.notes = append(w.notes, "cold starts: the run's own share of INIT, scaled to the month, for the run did not count its cold starts; give --cold-rate to set it")
+		return
+	}
+	var colds *big.Rat
+	if p.ColdRate != nil {
+		colds = mul(ratFloat(*p.ColdRate), w.requests)
+		w.notes = append(w.notes, fmt.Sprintf("cold starts: %s%% of requests, as given (%s)", dec(ratFloat(100**p.ColdRate)).Human(), measured))
+	} else {
+		idle, envs, how := t.coldShare(dec(rps).Float64(), dec(w.busy).Float64())
+		colds = minRat(add(mul(ratFloat(idle), w.requests), ratInt(envs)), w.requests)
+		w.notes = append(w.notes, fmt.Sprintf("cold starts: %s in the month, %s%% of requests, modelled (%s); %s; give --cold-rate to set it",
+			dec(colds).Human(), dec(quo(mul(colds, ratInt(100)), w.requests)).Human(), how, measured))
+	}
+	if u.Colds <= 0 {
+		// No per-cold cost to price them at: the run's INIT per request,
+		// in proportion to the share given.
+		w.notes = append(w.notes, "the run did not count its cold starts: INIT is priced at the run's mean per request, which is not the given share")
+		return
+	}
+	for i, k := range []int{kindInit, kindRestore} {
+		w.gbs[k] = mul(colds, quo(runInit[i], ratInt(u.Colds)))
+		w.sec[k] = mul(colds, quo(runInitSec[i], ratInt(u.Colds)))
+	}
+}
+
+// coldShare models the cold starts of a month at a steady mean rate: with
+// Poisson arrivals, a request that follows a gap longer than the
+// keep-alive finds no warm environment (a share e^(−rate × keep-alive) of
+// the requests), and the environments the load needs at once, ⌈rate ×
+// busy⌉, start once. Environments the platform recycles on its own are not
+// modelled: no public source gives their lifetime.
+func (t *Table) coldShare(rps, busySec float64) (idle float64, envs int64, how string) {
+	k := t.Lambda.KeepAlive
+	keep := 0.0
+	if k.Value.Known() {
+		keep = k.Value.Float64()
+	}
+	envs = int64(math.Ceil(rps * busySec))
+	return math.Exp(-rps * keep), envs, fmt.Sprintf("Poisson arrivals at %.6g/s, keep-alive %.0f s (%s), %d environments started once", rps, keep, k.Source, envs)
+}
+
+// projectFlex remodels a Flex app's month as a range from the mean
+// execution time: execution periods measured at the run's rate say little
+// about those at another.
+func (t *Table) projectFlex(w *work, cfg Config, rps, perMonth *big.Rat) {
+	if w.busy.Sign() <= 0 {
+		return
+	}
+	w.high = nil
+	w.sec[kindCompute] = mul(perMonth, quo(roundedMs(AzureFlex, mul(w.busy, ratInt(1000))), ratInt(1000)))
+	w.setMemory(w.memoryMB)
+	t.flexRange(w, cfg, mul(perMonth, w.busy), mul(rps, w.busy))
+	if w.high != nil {
+		w.notes = append(w.notes, fmt.Sprintf("azure-flex month: execution periods modelled from the mean execution of %s ms (%s), not scaled from the run's", dec(mul(w.busy, ratInt(1000))).Human(), w.busyFrom))
+	}
 }
 
 // capacity applies Little's law to the projected rate and checks the

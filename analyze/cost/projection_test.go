@@ -90,3 +90,41 @@ func TestProjectionNeedsOneRate(t *testing.T) {
 		}
 	}
 }
+
+// A short run is mostly cold starts; a month at a steady rate is not. The
+// projection prices its own cold starts, modelled from the rate and the
+// keep-alive (390 s: "Scaling and throttling"), at the run's mean INIT
+// cost, and never scales the run's share up.
+func TestProjectionModelsColdStarts(t *testing.T) {
+	// 100 invocations of 100 ms at 1,024 MB, 10 of them cold with 1 s of
+	// INIT billed: 10% cold.
+	var b Billed
+	for i := range 100 {
+		inv := Invocation{Billed: 100 * time.Millisecond, MemoryMB: 1024}
+		if i%10 == 0 {
+			inv = Invocation{Billed: 1100 * time.Millisecond, MemoryMB: 1024, Init: time.Second}
+		}
+		b.Add(inv)
+	}
+	u := Usage{Billed: &b, Colds: 10}
+	cfg := Config{Provider: AWSLambda, MemoryMB: 1024}
+	// At 50/s over 730 h: 131,400,000 requests. Gaps beyond 390 s never
+	// happen (e^−19,500); the environments the load needs, ⌈50/s × 0.2 s⌉
+	// = 10 at the run's mean billed 200 ms, start once: 10 cold starts,
+	// 10 GB-s of INIT, where the run's 10% would be 13,140,000 GB-s.
+	m, err := Default().Project(cfg, u, Projection{RPS: 50, Marginal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact(t, "INIT GB-s", item(t, m.Cost, "init (x86_64, tier 1)").Quantity, "10")
+	if notes := strings.Join(m.Cost.Notes, "\n"); !strings.Contains(notes, "modelled") || !strings.Contains(notes, "is not extrapolated") {
+		t.Errorf("notes do not say the cold share was modelled, not extrapolated: %s", notes)
+	}
+	// Given: 1% of the month cold, 1,314,000 cold starts × 1 GB-s.
+	rate := 0.01
+	m, err = Default().Project(cfg, u, Projection{RPS: 50, Marginal: true, ColdRate: &rate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact(t, "INIT GB-s at 1%", item(t, m.Cost, "init (x86_64, tier 1)").Quantity, "1314000")
+}

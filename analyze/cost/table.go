@@ -100,6 +100,7 @@ type LambdaPrices struct {
 	FreeGBSeconds          Quantity    `yaml:"free_gb_seconds"`
 	InitBilledFrom         Day         `yaml:"init_billed_from"`
 	ConcurrencyLimit       Quantity    `yaml:"concurrency_limit"`
+	KeepAlive              Quantity    `yaml:"keep_alive_s"` // idle seconds before an environment is reclaimed, typically
 }
 
 // APIGatewayPrices is Amazon API Gateway in one region, per request.

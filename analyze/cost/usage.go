@@ -108,10 +108,15 @@ type Usage struct {
 	// Azure is an Azure Functions app's bill as the run computed it from
 	// the function's markers (instance, execution time, memory); nil
 	// without them.
-	Azure *rundir.AzureBilling
+	Markers *rundir.MarkerBilling
 	// PeakInFlight is the most requests in flight at once: it bounds the
 	// instances a Flex app needed when no instance was named.
 	PeakInFlight int64
+	// Colds is the cold starts whose INIT (or SnapStart restore) was
+	// billed, where the run counted them: a projection prices its own
+	// modelled cold starts at their mean cost instead of extrapolating the
+	// run's share. 0: not counted.
+	Colds int64
 }
 
 // LatencyBucket is Count requests of (at most) Latency each.

@@ -39,7 +39,7 @@ type costFlags struct {
 // calculatorFlags name the flags that describe a configuration rather than
 // a run; they cannot be given with RUN.
 var calculatorFlags = []string{"provider", "arch", "memory-mb", "instance-memory-mb", "duration-ms", "requests",
-	"init-ms", "cold-rate", "restore-ms", "packaging", "snapstart", "gateway", "request-bytes", "ephemeral-mb",
+	"init-ms", "restore-ms", "packaging", "snapstart", "gateway", "request-bytes", "ephemeral-mb",
 	"provisioned-concurrency", "always-ready", "instances", "premium-plan", "vcpu", "hours", "date",
 	"dynamodb-reads", "dynamodb-writes", "cosmos-rus", "eventgrid-ops"}
 
@@ -119,7 +119,7 @@ or --pricing FILE.`,
 	fl.Float64Var(&f.durationMs, "duration-ms", 0, "one request's execution time in ms, before the provider's rounding")
 	fl.Int64Var(&f.requests, "requests", 0, "requests to price")
 	fl.Float64Var(&f.initMs, "init-ms", 0, "a cold start's INIT duration in ms")
-	fl.Float64Var(&f.coldRate, "cold-rate", 0, "share of requests that are cold, 0 to 1")
+	fl.Float64Var(&f.coldRate, "cold-rate", 0, "share of requests that are cold, 0 to 1 (with RUN and --rps: the month's, instead of the modelled share)")
 	fl.Float64Var(&f.restoreMs, "restore-ms", 0, "aws-lambda SnapStart restore duration in ms (implies --snapstart)")
 	fl.StringVar(&f.packaging, "packaging", "", "aws-lambda packaging: zip (default), image or os-only; decides INIT billing before 2025-08-01")
 	fl.BoolVar(&f.snapStart, "snapstart", false, "aws-lambda SnapStart")
@@ -251,6 +251,12 @@ func costOfRun(cmd *cobra.Command, dir string, table *cost.Table, f *costFlags) 
 	if f.marginal && f.rps == 0 && f.perMonth == 0 {
 		return nil, usageError(errors.New("--marginal applies to a monthly projection; add --rps or --requests-per-month"))
 	}
+	if cmd.Flags().Changed("cold-rate") && f.rps == 0 && f.perMonth == 0 {
+		return nil, usageError(errors.New("--cold-rate with a run sets a monthly projection's cold starts; add --rps or --requests-per-month"))
+	}
+	if math.IsNaN(f.coldRate) || f.coldRate < 0 || f.coldRate > 1 {
+		return nil, usageError(fmt.Errorf("--cold-rate %v is not a share of requests; give 0 to 1, e.g. 0.01", f.coldRate))
+	}
 	run, err := analyze.Load(dir)
 	if err != nil {
 		return nil, usageError(err)
@@ -265,8 +271,11 @@ func costOfRun(cmd *cobra.Command, dir string, table *cost.Table, f *costFlags) 
 		}
 		priced++
 		if project {
-			m, err := analyze.ProjectTarget(table, sum, i, cost.Projection{RPS: f.rps, RequestsPerMonth: f.perMonth,
-				Marginal: f.marginal, NewAccount: f.newAccount})
+			p := cost.Projection{RPS: f.rps, RequestsPerMonth: f.perMonth, Marginal: f.marginal, NewAccount: f.newAccount}
+			if cmd.Flags().Changed("cold-rate") {
+				p.ColdRate = &f.coldRate
+			}
+			m, err := analyze.ProjectTarget(table, sum, i, p)
 			if err != nil {
 				return nil, usageError(fmt.Errorf("target %s: %w", costs[i].Bill.Target, err))
 			}
@@ -298,11 +307,7 @@ func costOfRun(cmd *cobra.Command, dir string, table *cost.Table, f *costFlags) 
 			fmt.Fprintf(&b, "target %s: not priced: %s\n", name, c.Reason)
 			continue
 		}
-		how := "measured billing (REPORT lines)"
-		if !c.Measured {
-			how = "estimated from client latency (an upper bound)"
-		}
-		fmt.Fprintf(&b, "target %s: %s\n", name, how)
+		fmt.Fprintf(&b, "target %s: %s\n", name, c.Bill.Basis.Label())
 		b.WriteString(c.Bill.Text())
 		if c.Monthly != nil {
 			b.WriteString("\n")

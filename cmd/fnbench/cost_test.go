@@ -115,7 +115,7 @@ func TestCostOfRun(t *testing.T) {
 		}
 	}
 	code, out, _ = cli("cost", "../../analyze/testdata/run-sim")
-	for _, s := range []string{"prices fnbench-2026.1 of 2025-10-01", "target invoke: measured billing", "target azure: estimated", "ESTIMATE"} {
+	for _, s := range []string{"prices fnbench-2026.1 of 2025-10-01", "target invoke: measured billing", "target url: estimate", "ESTIMATE", "target azure: range", "RANGE: $"} {
 		if code != 0 || !strings.Contains(out, s) {
 			t.Errorf("text output lacks %q:\n%s", s, out)
 		}

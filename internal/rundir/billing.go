@@ -28,10 +28,11 @@ func InitBilled(duration, billed, initDuration, billedRestore time.Duration) tim
 	if initDuration <= 0 {
 		return 0
 	}
-	return max(0, billed-min(billedRestore, billed)-ceilMs(duration))
+	return max(0, billed-min(billedRestore, billed)-CeilMs(duration))
 }
 
-func ceilMs(d time.Duration) time.Duration {
+// CeilMs rounds d up to whole milliseconds, as Lambda bills duration.
+func CeilMs(d time.Duration) time.Duration {
 	if r := d % time.Millisecond; r > 0 {
 		d += time.Millisecond - r
 	}
@@ -79,7 +80,7 @@ func (b *Billing) InitShareMs() (ms int64, exact bool) {
 		return b.InitBilledMs, true
 	}
 	restore := min(b.RestoreBilledMs, b.BilledMs)
-	durationMs := ceilMs(time.Duration(b.DurationNs)).Milliseconds()
+	durationMs := CeilMs(time.Duration(b.DurationNs)).Milliseconds()
 	initMs := (b.InitNs + int64(time.Millisecond)/2) / int64(time.Millisecond)
 	return min(initMs, max(0, b.BilledMs-restore-durationMs)), false
 }

@@ -121,18 +121,20 @@ type Billing struct {
 	// configuration change bills both sizes). Runs written before it was
 	// recorded have 0: MemoryMB is then taken for all.
 	MBms int64 `json:"mb_ms,omitempty"`
-	// Azure is what fnbench computed of an Azure Functions bill from the
-	// function's own markers; nil for other targets.
-	Azure *AzureBilling `json:"azure,omitempty"`
+	// Markers is what fnbench computed of the bill from the function's own
+	// markers, where the platform reported no billing (no REPORT line):
+	// Azure Functions always, Lambda behind a URL; nil otherwise.
+	Markers *MarkerBilling `json:"markers,omitempty"`
 }
 
-// AzureBilling is an Azure Functions target's bill as fnbench computes it
-// from what the function reported about each execution (its instance,
-// execution time and process memory: the Fnbench-* marker headers), by
-// Azure's rules (internal/platform, after docs/sources.md, "Azure
-// Functions pricing"). Both plans' quantities are kept; the target's plan
-// decides which is priced.
-type AzureBilling struct {
+// MarkerBilling is a target's bill as fnbench computes it from what the
+// function reported about each execution (its instance, execution time,
+// init time and process memory: the Fnbench-* marker headers), by the
+// provider's published rules (internal/platform and InitBilled, after
+// docs/sources.md, "Azure Functions pricing" and "AWS Lambda pricing").
+// The quantities of every plan are kept; the target's provider and plan
+// decide which is priced.
+type MarkerBilling struct {
 	// Executions counts the responses that named their instance. Timed of
 	// them carried the execution time (Fnbench-Duration-Ms); the rest are
 	// timed by the client, from the request's send to the response's first
@@ -154,10 +156,18 @@ type AzureBilling struct {
 	Periods        int64 `json:"periods"`
 	PeriodActiveMs int64 `json:"period_active_ms"`
 	PeriodBilledMs int64 `json:"period_billed_ms"`
+	// Lambda: LambdaBilledMs sums each execution's billed duration,
+	// ⌈execution time + INIT on a cold start⌉ to 1 ms (INIT is billed
+	// since 2025-08-01), and LambdaInitMs what INIT added to it.
+	LambdaBilledMs int64 `json:"lambda_billed_ms,omitempty"`
+	LambdaInitMs   int64 `json:"lambda_init_ms,omitempty"`
+	// Colds counts the executions that reported a cold start with its init
+	// time.
+	Colds int64 `json:"colds,omitempty"`
 }
 
 // Merge adds o's sums to a.
-func (a *AzureBilling) Merge(o *AzureBilling) {
+func (a *MarkerBilling) Merge(o *MarkerBilling) {
 	a.Executions += o.Executions
 	a.Timed += o.Timed
 	a.BilledMs += o.BilledMs
@@ -167,6 +177,9 @@ func (a *AzureBilling) Merge(o *AzureBilling) {
 	a.Periods += o.Periods
 	a.PeriodActiveMs += o.PeriodActiveMs
 	a.PeriodBilledMs += o.PeriodBilledMs
+	a.LambdaBilledMs += o.LambdaBilledMs
+	a.LambdaInitMs += o.LambdaInitMs
+	a.Colds += o.Colds
 }
 
 // Merge adds o's sums to b.
@@ -185,11 +198,11 @@ func (b *Billing) Merge(o *Billing) {
 	b.FunctionErrors += o.FunctionErrors
 	b.Timeouts += o.Timeouts
 	b.MBms += o.MBms
-	if o.Azure != nil {
-		if b.Azure == nil {
-			b.Azure = &AzureBilling{}
+	if o.Markers != nil {
+		if b.Markers == nil {
+			b.Markers = &MarkerBilling{}
 		}
-		b.Azure.Merge(o.Azure)
+		b.Markers.Merge(o.Markers)
 	}
 }
 
