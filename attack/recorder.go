@@ -97,7 +97,7 @@ type targetInterval struct {
 	// give it (MarkerBilling): the per-execution sums, and the executions
 	// that the flusher merges into the instances' execution periods.
 	marked *rundir.MarkerBilling
-	spans []execSpan
+	spans  []execSpan
 	// undecided holds the successes that had no evidence either way, when
 	// the target infers cold starts: the recorder tags them cold or warm
 	// before it writes the interval.
