@@ -2,6 +2,7 @@ package cost
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"strings"
 
@@ -117,7 +118,7 @@ func (t *Table) flexRange(w *work, cfg Config, rawSec, peakInFlight *big.Rat) {
 		busiest := mul(ceilRat(quo(peakInFlight, c)), w.period)
 		if busiest.Cmp(perExec) < 0 {
 			h.sec[kindCompute] = busiest
-			w.notes = append(w.notes, fmt.Sprintf("azure-flex upper end: %s instance(s) (⌈%s in flight / %s per instance⌉) executing for the whole %s s, less than one period per execution",
+			w.notes = append(w.notes, fmt.Sprintf("azure-flex upper end: %s instance(s) (⌈%s in flight at the peak / %s per instance⌉) executing for the whole %s s, less than one period per execution",
 				dec(ceilRat(quo(peakInFlight, c))), dec(peakInFlight).Human(), dec(c), dec(w.period).Human()))
 		}
 	}
@@ -126,11 +127,32 @@ func (t *Table) flexRange(w *work, cfg Config, rawSec, peakInFlight *big.Rat) {
 		// The load keeps its instances busy all the time: the ends meet.
 		w.high, w.basis, w.sec[kindCompute] = nil, basis, h.sec[kindCompute]
 		w.setMemory(w.memoryMB)
-		w.notes = append(w.notes[:len(w.notes)-1], fmt.Sprintf("azure-flex: the load keeps ⌈%s in flight / %s per instance⌉ = %s instance(s) executing for the whole %s s",
+		w.notes = append(w.notes[:len(w.notes)-1], fmt.Sprintf("azure-flex: the load keeps ⌈%s in flight at the peak / %s per instance⌉ = %s instance(s) executing for the whole %s s",
 			dec(peakInFlight).Human(), dec(c), dec(ceilRat(quo(peakInFlight, c))), dec(w.period).Human()))
 		return
 	}
 	w.notes = append(w.notes, fmt.Sprintf("azure-flex lower end: the executions' time shared by instances serving %s at once (%s), never idle; upper end: each execution its own period of at least 1,000 ms", dec(c), src))
+}
+
+// poissonPeak is the requests in flight that a mean of mean, with Poisson
+// arrivals, stays at or under 99.9% of the time: what the instances of a
+// steady load are sized for when only the mean is known.
+func poissonPeak(mean float64) int64 {
+	if mean <= 0 {
+		return 0
+	}
+	if mean > 500 { // the normal approximation: z(0.999) = 3.09
+		return int64(math.Ceil(mean + 3.09*math.Sqrt(mean)))
+	}
+	p := math.Exp(-mean)
+	cum := p
+	k := int64(0)
+	for cum < 0.999 {
+		k++
+		p *= mean / float64(k)
+		cum += p
+	}
+	return max(k, 1)
 }
 
 // billFlex applies Flex Consumption (docs/sources.md, "Azure Functions

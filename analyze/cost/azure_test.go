@@ -132,13 +132,14 @@ func TestFlexRangeFromDuration(t *testing.T) {
 	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 1050, Requests: 1_000_000})
 	exact(t, "upper end, 100 ms steps", b.High.TotalUSD, "57.6")
 	// The case: 50 M requests of 200 ms on 512 MB instances (4 at
-	// once) in a month: 3.8 in flight, so one instance busy all month bounds
-	// the upper end: 2,628,000 s × 0.5 GB = 1,314,000 GB-s → $34.164, where
-	// one period per request would bill 25 M GB-s. Lower end: 50 M × 0.2 s
-	// / 4 × 0.5 GB = 1,250,000 GB-s → $32.5. Executions $20.
+	// once) in a month: 3.8 in flight on average, 11 at the Poisson 99.9th
+	// percentile, so three instances busy all month bound the upper end:
+	// 3 × 2,628,000 s × 0.5 GB = 3,942,000 GB-s → $102.492, where one
+	// period per request would bill 25 M GB-s. Lower end: 50 M × 0.2 s / 4
+	// × 0.5 GB = 1,250,000 GB-s → $32.5. Executions $20.
 	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 512, DurationMs: 200, Requests: 50_000_000})
 	exact(t, "50 M, lower end", b.TotalUSD, "52.5")
-	exact(t, "50 M, upper end", b.High.TotalUSD, "54.164")
+	exact(t, "50 M, upper end", b.High.TotalUSD, "122.492")
 	// Flex free grant 100,000 GB-s and 250,000 executions, at the upper
 	// end of the first case: 1.9 M × 0.000026 = 49.4; 0.75 M × $0.40/M = 0.30.
 	b = calc(t, Calculator{Provider: AzureFlex, InstanceMemoryMB: 2048, DurationMs: 120, Requests: 1_000_000, FreeTier: true})
@@ -186,5 +187,31 @@ func TestPremiumInstanceHours(t *testing.T) {
 	exact(t, "two instances", b.TotalUSD, "4.321")
 	if _, err := Default().Calculate(Calculator{Provider: AzurePremium, Requests: 1, PremiumPlan: "EP2"}); err == nil || !strings.Contains(err.Error(), "EP1 only") {
 		t.Errorf("EP2 (not in the price table) gave %v", err)
+	}
+}
+
+func TestPoissonPeak(t *testing.T) {
+	// P(N ≤ 10 | mean 3.8) ≈ 0.9984 < 0.999 ≤ P(N ≤ 11) ≈ 0.9995.
+	for _, c := range []struct {
+		mean float64
+		want int64
+	}{{0, 0}, {0.01, 1}, {3.8, 11}, {1000, 1098}} {
+		if got := poissonPeak(c.mean); got != c.want {
+			t.Errorf("poissonPeak(%v) = %d, want %d", c.mean, got, c.want)
+		}
+	}
+}
+
+// The Azure Functions pricing page's Consumption example (docs/sources.md,
+// "Azure Functions pricing"): 3 million executions of 1 s at 512 MB in a
+// month, free grant applied: 1,500,000 GB-s − 400,000 free = 1,100,000 ×
+// $0.000016 = $17.60; 3 M − 1 M free = 2 M executions × $0.20/M = $0.40.
+// $18.00 in all.
+func TestConsumptionMicrosoftExample(t *testing.T) {
+	b := calc(t, Calculator{Provider: AzureConsumption, MemoryMB: 512, DurationMs: 1000, Requests: 3_000_000, FreeTier: true})
+	exact(t, "execution time", item(t, b, "execution time").USD, "17.6")
+	exact(t, "total", b.TotalUSD, "18")
+	if b.Basis != BasisCalculated {
+		t.Errorf("basis %q", b.Basis)
 	}
 }

@@ -167,11 +167,14 @@ func (t *Table) Calculate(c Calculator) (*Breakdown, error) {
 			}
 			w.setMemory(mem)
 		}
+		if c.Provider == CloudRun {
+			w.basis = BasisEstimate // see billCloudRun's note: overlapping requests bill once
+		}
 		if c.Provider == AzureFlex {
 			// One execution per period is the upper end; the executions'
 			// time shared by busy instances the lower.
 			inFlight := mul(quo(w.requests, w.period), w.busy)
-			t.flexRange(w, cfg, mul(w.requests, w.busy), inFlight)
+			t.flexRange(w, cfg, mul(w.requests, w.busy), ratInt(poissonPeak(dec(inFlight).Float64())))
 			if w.high != nil {
 				w.notes = append(w.notes, "range: Flex bills each instance's execution periods, which depend on how executions overlap; give --busy-instances and --hours for one figure")
 			}

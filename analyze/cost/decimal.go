@@ -99,6 +99,22 @@ func (d Decimal) Human() string {
 	return out
 }
 
+// Human2 is an amount in dollars for people: "$1,234.56", cents rounded,
+// thousands grouped.
+func (d Decimal) Human2() string {
+	r, _ := parseDecimal(d.Fixed(2))
+	s := dec(r).Human()
+	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i == 2 {
+		s += "0"
+	} else if i < 0 {
+		s += ".00"
+	}
+	if strings.HasPrefix(s, "-") {
+		return "-$" + s[1:]
+	}
+	return "$" + s
+}
+
 func pow10(n int) int64 {
 	p := int64(1)
 	for range n {

@@ -170,7 +170,7 @@ func (t *Table) projectFlex(w *work, cfg Config, rps, perMonth *big.Rat) {
 	w.high = nil
 	w.sec[kindCompute] = mul(perMonth, quo(roundedMs(AzureFlex, mul(w.busy, ratInt(1000))), ratInt(1000)))
 	w.setMemory(w.memoryMB)
-	t.flexRange(w, cfg, mul(perMonth, w.busy), mul(rps, w.busy))
+	t.flexRange(w, cfg, mul(perMonth, w.busy), ratInt(poissonPeak(dec(mul(rps, w.busy)).Float64())))
 	if w.high != nil {
 		w.notes = append(w.notes, fmt.Sprintf("azure-flex month: execution periods modelled from the mean execution of %s ms (%s), not scaled from the run's", dec(mul(w.busy, ratInt(1000))).Human(), w.busyFrom))
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ type costFlags struct {
 	durationMs, initMs, coldRate, restoreMs, hours, vcpu  float64
 	requests, requestBytes                                int64
 	snapStart                                             bool
+	busyInstances                                         float64
+	perInstance                                           int
+	language                                              string
 	ddbReads, ddbWrites, cosmosRUs, eventGridOps          float64
 }
 
@@ -41,7 +45,7 @@ type costFlags struct {
 var calculatorFlags = []string{"provider", "arch", "memory-mb", "instance-memory-mb", "duration-ms", "requests",
 	"init-ms", "restore-ms", "packaging", "snapstart", "gateway", "request-bytes", "ephemeral-mb",
 	"provisioned-concurrency", "always-ready", "instances", "premium-plan", "vcpu", "hours", "date",
-	"dynamodb-reads", "dynamodb-writes", "cosmos-rus", "eventgrid-ops"}
+	"dynamodb-reads", "dynamodb-writes", "cosmos-rus", "eventgrid-ops", "busy-instances", "per-instance-concurrency", "language"}
 
 func newCostCmd() *cobra.Command {
 	var f costFlags
@@ -66,11 +70,28 @@ Without RUN, the calculator prices a configuration and a mean request:
 Providers: aws-lambda, azure-consumption, azure-flex (--instance-memory-mb
 512, 2048 or 4096), azure-premium (--instances, --premium-plan), gcp-cloud-run.
 Prices come from the built-in dated table (its version and date are printed)
-or --pricing FILE.`,
+or --pricing FILE.
+
+Azure Flex bills each instance's execution periods, which depend on how
+requests overlap: give --busy-instances N --hours H for one figure (as in
+Microsoft's example), or --rps with --duration-ms (and
+--per-instance-concurrency, default by instance memory and --language) for
+the range the evidence allows:
+
+  fnbench cost --provider azure-flex --instance-memory-mb 2048 \
+    --busy-instances 10 --hours 1 --requests 144000
+
+One workload on several providers, side by side (md, csv and json too):
+
+  fnbench cost --provider aws-lambda,azure-consumption,azure-flex,gcp-cloud-run \
+    --memory-mb 512 --duration-ms 200 --requests 50000000 [--rps 20]`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if f.format != "text" && f.format != "json" {
-				return usageError(fmt.Errorf("--format %q is not supported; use text or json", f.format))
+			switch {
+			case f.format == "text" || f.format == "json":
+			case (f.format == "md" || f.format == "csv") && strings.Contains(f.provider, ","):
+			default:
+				return usageError(fmt.Errorf("--format %q is not supported; use text or json (md and csv too for a table of providers, --provider a,b)", f.format))
 			}
 			table := cost.Default()
 			if f.pricing != "" {
@@ -105,14 +126,14 @@ or --pricing FILE.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.format, "format", "text", "output format: text or json")
+	fl.StringVar(&f.format, "format", "text", "output format: text or json; md and csv too for several providers")
 	fl.StringVar(&f.pricing, "pricing", "", "price table overriding the built-in one (YAML; see the README's Cost model)")
 	fl.BoolVar(&f.freeTier, "free-tier", false, "apply the monthly free tiers (default: marginal cost)")
-	fl.Float64Var(&f.rps, "rps", 0, "with RUN: project a month at this mean rate (requests/s)")
+	fl.Float64Var(&f.rps, "rps", 0, "with RUN: project a month at this mean rate (requests/s); without: the rate of the requests priced (azure-flex: it shapes the execution periods), or the month's bill of each provider of a table")
 	fl.Int64Var(&f.perMonth, "requests-per-month", 0, "with RUN: project a month of this many requests")
 	fl.BoolVar(&f.marginal, "marginal", false, "with --rps or --requests-per-month: leave the free tier out of the monthly bill")
 	fl.BoolVar(&f.newAccount, "new-account", false, "with the free tier: also API Gateway's 12-month free tier")
-	fl.StringVar(&f.provider, "provider", "", "aws-lambda, azure-consumption, azure-flex, azure-premium or gcp-cloud-run")
+	fl.StringVar(&f.provider, "provider", "", "aws-lambda, azure-consumption, azure-flex, azure-premium or gcp-cloud-run; several, comma-separated, for a table side by side")
 	fl.StringVar(&f.arch, "arch", "", "aws-lambda architecture: x86_64 (default) or arm64")
 	fl.IntVar(&f.memoryMB, "memory-mb", 0, "aws-lambda configured memory, azure-consumption memory used, gcp-cloud-run memory limit")
 	fl.IntVar(&f.instanceMemoryMB, "instance-memory-mb", 0, "azure-flex instance memory: 512, 2048 or 4096")
@@ -128,6 +149,9 @@ or --pricing FILE.`,
 	fl.IntVar(&f.ephemeralMB, "ephemeral-mb", 0, "aws-lambda ephemeral storage (/tmp) in MB; above 512 it is billed")
 	fl.IntVar(&f.provisioned, "provisioned-concurrency", 0, "aws-lambda provisioned concurrency")
 	fl.IntVar(&f.alwaysReady, "always-ready", 0, "azure-flex always-ready instances")
+	fl.Float64Var(&f.busyInstances, "busy-instances", 0, "azure-flex instances executing for all of --hours (one figure, not a range)")
+	fl.IntVar(&f.perInstance, "per-instance-concurrency", 0, "azure-flex HTTP requests one instance runs at once (default: Azure's, by instance memory and --language)")
+	fl.StringVar(&f.language, "language", "", "the function's language, where it changes a default (azure-flex: python runs one request per instance)")
 	fl.IntVar(&f.instances, "instances", 0, "azure-premium instances billed (at least 1)")
 	fl.StringVar(&f.premiumPlan, "premium-plan", "", "azure-premium plan (default EP1)")
 	fl.Float64Var(&f.vcpu, "vcpu", 0, "gcp-cloud-run vCPUs per instance (default 1)")
@@ -143,10 +167,16 @@ or --pricing FILE.`,
 
 // calculate prices a configuration given by flags.
 func calculate(cmd *cobra.Command, table *cost.Table, f *costFlags) ([]byte, error) {
-	for _, name := range []string{"rps", "requests-per-month", "marginal"} {
+	for _, name := range []string{"requests-per-month", "marginal"} {
 		if cmd.Flags().Changed(name) {
 			return nil, usageError(fmt.Errorf("--%s projects a run to a month; without a run, give the month's requests with --requests", name))
 		}
+	}
+	if math.IsNaN(f.rps) || math.IsInf(f.rps, 0) || f.rps < 0 || f.rps > 1e7 {
+		return nil, usageError(fmt.Errorf("--rps %v is not a rate fnbench can price; give 0 to 10,000,000 requests/s", f.rps))
+	}
+	if strings.Contains(f.provider, ",") {
+		return compareProviders(table, f)
 	}
 	p, err := cost.ParseProvider(f.provider)
 	if err != nil {
@@ -158,6 +188,7 @@ func calculate(cmd *cobra.Command, table *cost.Table, f *costFlags) ([]byte, err
 		SnapStart: f.snapStart, RequestBytes: f.requestBytes, EphemeralMB: f.ephemeralMB,
 		ProvisionedConcurrency: f.provisioned, AlwaysReady: f.alwaysReady, Instances: f.instances,
 		PremiumPlan: f.premiumPlan, VCPU: f.vcpu, Hours: f.hours, FreeTier: f.freeTier, NewAccount: f.newAccount,
+		BusyInstances: f.busyInstances, PerInstanceConcurrency: f.perInstance, Language: f.language,
 		PerRequest: cost.PerRequest{DynamoDBReadUnits: f.ddbReads, DynamoDBWriteUnits: f.ddbWrites,
 			CosmosDBRUs: f.cosmosRUs, EventGridOps: f.eventGridOps},
 	}
@@ -175,14 +206,16 @@ func calculate(cmd *cobra.Command, table *cost.Table, f *costFlags) ([]byte, err
 			return nil, usageError(fmt.Errorf("--date %q is not a date; write YYYY-MM-DD, e.g. 2025-08-01", f.date))
 		}
 	}
+	if p == cost.AzureFlex {
+		c.RPS = f.rps
+	} else if f.rps > 0 && f.requests == 0 {
+		c.Requests = f.monthOf(table)
+	}
+	if err := f.checkWorkload(); err != nil {
+		return nil, err
+	}
 	switch {
-	case f.requests < 0:
-		return nil, usageError(fmt.Errorf("--requests %d is negative: give how many requests to price, e.g. --requests 3000000", f.requests))
-	case f.requests == 0:
-		return nil, usageError(errors.New("--requests is required: how many requests to price, e.g. --requests 3000000"))
-	case math.IsNaN(f.durationMs) || math.IsInf(f.durationMs, 0) || f.durationMs < 0 || f.durationMs > maxDurationMs:
-		return nil, usageError(fmt.Errorf("--duration-ms %v is not an execution time; give milliseconds from 0 to %d (a day)", f.durationMs, int64(maxDurationMs)))
-	case p != cost.AzurePremium && f.durationMs == 0:
+	case p != cost.AzurePremium && f.durationMs == 0 && f.busyInstances == 0:
 		return nil, usageError(fmt.Errorf("--duration-ms is required for %s: one request's execution time in milliseconds, e.g. --duration-ms 120", p))
 	case p == cost.AWSLambda && f.memoryMB == 0:
 		return nil, usageError(fmt.Errorf("--memory-mb is required for %s: the function's configured memory, %d to %d",
@@ -192,9 +225,6 @@ func calculate(cmd *cobra.Command, table *cost.Table, f *costFlags) ([]byte, err
 	case p == cost.AzureFlex && f.memoryMB != 0:
 		return nil, usageError(errors.New("azure-flex bills its instance memory: give --instance-memory-mb, not --memory-mb"))
 	}
-	if err := f.checkQuantities(); err != nil {
-		return nil, usageError(err)
-	}
 	bill, err := table.Calculate(c)
 	if err != nil {
 		return nil, usageError(err)
@@ -203,6 +233,100 @@ func calculate(cmd *cobra.Command, table *cost.Table, f *costFlags) ([]byte, err
 		return marshalJSON(bill)
 	}
 	return []byte(bill.Text()), nil
+}
+
+// checkWorkload refuses what no workload is: no requests and no rate, a
+// negative count, a duration that is no execution time.
+func (f *costFlags) checkWorkload() error {
+	switch {
+	case f.requests < 0:
+		return usageError(fmt.Errorf("--requests %d is negative: give how many requests to price, e.g. --requests 3000000", f.requests))
+	case f.requests == 0 && f.rps == 0:
+		return usageError(errors.New("--requests is required: how many requests to price, e.g. --requests 3000000 (or a mean rate with --rps, over --hours or a month)"))
+	case math.IsNaN(f.durationMs) || math.IsInf(f.durationMs, 0) || f.durationMs < 0 || f.durationMs > maxDurationMs:
+		return usageError(fmt.Errorf("--duration-ms %v is not an execution time; give milliseconds from 0 to %d (a day)", f.durationMs, int64(maxDurationMs)))
+	case math.IsNaN(f.busyInstances) || f.busyInstances < 0 || f.busyInstances > 1e6:
+		return usageError(fmt.Errorf("--busy-instances %v is not a count fnbench can price; give 0 to 1,000,000", f.busyInstances))
+	case f.perInstance < 0 || f.perInstance > 1000:
+		return usageError(fmt.Errorf("--per-instance-concurrency %d: give 1 to 1,000 requests per instance", f.perInstance))
+	}
+	if err := f.checkQuantities(); err != nil {
+		return usageError(err)
+	}
+	return nil
+}
+
+// monthOf is the requests at --rps over --hours, or over the table's month.
+func (f *costFlags) monthOf(table *cost.Table) int64 {
+	hours := f.hours
+	if hours == 0 {
+		hours = table.HoursPerMonth.Value.Float64()
+	}
+	return int64(math.Round(f.rps * hours * 3600))
+}
+
+// compareProviders prices one workload on each provider of a
+// comma-separated --provider, side by side.
+func compareProviders(table *cost.Table, f *costFlags) ([]byte, error) {
+	var providers []cost.Provider
+	for _, name := range strings.Split(f.provider, ",") {
+		p, err := cost.ParseProvider(strings.TrimSpace(name))
+		if err != nil {
+			return nil, usageError(fmt.Errorf("--provider: %w", err))
+		}
+		if slices.Contains(providers, p) {
+			return nil, usageError(fmt.Errorf("--provider names %s twice", p))
+		}
+		providers = append(providers, p)
+	}
+	if err := f.checkWorkload(); err != nil {
+		return nil, err
+	}
+	if f.durationMs == 0 && f.busyInstances == 0 {
+		return nil, usageError(errors.New("--duration-ms is required: one request's execution time in milliseconds, e.g. --duration-ms 200"))
+	}
+	if f.freeTier {
+		return nil, usageError(errors.New("--free-tier: a table of providers shows each bill with and without the free tier already"))
+	}
+	w := cost.Calculator{
+		MemoryMB: f.memoryMB, InstanceMemoryMB: f.instanceMemoryMB, DurationMs: f.durationMs, Requests: f.requests,
+		InitMs: f.initMs, ColdRate: f.coldRate, RestoreMs: f.restoreMs, SnapStart: f.snapStart, RequestBytes: f.requestBytes,
+		EphemeralMB: f.ephemeralMB, ProvisionedConcurrency: f.provisioned, AlwaysReady: f.alwaysReady, Instances: f.instances,
+		PremiumPlan: f.premiumPlan, VCPU: f.vcpu, Hours: f.hours, NewAccount: f.newAccount,
+		BusyInstances: f.busyInstances, PerInstanceConcurrency: f.perInstance, Language: f.language, RPS: f.rps,
+		PerRequest: cost.PerRequest{DynamoDBReadUnits: f.ddbReads, DynamoDBWriteUnits: f.ddbWrites,
+			CosmosDBRUs: f.cosmosRUs, EventGridOps: f.eventGridOps},
+	}
+	var err error
+	if w.Arch, err = cost.ParseArch(f.arch); err != nil {
+		return nil, usageError(fmt.Errorf("--arch: %w", err))
+	}
+	if w.Gateway, err = cost.ParseGateway(f.gateway); err != nil {
+		return nil, usageError(fmt.Errorf("--gateway: %w", err))
+	}
+	if w.Packaging, err = cost.ParsePackaging(f.packaging); err != nil {
+		return nil, usageError(fmt.Errorf("--packaging: %w", err))
+	}
+	if w.Requests == 0 {
+		w.Requests = f.monthOf(table)
+	}
+	cmp, err := table.Compare(w, providers, f.rps)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	switch f.format {
+	case "json":
+		doc := struct {
+			SchemaVersion int `json:"schema_version"`
+			*cost.Comparison
+		}{analyze.SchemaVersion, cmp}
+		return marshalJSON(doc)
+	case "md":
+		return []byte(cmp.Markdown()), nil
+	case "csv":
+		return []byte(cmp.CSV()), nil
+	}
+	return []byte(cmp.Text()), nil
 }
 
 // maxDurationMs bounds --duration-ms: no platform runs one request for

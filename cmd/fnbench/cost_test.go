@@ -122,6 +122,43 @@ func TestCostOfRun(t *testing.T) {
 	}
 }
 
+// One workload on several providers: a table side by side, in every
+// format; JSON lists the bills, each the single-provider call's.
+func TestCostAcrossProviders(t *testing.T) {
+	args := []string{"cost", "--provider", "aws-lambda,azure-consumption,azure-flex,gcp-cloud-run", "--memory-mb", "512", "--duration-ms", "200", "--requests", "50000000", "--rps", "20"}
+	code, out, errs := cli(args...)
+	for _, s := range []string{"azure-flex (range)", "$52.50–$", "arm64, 512 MB: $1.53 per 1M", "month at 20/s USD", "cheapest for this workload: azure-consumption"} {
+		if code != 0 || !strings.Contains(out, s) {
+			t.Errorf("text lacks %q (exit %d, %s):\n%s", s, code, errs, out)
+		}
+	}
+	code, out, _ = cli(append(args, "--format", "csv")...)
+	if code != 0 || !strings.HasPrefix(out, "provider,configuration,basis,") || strings.Count(out, "\n") != 5 {
+		t.Errorf("csv (exit %d):\n%s", code, out)
+	}
+	code, out, _ = cli(append(args, "--format", "md")...)
+	if code != 0 || !strings.Contains(out, "| azure-flex (range) | 512 MB instances |") {
+		t.Errorf("md (exit %d):\n%s", code, out)
+	}
+	code, out, _ = cli(append(args, "--format", "json")...)
+	var doc struct {
+		Bills []struct {
+			Provider string  `json:"provider"`
+			TotalUSD float64 `json:"total_usd"`
+		} `json:"bills"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); code != 0 || err != nil || len(doc.Bills) != 4 {
+		t.Fatalf("json (exit %d, %v):\n%s", code, err, out)
+	}
+	_, single, _ := cli("cost", "--provider", "aws-lambda", "--memory-mb", "512", "--duration-ms", "200", "--requests", "50000000", "--format", "json")
+	var one struct {
+		TotalUSD float64 `json:"total_usd"`
+	}
+	if err := json.Unmarshal([]byte(single), &one); err != nil || one.TotalUSD != doc.Bills[0].TotalUSD {
+		t.Errorf("the table's aws-lambda bill totals %v, a single-provider call %v (%v)", doc.Bills[0].TotalUSD, one.TotalUSD, err)
+	}
+}
+
 // Bad usage and invalid input exit 2, name the problem and how to fix it,
 // and never show a stack trace.
 func TestCostBadUsageExits2(t *testing.T) {
@@ -137,7 +174,11 @@ func TestCostBadUsageExits2(t *testing.T) {
 		{[]string{"--provider", "azure-flex", "--duration-ms", "10", "--requests", "5"}, "--instance-memory-mb is required"},
 		{[]string{"--provider", "azure-consumption", "--requests", "5"}, "--duration-ms is required"},
 		{[]string{"--provider", "aws-lambda", "--memory-mb", "512", "--duration-ms", "10", "--requests", "5", "--cold-rate", "2"}, "cold rate 2 is above 1"},
-		{[]string{"--provider", "aws-lambda", "--memory-mb", "512", "--duration-ms", "10", "--requests", "5", "--rps", "3"}, "--rps projects a run"},
+		{[]string{"--provider", "aws-lambda", "--memory-mb", "512", "--duration-ms", "10", "--requests", "5", "--requests-per-month", "3"}, "--requests-per-month projects a run"},
+		{[]string{"--provider", "aws-lambda,aws-lambda", "--memory-mb", "512", "--duration-ms", "10", "--requests", "5"}, "--provider names aws-lambda twice"},
+		{[]string{"--provider", "aws-lambda,gcp-cloud-run", "--duration-ms", "10", "--requests", "5"}, "aws-lambda: give the memory (--memory-mb)"},
+		{[]string{"--provider", "aws-lambda,azure-flex", "--memory-mb", "512", "--duration-ms", "10", "--requests", "5", "--free-tier"}, "with and without the free tier already"},
+		{[]string{"--provider", "aws-lambda", "--memory-mb", "512", "--duration-ms", "10", "--requests", "5", "--format", "csv"}, "md and csv too for a table of providers"},
 		{[]string{"--provider", "aws-lambda", "--memory-mb", "512", "--duration-ms", "10", "--requests", "5", "--date", "1 Aug"}, "write YYYY-MM-DD"},
 		{[]string{"../../analyze/testdata/run-sim", "--provider", "aws-lambda"}, "--provider: calculator flags price a configuration without a run"},
 		{[]string{"../../analyze/testdata/run-sim", "--rps", "5", "--requests-per-month", "9"}, "not both"},
