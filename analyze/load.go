@@ -32,6 +32,9 @@ type Run struct {
 	Targets  []*TargetRun
 	Events   []rundir.Event
 	Warnings []string // what was skipped while reading (a torn last line)
+	// ForcedPhase is the phase of forced cold starts, taken out of
+	// Info.Phases (splitForced); nil when the run forced none.
+	ForcedPhase *rundir.PhaseInfo
 
 	// pending holds a killed run's intervals from its pending file, by
 	// the file they extend (readPending).
@@ -47,6 +50,9 @@ type TargetRun struct {
 	// starts higher), with the warm p99 before each: the start of every
 	// time-to-scale measurement.
 	Steps []Step
+	// Forced is the target's forced cold starts, apart from the traffic;
+	// nil when the run forced none.
+	Forced *ForcedRun
 }
 
 // Interval is one interval's counters with the latency percentiles of its
@@ -185,6 +191,7 @@ func Load(dir string) (*Run, error) {
 		return nil, err
 	}
 	r.noteNoLatency()
+	r.splitForced()
 	return r, nil
 }
 

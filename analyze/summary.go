@@ -37,6 +37,9 @@ type TargetSummary struct {
 	Projection MonthlyProjection
 	// Client says where the load generator itself was the bottleneck.
 	Client ClientBound
+	// Forced is the target's forced cold starts, apart from the traffic;
+	// nil when it had none.
+	Forced *ForcedSummary
 }
 
 // Row is the statistics of one target over one span of the timeline.
@@ -142,6 +145,7 @@ func SummarizeWith(r *Run, o Options) *Summary {
 		if timed {
 			ts.Total.Timing = timingOf("all", &timingAll, total.Conns, total.Sent)
 		}
+		ts.Forced = forcedSummary(r, tr, ts.Total, distOf(all[rundir.IndexWarm]))
 		ts.Cold = coldStarts(r, tr, &ts, s.Detect)
 		ts.Client = clientOf(tr)
 		ts.Scaling = scaling(r, tr)

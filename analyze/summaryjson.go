@@ -86,6 +86,9 @@ type TargetJSON struct {
 	// nil where the run neither measured the client's delay nor saw it
 	// fall behind.
 	Client *ClientBound `json:"client,omitempty"`
+	// Forced is the target's forced cold starts (cold_start.force), kept
+	// out of phases, total, timeline and cost; absent without them.
+	Forced *ForcedSummary `json:"forced,omitempty"`
 	// Timing is where the target's time went; nil for runs without
 	// timing.hlog and connection counters.
 	Timing *TimingJSON `json:"timing"`
@@ -204,6 +207,7 @@ func (s *Summary) runJSON() RunJSON {
 		if c := ts.Client; c.Measured || c.Intervals > 0 {
 			tj.Client = &c
 		}
+		tj.Forced = ts.Forced
 		tr := r.Targets[i]
 		tj.Timeline = make([]IntervalPoint, len(tr.Intervals))
 		for k := range tr.Intervals {

@@ -124,6 +124,7 @@ type htmlTarget struct {
 	Rows        []analyze.Row
 	Checks      []analyze.CheckResult
 	Cold        analyze.ColdStarts
+	Forced      *analyze.ForcedSummary
 	ColdEvents  []rundir.Event
 	ColdMore    int
 	Scaling     analyze.Scaling
@@ -197,7 +198,7 @@ func newHTMLRun(r Run) htmlRun {
 func newHTMLTarget(s charts.Series, color string) htmlTarget {
 	ts := s.Table()
 	ht := htmlTarget{Name: s.Name, Color: color, Info: ts.Target, Rows: append(append([]analyze.Row(nil), ts.Phases...), ts.Total),
-		Cold: ts.Cold, Scaling: ts.Scaling, Cost: ts.Cost, Pricing: s.Summary.Pricing}
+		Cold: ts.Cold, Forced: ts.Forced, Scaling: ts.Scaling, Cost: ts.Cost, Pricing: s.Summary.Pricing}
 	if ts.Total.Timing != nil {
 		ht.Timing = newHTMLTiming(ts)
 	}
@@ -234,11 +235,12 @@ func inlineSVG(svg []byte, title string) template.HTML {
 }
 
 var htmlFuncs = template.FuncMap{
-	"lat":  units.Latency,
-	"ns":   func(n int64) string { return units.Latency(time.Duration(n)) },
-	"ci":   ciText,
-	"pct":  percent,
-	"mark": verdictMark[analyze.Verdict],
+	"lat":   units.Latency,
+	"deref": func(b *bool) bool { return b != nil && *b },
+	"ns":    func(n int64) string { return units.Latency(time.Duration(n)) },
+	"ci":    ciText,
+	"pct":   percent,
+	"mark":  verdictMark[analyze.Verdict],
 	"checksentence": func(r analyze.CheckResult) string {
 		return checkSentence(&r)
 	},

@@ -96,6 +96,13 @@ func Markdown(w io.Writer, runs []Run, o Options) error {
 		}
 	}
 	b.WriteString("\n</details>\n\n")
+	for _, g := range groups {
+		for k, si := range g.Series {
+			if line := forcedLine(series[si].Table().Forced); line != "" {
+				fmt.Fprintf(&b, "- %s: %s\n", strings.ReplaceAll(name(g, k), " | ", ", "), mdEscape(line))
+			}
+		}
+	}
 	timingMarkdown(&b, series, groups, name, head)
 	for _, r := range runs {
 		info := &r.Summary.Run.Info

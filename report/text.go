@@ -72,6 +72,9 @@ func textReport(runs []Run) string {
 			r, ts := runs[g.Runs[k]], series[si].Table()
 			prefix := runPrefix(multi, r)
 			fmt.Fprintln(&b, prefix+coldLine(ts.Total, r.Summary.Detect))
+			if line := forcedLine(ts.Forced); line != "" {
+				fmt.Fprintln(&b, prefix+line)
+			}
 			if cls := classes(ts.Total.Classes); cls != "" {
 				fmt.Fprintf(&b, "%serrors by class: %s\n", prefix, cls)
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -32,6 +33,24 @@ func (p *Plan) Describe(w io.Writer) error {
 		fmt.Fprintf(tw, "seed\tchosen at run time and recorded in run.json\n")
 	}
 	fmt.Fprintf(tw, "cold starts\tdetect %s\n", s.ColdStart.Detect)
+	if f := s.ColdStart.Force; f != nil {
+		var forced []string
+		for _, t := range s.Targets {
+			if t.Kind == KindAWSLambda {
+				forced = append(forced, t.Name)
+			}
+		}
+		fmt.Fprintf(tw, "forced cold starts\t%d per target (%s) before the traffic, one at a time, each after a configuration change (%s), a phase of their own; the original configuration is restored after\n",
+			f.Count, strings.Join(forced, ", "), f.Method)
+	}
+	if sw := s.Sweep; sw != nil {
+		sizes := make([]string, len(sw.MemoryMB))
+		for i, mb := range sw.MemoryMB {
+			sizes[i] = fmt.Sprintf("%d", mb)
+		}
+		fmt.Fprintf(tw, "sweep\tthe whole schedule once per memory size (%s MB), the function set to each in turn and restored after: %d runs\n",
+			strings.Join(sizes, ", "), len(sw.MemoryMB))
+	}
 	fmt.Fprintf(tw, "duration\t%s\n", formatDuration(p.Schedule.Duration()))
 	if err := tw.Flush(); err != nil {
 		return err

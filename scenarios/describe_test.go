@@ -20,6 +20,19 @@ func TestDescribeGolden(t *testing.T) {
 	golden(t, "local-ramp.describe.txt", out.Bytes())
 }
 
+// validate shows forced cold starts and a sweep in the plan.
+func TestDescribeForceAndSweep(t *testing.T) {
+	plan, err := Load("testdata/force-sweep.yaml", LoadOptions{LookupEnv: noEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := plan.Describe(&out); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "force-sweep.describe.txt", bytes.ReplaceAll(out.Bytes(), []byte(plan.Source), []byte("testdata/force-sweep.yaml")))
+}
+
 func TestRedactedJSONGoldenAndRoundTrip(t *testing.T) {
 	plan, err := Load("examples/local-ramp.yaml", LoadOptions{LookupEnv: noEnv})
 	if err != nil {

@@ -83,12 +83,44 @@ func TestForcedColdStarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(run.Info.Forced) != 1 || run.Info.Forced[0].Cold != 20 || run.Info.Phases[0].Name != rundir.ForcedPhase {
-		t.Fatalf("forced %+v, phases %+v", run.Info.Forced, run.Info.Phases)
+	if len(run.Info.Forced) != 1 || run.Info.Forced[0].Cold != 20 || run.ForcedPhase == nil || run.ForcedPhase.Name != rundir.ForcedPhase {
+		t.Fatalf("forced %+v, forced phase %+v", run.Info.Forced, run.ForcedPhase)
 	}
-	forced := analyze.Summarize(run).Tables[0].Phases[0]
-	if forced.Cold != 20 || forced.ColdEvidence[rundir.EvidenceReport] != 20 || forced.Warm != int64(run.Info.Forced[0].Warm) {
-		t.Errorf("forced phase: cold %d (%v), warm %d; want 20 cold by report", forced.Cold, forced.ColdEvidence, forced.Warm)
+	// The forced samples are a phase of their own, apart from the traffic:
+	// not among the phases, the total, the timeline or the cost.
+	ts := analyze.Summarize(run).Tables[0]
+	for _, row := range ts.Phases {
+		if row.Phase == rundir.ForcedPhase {
+			t.Errorf("the forced phase is among the traffic's phases: %+v", row.Phase)
+		}
+	}
+	var traffic int64
+	for _, row := range ts.Phases {
+		traffic += row.Sent
+	}
+	if ts.Total.Sent != traffic || ts.Cost.Bill == nil || ts.Cost.Bill.Requests.Float64() != float64(traffic) {
+		t.Errorf("total %d sent, cost of %v requests; the traffic's phases sent %d", ts.Total.Sent, ts.Cost.Bill, traffic)
+	}
+	f := ts.Forced
+	if f == nil || f.Cold != 20 || f.Wanted != 20 || f.Attempts != 20+f.Warm+f.Errors || f.Restored == nil || !*f.Restored ||
+		f.Latency == nil || f.InitDuration == nil || f.InitDuration.Count != 20 || f.Penalty == nil {
+		t.Fatalf("forced summary %+v", f)
+	}
+	if f.Latency.Count != 20 {
+		t.Errorf("forced latency over %d samples, want the 20 cold", f.Latency.Count)
+	}
+	for _, format := range []string{"text", "md", "html", "json"} {
+		_, rep, _ := cli("report", dir, "--format", format)
+		want := "forced cold starts: 20 of 20 wanted"
+		switch format {
+		case "html":
+			want = "20 of 20 wanted"
+		case "json":
+			want = `"forced": {`
+		}
+		if !strings.Contains(rep, want) || (format != "json" && !strings.Contains(rep, "restored")) {
+			t.Errorf("%s report lacks the forced cold starts (%q)", format, want)
+		}
 	}
 	truthCold := 0
 	for _, inv := range s.Truth() {
