@@ -15,6 +15,7 @@ import (
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/analyze/cost"
 	"github.com/fnbench/fnbench/internal/platform"
+	"github.com/fnbench/fnbench/report"
 )
 
 // costFlags are the flags of `fnbench cost`. The calculator's mirror
@@ -35,6 +36,7 @@ type costFlags struct {
 	requests, requestBytes                                int64
 	snapStart                                             bool
 	busyInstances                                         float64
+	strategy, target                                      string
 	perInstance                                           int
 	language                                              string
 	ddbReads, ddbWrites, cosmosRUs, eventGridOps          float64
@@ -151,6 +153,8 @@ One workload on several providers, side by side (md, csv and json too):
 	fl.IntVar(&f.alwaysReady, "always-ready", 0, "azure-flex always-ready instances")
 	fl.Float64Var(&f.busyInstances, "busy-instances", 0, "azure-flex instances executing for all of --hours (one figure, not a range)")
 	fl.IntVar(&f.perInstance, "per-instance-concurrency", 0, "azure-flex HTTP requests one instance runs at once (default: Azure's, by instance memory and --language)")
+	fl.StringVar(&f.strategy, "strategy", analyze.StrategyBalanced, "with a memory sweep's directory: the recommendation, cost (cheapest), speed (lowest p99) or balanced")
+	fl.StringVar(&f.target, "target", "", "with a memory sweep's directory: the target to compare (default: its first aws-lambda target)")
 	fl.StringVar(&f.language, "language", "", "the function's language, where it changes a default (azure-flex: python runs one request per instance)")
 	fl.IntVar(&f.instances, "instances", 0, "azure-premium instances billed (at least 1)")
 	fl.StringVar(&f.premiumPlan, "premium-plan", "", "azure-premium plan (default EP1)")
@@ -380,6 +384,20 @@ func costOfRun(cmd *cobra.Command, dir string, table *cost.Table, f *costFlags) 
 	}
 	if math.IsNaN(f.coldRate) || f.coldRate < 0 || f.coldRate > 1 {
 		return nil, usageError(fmt.Errorf("--cold-rate %v is not a share of requests; give 0 to 1, e.g. 0.01", f.coldRate))
+	}
+	if _, _, ok := analyze.SweepRuns(dir); ok {
+		if f.format != "text" && f.format != "json" {
+			return nil, usageError(fmt.Errorf("--format %q is not supported for a sweep; use text or json", f.format))
+		}
+		ss, err := analyze.LoadSweep(dir, f.target, f.strategy, analyze.Options{Pricing: table})
+		if err != nil {
+			return nil, usageError(err)
+		}
+		var b bytes.Buffer
+		if err := report.WriteSweep(&b, f.format, ss); err != nil {
+			return nil, runError(err)
+		}
+		return b.Bytes(), nil
 	}
 	run, err := analyze.Load(dir)
 	if err != nil {
