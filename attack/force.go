@@ -43,6 +43,14 @@ func (e *engine) force(ctx context.Context, f *Force) (results []rundir.ForcedRe
 				}
 				break
 			}
+			// The run's time zero may lie a little ahead (startLead): a
+			// sample is taken on the timeline, never before it.
+			if wait := time.Until(e.start); wait > 0 {
+				select {
+				case <-ctx.Done():
+				case <-time.After(wait):
+				}
+			}
 			if ctx.Err() != nil {
 				interrupted = true
 				break

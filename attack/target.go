@@ -46,6 +46,11 @@ type Target struct {
 
 	Gateway string // http-api, rest-api, function-url or ""; see rundir.TargetInfo
 
+	// Azure Functions: the app's resource id and Resource Manager's
+	// endpoint ("" for Azure's public cloud), from the scenario or the
+	// simulator; "" when unknown.
+	AzureResourceID, ARMEndpoint string
+
 	SigV4  *sigV4             // signs each request; nil unless aws-sigv4
 	Bearer *refresher[string] // an Entra token; nil unless azure-entra
 }
@@ -66,6 +71,8 @@ type SimEndpoint struct {
 	BaseEndpoint string
 	// The simulator's own credentials, which work nowhere else.
 	AccessKeyID, SecretAccessKey string
+	// Azure apps: the simulator's Resource Manager and the app's id there.
+	ARMEndpoint, ARMResourceID string
 }
 
 // TargetsFromPlan turns the plan's targets into attack targets: URLs
@@ -93,6 +100,16 @@ func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Tar
 	sim, err := t.resolveSim(st, env)
 	if err != nil {
 		return t, err
+	}
+	switch st.Gateway {
+	case "":
+	case "none":
+		t.Gateway = ""
+	default:
+		t.Gateway = st.Gateway // the scenario knows what the URL does not say
+	}
+	if st.AzureResourceID != "" {
+		t.AzureResourceID, t.ARMEndpoint = st.AzureResourceID, st.ARMEndpoint
 	}
 	if st.Kind == scenarios.KindAWSLambda {
 		err = lambdaRequest(ctx, &t, st, sim, env)
@@ -197,6 +214,7 @@ func (t *Target) resolveSim(st *scenarios.Target, env *Env) (*SimEndpoint, error
 	t.Provider, t.Plan, t.Region = e.Provider, e.Plan, e.Region
 	t.Gateway = map[string]string{"apigw-http": "http-api", "apigw-rest": "rest-api", "lambda-url": "function-url"}[e.Kind]
 	t.simMeta(&e)
+	t.AzureResourceID, t.ARMEndpoint = e.ARMResourceID, e.ARMEndpoint
 	return &e, nil
 }
 

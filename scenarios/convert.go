@@ -207,14 +207,44 @@ func (c *converter) needsLambda(f *fileScenario, s Scenario) {
 		c.fail(n, fmt.Sprintf("%s cannot reach target %q at qualifier %q: it updates the function's configuration, which only $LATEST takes", changes, t.Name, t.Qualifier),
 			"remove the qualifier (and any :"+t.Qualifier+" at the end of the function) so the target invokes $LATEST, or remove "+changes)
 	}
+	if f.ColdStart != nil && f.ColdStart.Force != nil && !c.redacted {
+		c.forceTargets(f, s, lambda)
+	}
 	if lambda {
 		return
 	}
-	if f.ColdStart != nil && f.ColdStart.Force != nil {
-		c.fail(at(f.ColdStart.Pos, "force"), "cold_start.force needs an aws-lambda target", "forcing a cold start updates a Lambda function's configuration; add a target with kind: aws-lambda, or remove force")
-	}
 	if f.Sweep != nil {
 		c.fail(at(f.Pos, "sweep"), "sweep needs an aws-lambda target", "a memory sweep changes a Lambda function's memory; add a target with kind: aws-lambda, or remove sweep")
+	}
+}
+
+// forceTargets checks that cold_start.force reaches something: an
+// aws-lambda target, or an Azure Functions app it can change through
+// Resource Manager (one with azure_resource_id, or a simulated one). An
+// azurewebsites.net target without its resource id is refused, not
+// skipped; restart is Azure's.
+func (c *converter) forceTargets(f *fileScenario, s Scenario, lambda bool) {
+	azure := false
+	for i, t := range s.Targets {
+		if t.Kind == KindAWSLambda {
+			continue
+		}
+		u, _ := url.Parse(t.URL)
+		switch {
+		case t.AzureResourceID != "" || strings.HasPrefix(t.URL, "sim://azure"):
+			azure = true
+		case u != nil && strings.HasSuffix(strings.ToLower(u.Hostname()), ".azurewebsites.net"):
+			c.fail(at(f.Targets[i].Pos, "url"), fmt.Sprintf("cold_start.force cannot reach target %q: forcing a cold start on Azure Functions changes the app through Resource Manager, which needs the app's resource id", t.Name),
+				"add azure_resource_id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Web/sites/<app> to the target (az functionapp show --query id)")
+		}
+	}
+	ff := f.ColdStart.Force
+	switch {
+	case !lambda && !azure:
+		c.fail(at(f.ColdStart.Pos, "force"), "cold_start.force needs an aws-lambda target or an Azure Functions target with azure_resource_id",
+			"forcing a cold start changes the function's configuration; add a target with kind: aws-lambda, or an Azure app's azure_resource_id, or remove force")
+	case lambda && ff.Method != nil && c.str(*ff.Method) == ForceRestart:
+		c.fail(ff.Method.node, "cold_start.force method restart restarts an Azure app; Lambda has no restart", "use method: config-update, which works on both")
 	}
 }
 
@@ -285,6 +315,21 @@ func (c *converter) target(ft *fileTarget, def *fileRequest) Target {
 	}
 	if ft.Plan != nil {
 		t.Plan = c.str(*ft.Plan)
+	}
+	if ft.Gateway != nil {
+		t.Gateway = c.str(*ft.Gateway)
+	}
+	if ft.AzureID != nil {
+		t.AzureResourceID = c.str(*ft.AzureID)
+		if err := platform.CheckAzureSiteID(t.AzureResourceID); err != nil {
+			c.fail(ft.AzureID.node, "azure_resource_id "+err.Error(), "copy the id from the portal (the app's JSON view) or from az functionapp show --query id")
+		}
+	}
+	if ft.ARMEndpoint != nil {
+		t.ARMEndpoint = c.str(*ft.ARMEndpoint)
+		if u, err := url.Parse(t.ARMEndpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			c.fail(ft.ARMEndpoint.node, fmt.Sprintf("arm_endpoint %q is not an http(s) URL", t.ARMEndpoint), "write the endpoint as https://management.azure.com, or leave it out for Azure's public cloud")
+		}
 	}
 	if t.Kind == KindAWSLambda {
 		c.lambdaTarget(ft, &t)

@@ -82,7 +82,18 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "forced cold starts without a lambda target",
 			src:  base + "cold_start:\n  force: {count: 20}\n",
-			want: `scenario.yaml:9:10: cold_start.force needs an aws-lambda target; forcing a cold start updates a Lambda function's configuration; add a target with kind: aws-lambda, or remove force`,
+			want: `scenario.yaml:9:10: cold_start.force needs an aws-lambda target or an Azure Functions target with azure_resource_id; forcing a cold start changes the function's configuration; add a target with kind: aws-lambda, or an Azure app's azure_resource_id, or remove force`,
+		},
+		{
+			name: "forced cold starts on an Azure app without its resource id",
+			src:  strings.Replace(base, "http://127.0.0.1:8080/hello", "https://app.azurewebsites.net/api/hello", 1) + "cold_start:\n  force: {count: 20}\n",
+			want: `scenario.yaml:4:10: cold_start.force cannot reach target "aws": forcing a cold start on Azure Functions changes the app through Resource Manager, which needs the app's resource id; add azure_resource_id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Web/sites/<app> to the target (az functionapp show --query id)` + "\n" +
+				`scenario.yaml:9:10: cold_start.force needs an aws-lambda target or an Azure Functions target with azure_resource_id; forcing a cold start changes the function's configuration; add a target with kind: aws-lambda, or an Azure app's azure_resource_id, or remove force`,
+		},
+		{
+			name: "a malformed Azure resource id",
+			src:  strings.Replace(base, "    url: http://127.0.0.1:8080/hello", "    url: http://127.0.0.1:8080/hello\n    azure_resource_id: /sites/app", 1),
+			want: `scenario.yaml:5:24: azure_resource_id "/sites/app" is not an app's resource id; write /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Web/sites/<app> (az functionapp show --query id); copy the id from the portal (the app's JSON view) or from az functionapp show --query id`,
 		},
 		{
 			name: "sweep sizes out of range and repeated",

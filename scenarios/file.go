@@ -84,6 +84,9 @@ type fileTarget struct {
 	MemoryMB    *int      `yaml:"memory_mb" min:"128" max:"10240" doc:"The configured memory, for cost, when fnbench cannot read it (aws-lambda without lambda:GetFunctionConfiguration, Azure Flex instance memory)."`
 	Arch        *text     `yaml:"architecture" enum:"x86_64,arm64" doc:"The function's architecture, for cost, when fnbench cannot read it."`
 	Plan        *text     `yaml:"plan" enum:"lambda,consumption,flex-consumption,premium" doc:"The hosting plan, for cost: lambda for AWS; consumption, flex-consumption or premium for Azure Functions."`
+	Gateway     *text     `yaml:"gateway" enum:"http-api,rest-api,function-url,none" doc:"What fronts the function, for cost, when the URL does not say: an execute-api URL is an HTTP API or a REST API, priced differently."`
+	AzureID     *text     `yaml:"azure_resource_id" doc:"An Azure Functions app's resource id (/subscriptions/…/resourceGroups/…/providers/Microsoft.Web/sites/<app>), for cold_start.force: fnbench changes an app setting, or restarts the app, through Azure Resource Manager, with azidentity's credential chain."`
+	ARMEndpoint *text     `yaml:"arm_endpoint" doc:"Azure Resource Manager's endpoint, for another cloud or the simulator (default https://management.azure.com)."`
 	fileRequest `yaml:",inline"`
 }
 
@@ -109,13 +112,13 @@ type fileAuth struct {
 type fileColdStart struct {
 	Pos    positions  `yaml:"-"`
 	Detect *text      `yaml:"detect" enum:"auto,report,marker,inferred,none" default:"auto" doc:"Evidence used to tag cold starts: auto (per request, the strongest present), report (the Lambda REPORT line), marker (the Fnbench-Cold headers of instrumented functions), inferred (from instance changes and latency, with no help from the function), or none."`
-	Force  *fileForce `yaml:"force" doc:"Force cold starts on aws-lambda targets before the traffic: count invocations, each on a new execution environment."`
+	Force  *fileForce `yaml:"force" doc:"Force cold starts before the traffic, on every aws-lambda target and every Azure Functions target with an azure_resource_id (or simulated): count invocations, each on a new execution environment."`
 }
 
 type fileForce struct {
 	Pos    positions `yaml:"-"`
 	Count  int       `yaml:"count" required:"true" min:"1" max:"1000" doc:"Cold samples to collect per aws-lambda target."`
-	Method *text     `yaml:"method" enum:"config-update" default:"config-update" doc:"config-update: set an environment-variable nonce with UpdateFunctionConfiguration and wait until the update is Successful, so that the next invocation starts a new environment."`
+	Method *text     `yaml:"method" enum:"config-update,restart" default:"config-update" doc:"config-update: set a nonce, FNBENCH_COLD_NONCE (Lambda: an environment variable with UpdateFunctionConfiguration, waiting until the update is Successful; Azure: an app setting through Resource Manager, on which the app restarts), so that the next invocation starts a new environment. restart (Azure only): restart the app through Resource Manager."`
 }
 
 type fileSweep struct {

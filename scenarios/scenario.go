@@ -50,8 +50,12 @@ type ColdStart struct {
 	Force  *Force `json:"force,omitempty"` // nil unless cold starts are forced
 }
 
-// ForceConfigUpdate is the one way to force cold starts so far.
-const ForceConfigUpdate = "config-update"
+// The ways to force cold starts: a configuration nonce (Lambda and Azure),
+// or an app restart (Azure).
+const (
+	ForceConfigUpdate = "config-update"
+	ForceRestart      = "restart"
+)
 
 // Force asks for Count forced cold starts per aws-lambda target.
 type Force struct {
@@ -92,6 +96,12 @@ type Target struct {
 	MemoryMB int
 	Arch     string
 	Plan     string
+	Gateway  string // http-api, rest-api, function-url, none; "" when the URL says
+
+	// Azure Functions: the app's resource id and Resource Manager's
+	// endpoint ("" for Azure's public cloud), for forced cold starts.
+	AzureResourceID string
+	ARMEndpoint     string
 }
 
 // Target kinds.
@@ -230,6 +240,9 @@ type targetJSON struct {
 	MemoryMB        int               `json:"memory_mb,omitempty"`
 	Arch            string            `json:"architecture,omitempty"`
 	Plan            string            `json:"plan,omitempty"`
+	Gateway         string            `json:"gateway,omitempty"`
+	AzureResourceID string            `json:"azure_resource_id,omitempty"`
+	ARMEndpoint     string            `json:"arm_endpoint,omitempty"`
 	Method          string            `json:"method"`
 	Headers         map[string]string `json:"headers,omitempty"`
 	Body            *string           `json:"body,omitempty"`
@@ -260,7 +273,8 @@ func (t Target) MarshalJSON() ([]byte, error) {
 		Timeout: jsonDuration(t.Timeout), MaxInFlight: t.MaxInFlight, HTTP2: t.HTTP2, KeepAlive: t.KeepAlive,
 		FollowRedirects: t.FollowRedirects, Connections: t.Connections,
 		Function: t.Function, Qualifier: t.Qualifier, Region: t.Region, Endpoint: t.Endpoint,
-		MemoryMB: t.MemoryMB, Arch: t.Arch, Plan: t.Plan,
+		MemoryMB: t.MemoryMB, Arch: t.Arch, Plan: t.Plan, Gateway: t.Gateway,
+		AzureResourceID: t.AzureResourceID, ARMEndpoint: t.ARMEndpoint,
 	}
 	if t.Auth.Type != "" && (t.Auth.Type != AuthNone || t.Kind == KindAWSLambda) {
 		j.Auth = &t.Auth
@@ -294,7 +308,8 @@ func (t *Target) UnmarshalJSON(b []byte) error {
 		Timeout: time.Duration(j.Timeout), MaxInFlight: j.MaxInFlight, HTTP2: j.HTTP2, KeepAlive: j.KeepAlive,
 		FollowRedirects: j.FollowRedirects, Connections: j.Connections,
 		Body: j.BodyBase64, Function: j.Function, Qualifier: j.Qualifier, Region: j.Region, Endpoint: j.Endpoint,
-		MemoryMB: j.MemoryMB, Arch: j.Arch, Plan: j.Plan,
+		MemoryMB: j.MemoryMB, Arch: j.Arch, Plan: j.Plan, Gateway: j.Gateway,
+		AzureResourceID: j.AzureResourceID, ARMEndpoint: j.ARMEndpoint,
 	}
 	if j.Auth != nil {
 		t.Auth = *j.Auth

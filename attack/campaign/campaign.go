@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/fnbench/fnbench/attack"
@@ -35,6 +36,9 @@ type Options struct {
 	// the built-in simulator (targets that Env.Sim resolved), which accepts
 	// only its own credentials.
 	SimCredentials aws.CredentialsProvider
+	// SimAzureCredential authenticates to the built-in simulator's Azure
+	// Resource Manager (forced cold starts on its Azure apps).
+	SimAzureCredential azcore.TokenCredential
 
 	Progress *attack.Progress // live progress of each run; nil for none
 	// Abort, when closed, abandons requests in flight (attack.Options.Abort).

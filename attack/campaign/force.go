@@ -13,10 +13,16 @@ import (
 // aws-lambda target, each prepared by a configuration update (a new
 // environment-variable nonce, the update finished) that makes the next
 // invocation start a new execution environment (internal/lambdactl's
-// package comment says why that works).
+// package comment says why that works), and from every Azure Functions
+// target with a Resource Manager control, each prepared by a new nonce
+// app setting or a restart (internal/azurectl).
 func (cp *controlPlane) force(count int) (*attack.Force, error) {
 	f := &attack.Force{Count: count}
 	for i, st := range cp.plan.Scenario.Targets {
+		if cp.apps[i] != nil {
+			f.Targets = append(f.Targets, i)
+			continue
+		}
 		if st.Kind != scenarios.KindAWSLambda {
 			continue
 		}
@@ -25,8 +31,14 @@ func (cp *controlPlane) force(count int) (*attack.Force, error) {
 		}
 		f.Targets = append(f.Targets, i)
 	}
+	if len(f.Targets) == 0 {
+		return nil, errNoTarget
+	}
 	f.Prepare = func(ctx context.Context, i int) error {
 		nonce := fmt.Sprintf("%s-%d", cp.runID, cp.nonce.Add(1))
+		if cp.apps[i] != nil {
+			return cp.forceAzure(ctx, i, nonce)
+		}
 		return cp.clients[i].ForceCold(ctx, cp.targets[i].Function, nonce)
 	}
 	return f, nil

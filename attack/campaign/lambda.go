@@ -27,6 +27,7 @@ type controlPlane struct {
 	targets   []attack.Target
 	clients   map[int]*lambdactl.Client // by target index
 	originals map[int]lambdactl.Original
+	apps      map[int]*azureApp // Azure Functions targets forced through Resource Manager (azure.go)
 	nonce     atomic.Int64
 	runID     string
 	outDir    string // where the originals are recorded (rundir.OriginalsFile)
@@ -49,6 +50,11 @@ func newControlPlane(ctx context.Context, opt Options, targets []attack.Target) 
 		}
 		cp.clients[i] = c
 	}
+	apps, err := newAzureApps(opt, targets)
+	if err != nil {
+		return nil, err
+	}
+	cp.apps = apps
 	return cp, nil
 }
 
@@ -127,6 +133,9 @@ func (cp *controlPlane) snapshot(ctx context.Context) error {
 		}
 		rec.Targets = append(rec.Targets, ot)
 	}
+	if err := cp.snapshotAzure(ctx, rec); err != nil {
+		return err
+	}
 	if len(rec.Targets) == 0 {
 		return nil
 	}
@@ -136,6 +145,7 @@ func (cp *controlPlane) snapshot(ctx context.Context) error {
 // warnLeftovers warns of functions that carry FNBENCH_COLD_NONCE: a run
 // killed while it forced cold starts left it there.
 func (cp *controlPlane) warnLeftovers(ctx context.Context, w io.Writer) {
+	cp.warnAzureLeftovers(ctx, w)
 	for _, i := range cp.controlled() {
 		t := &cp.targets[i]
 		if _, ok, err := cp.clients[i].Nonce(ctx, t.Function); err == nil && ok {
@@ -168,7 +178,12 @@ func (cp *controlPlane) restore(ctx context.Context, w io.Writer) error {
 		}
 		fmt.Fprintf(w, "fnbench: restored the configuration of %s\n", t.Function)
 	}
-	restored := len(cp.originals) > 0 && len(errs) == 0
+	changed := len(cp.originals) > 0
+	for _, a := range cp.apps {
+		changed = changed || a.taken
+	}
+	errs = append(errs, cp.restoreAzure(ctx, w)...)
+	restored := changed && len(errs) == 0
 	cp.originals = map[int]lambdactl.Original{}
 	if restored {
 		if o, err := rundir.ReadOriginals(cp.outDir); err == nil {

@@ -9,7 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fnbench/fnbench/attack"
+	"github.com/fnbench/fnbench/internal/azurectl"
 	"github.com/fnbench/fnbench/internal/lambdactl"
+	"github.com/fnbench/fnbench/internal/platform"
 	"github.com/fnbench/fnbench/internal/rundir"
 )
 
@@ -22,11 +24,12 @@ func newRestoreCmd() *cobra.Command {
 		Short: "Put back the functions a killed run changed (forced cold starts, memory sweeps)",
 		Long: `Restore reads original-config.json, which a run that forces cold starts or
 sweeps memory writes into its directory before it changes any function, and
-puts each function's memory and FNBENCH_COLD_NONCE variable back as they
-were. Every other variable is left as it is now. A run that ended in any
-other way than SIGKILL restored its functions itself; restoring again changes
-nothing. Credentials come from the AWS chain, with the profile and region the
-run used.
+puts each Lambda function's memory and FNBENCH_COLD_NONCE variable, and each
+Azure app's FNBENCH_COLD_NONCE setting, back as they were. Every other
+variable and setting is left as it is now. A run that ended in any other way
+than SIGKILL restored its functions itself; restoring again changes nothing.
+Credentials come from the AWS chain, with the profile and region the run used,
+and from azidentity's chain for Azure.
 
 Exit codes: 0 restored (or nothing to change), 2 no such record, 3 a
 function could not be restored.`,
@@ -54,6 +57,14 @@ func restoreRun(ctx context.Context, dir string, w io.Writer) error {
 			fmt.Fprintf(w, "fnbench: target %s: a function of the built-in simulator lives only as long as its run; nothing to restore\n", t.Target)
 			continue
 		}
+		if t.Provider == platform.Azure {
+			if err := restoreAzureApp(ctx, t); err != nil {
+				errs = append(errs, fmt.Errorf("target %q: %w", t.Target, err))
+				continue
+			}
+			fmt.Fprintf(w, "fnbench: restored %s: setting %s %s\n", t.AzureResourceID, azurectl.NonceSetting, nonceText(t.Nonce))
+			continue
+		}
 		cfg, err := attack.LoadAWSConfig(ctx, t.Profile, t.Region)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("target %q: loading AWS configuration: %w", t.Target, err))
@@ -73,6 +84,20 @@ func restoreRun(ctx context.Context, dir string, w io.Writer) error {
 		return runError(err)
 	}
 	return nil
+}
+
+// restoreAzureApp puts an Azure app's FNBENCH_COLD_NONCE setting back,
+// with azidentity's credential chain.
+func restoreAzureApp(ctx context.Context, t rundir.OriginalTarget) error {
+	cred, err := attack.DefaultAzureCredential()
+	if err != nil {
+		return fmt.Errorf("the Azure credential chain: %w", err)
+	}
+	c, err := azurectl.New(cred, t.ARMEndpoint)
+	if err != nil {
+		return err
+	}
+	return c.Restore(ctx, t.AzureResourceID, t.Nonce)
 }
 
 func nonceText(n *string) string {

@@ -113,7 +113,7 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 	}
 	if s != nil {
 		defer s.Close()
-		opt.Env.Sim, opt.SimCredentials = simenv.Resolver(s), simenv.Credentials(s)
+		opt.Env.Sim, opt.SimCredentials, opt.SimAzureCredential = simenv.Resolver(s), simenv.Credentials(s), simenv.ARMCredential(s)
 	}
 	ctx, abort, stopSignals := interruptible(ctx, stderr)
 	defer stopSignals()

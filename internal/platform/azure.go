@@ -1,6 +1,10 @@
 package platform
 
-import "time"
+import (
+	"fmt"
+	"regexp"
+	"time"
+)
 
 // Azure Functions' billing rules (docs/sources.md, "Azure Functions
 // pricing"), applied where fnbench computes what Azure bills from what a
@@ -40,4 +44,17 @@ func ConsumptionMemoryMB(usedMB int) int {
 // lasted d.
 func FlexPeriodBilled(d time.Duration) time.Duration {
 	return max((d+FlexPeriodStep-1)/FlexPeriodStep*FlexPeriodStep, FlexMinPeriod)
+}
+
+// AzureSiteID matches an Azure app's resource id:
+// /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Web/sites/<app>.
+var AzureSiteID = regexp.MustCompile(`^/subscriptions/[^/\s]+/resourceGroups/[^/\s]+/providers/Microsoft\.Web/sites/[^/\s]+$`)
+
+// CheckAzureSiteID reports whether id names an app, with a message that
+// says what the form is and where to find it.
+func CheckAzureSiteID(id string) error {
+	if !AzureSiteID.MatchString(id) {
+		return fmt.Errorf("%q is not an app's resource id; write /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Web/sites/<app> (az functionapp show --query id)", id)
+	}
+	return nil
 }

@@ -13,9 +13,10 @@ import (
 // OriginalsFile records, before fnbench changes any function (forced cold
 // starts, memory sweeps), what it is about to change, so that `fnbench
 // restore` can put it back after a run that could not (SIGKILL). It holds
-// no secret: fnbench changes a function's memory and its
-// FNBENCH_COLD_NONCE variable only, and every other variable is left as it
-// is, so only those two are recorded.
+// no secret: fnbench changes a Lambda function's memory and its
+// FNBENCH_COLD_NONCE variable only, and an Azure app's FNBENCH_COLD_NONCE
+// setting only; every other variable and setting (connection strings,
+// keys) is left as it is, so only those are recorded.
 const OriginalsFile = "original-config.json"
 
 // Originals is OriginalsFile.
@@ -28,17 +29,25 @@ type Originals struct {
 // OriginalTarget is one function as fnbench found it, and how to reach its
 // control plane again.
 type OriginalTarget struct {
-	Target   string `json:"target"`
-	Function string `json:"function"`
-	Region   string `json:"region,omitempty"`
+	Target string `json:"target"`
+	// Provider is aws-lambda (the default, for runs that did not record
+	// it) or azure-functions.
+	Provider string `json:"provider,omitempty"`
+	Function string `json:"function,omitempty"`
+	// Azure: the app's resource id, and Resource Manager's endpoint when
+	// it is not Azure's public cloud's.
+	AzureResourceID string `json:"azure_resource_id,omitempty"`
+	ARMEndpoint     string `json:"arm_endpoint,omitempty"`
+	Region          string `json:"region,omitempty"`
 	// Endpoint is the control plane's, when it is not AWS's own (an
 	// http(s) URL); Profile the shared-config profile the run used.
 	Endpoint  string `json:"endpoint,omitempty"`
 	Profile   string `json:"profile,omitempty"`
 	Simulated bool   `json:"simulated,omitempty"`
-	MemoryMB  int    `json:"memory_mb"`
-	// Nonce is FNBENCH_COLD_NONCE as found (left by an earlier run); nil
-	// when the function did not carry it.
+	MemoryMB  int    `json:"memory_mb,omitempty"`
+	// Nonce is FNBENCH_COLD_NONCE as found (left by an earlier run): the
+	// Lambda variable or the Azure app setting; nil when the function did
+	// not carry it.
 	Nonce *string `json:"nonce,omitempty"`
 }
 

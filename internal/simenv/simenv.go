@@ -12,8 +12,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
 	"github.com/fnbench/fnbench/attack"
 	"github.com/fnbench/fnbench/fixtures/sim"
+	"github.com/fnbench/fnbench/internal/azurectl"
 	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/scenarios"
 )
@@ -28,6 +31,7 @@ func Resolver(s *sim.Sim) func(simURL string) (attack.SimEndpoint, error) {
 		c := s.Credentials()
 		return attack.SimEndpoint{URL: e.URL, Provider: e.Provider, Plan: e.Plan, Region: e.Region, Kind: e.Kind,
 			MemoryMB: e.MemoryMB, Architecture: e.Architecture, Runtime: e.Runtime,
+			ARMEndpoint: e.ARMEndpoint, ARMResourceID: e.ARMResourceID,
 			BaseEndpoint: e.BaseEndpoint, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}, nil
 	}
 }
@@ -37,6 +41,12 @@ func Resolver(s *sim.Sim) func(simURL string) (attack.SimEndpoint, error) {
 func Credentials(s *sim.Sim) aws.CredentialsProvider {
 	c := s.Credentials()
 	return credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, "")
+}
+
+// ARMCredential is the token s's Azure Resource Manager accepts
+// (campaign.Options.SimAzureCredential).
+func ARMCredential(s *sim.Sim) azcore.TokenCredential {
+	return azurectl.StaticToken(s.ARMToken())
 }
 
 // Run parses a scenario whose sim:// URLs name endpoints of s and runs it
