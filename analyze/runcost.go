@@ -263,6 +263,9 @@ func costConfigOf(ti *rundir.TargetInfo, b *rundir.Billing) (cost.Config, CostCo
 		cfg.EphemeralMB, cfg.SnapStart = meta.EphemeralMB, meta.SnapStart
 		cfg.Packaging = packaging(meta)
 	}
+	if p == cost.AzureFlex {
+		cfg.AlwaysReady = meta.AlwaysReady
+	}
 	if p == cost.AzureFlex && strings.HasPrefix(strings.ToLower(meta.Runtime), "python") {
 		cfg.Language = "python" // Flex runs Python one request per instance
 	}

@@ -67,6 +67,7 @@ type SimEndpoint struct {
 	MemoryMB     int
 	Architecture string
 	Runtime      string
+	AlwaysReady  int // Azure Flex
 	// BaseEndpoint is where an AWS client reaches the profile's Lambda API.
 	BaseEndpoint string
 	// The simulator's own credentials, which work nowhere else.
@@ -109,7 +110,9 @@ func targetFromPlan(ctx context.Context, plan *scenarios.Plan, st *scenarios.Tar
 		t.Gateway = st.Gateway // the scenario knows what the URL does not say
 	}
 	if st.AzureResourceID != "" {
-		t.AzureResourceID, t.ARMEndpoint = st.AzureResourceID, st.ARMEndpoint
+		// An app's resource id says it is Azure Functions, whatever the
+		// URL (a custom domain, a proxy).
+		t.AzureResourceID, t.ARMEndpoint, t.Provider = st.AzureResourceID, st.ARMEndpoint, platform.Azure
 	}
 	if st.Kind == scenarios.KindAWSLambda {
 		err = lambdaRequest(ctx, &t, st, sim, env)
@@ -235,6 +238,9 @@ func (t *Target) simMeta(e *SimEndpoint) {
 	}
 	if t.Meta.Runtime == "" && e.Runtime != "" {
 		t.Meta.Runtime = e.Runtime
+	}
+	if e.AlwaysReady > 0 {
+		t.Meta.AlwaysReady, set = e.AlwaysReady, true
 	}
 	if set && t.Meta.Source == "" {
 		t.Meta.Source = rundir.MetaFromPlatform

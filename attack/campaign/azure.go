@@ -29,14 +29,13 @@ type azureApp struct {
 }
 
 // newAzureApps makes a Resource Manager client for every Azure Functions
-// target a forced cold start can reach: the simulator's with its own
-// token, the others with the Azure credential chain.
+// target whose app fnbench can name (its azure_resource_id, or the
+// simulator's): the simulator's with its own token, the others with the
+// Azure credential chain. They read the apps' configuration, and force cold
+// starts when the scenario asks.
 func newAzureApps(opt Options, targets []attack.Target) (map[int]*azureApp, error) {
 	apps := map[int]*azureApp{}
 	force := opt.Plan.Scenario.ColdStart.Force
-	if force == nil {
-		return apps, nil
-	}
 	var chain azcore.TokenCredential
 	for i := range targets {
 		t := &targets[i]
@@ -44,7 +43,10 @@ func newAzureApps(opt Options, targets []attack.Target) (map[int]*azureApp, erro
 			continue
 		}
 		if t.AzureResourceID == "" {
-			return nil, fmt.Errorf("target %q: forcing cold starts on Azure Functions changes the app through Resource Manager; set the target's azure_resource_id", t.Name)
+			if force != nil {
+				return nil, fmt.Errorf("target %q: forcing cold starts on Azure Functions changes the app through Resource Manager; set the target's azure_resource_id", t.Name)
+			}
+			continue
 		}
 		cred := opt.SimAzureCredential
 		if !t.Simulated {
@@ -68,7 +70,7 @@ func newAzureApps(opt Options, targets []attack.Target) (map[int]*azureApp, erro
 		if err != nil {
 			return nil, fmt.Errorf("target %q: %w", t.Name, err)
 		}
-		apps[i] = &azureApp{id: t.AzureResourceID, client: c, restart: force.Method == scenarios.ForceRestart}
+		apps[i] = &azureApp{id: t.AzureResourceID, client: c, restart: force != nil && force.Method == scenarios.ForceRestart}
 	}
 	return apps, nil
 }
@@ -76,8 +78,44 @@ func newAzureApps(opt Options, targets []attack.Target) (map[int]*azureApp, erro
 // azureIndexes are the Azure apps' target indexes, in order.
 func (cp *controlPlane) azureIndexes() []int { return slices.Sorted(maps.Keys(cp.apps)) }
 
+// describeAzure reads each app's plan, Flex instance memory, always-ready
+// instances and runtime into its target's metadata, where the scenario
+// does not set them; when it may not (no permission), the scenario's
+// stand, with a note.
+func (cp *controlPlane) describeAzure(ctx context.Context, w io.Writer) {
+	for _, i := range cp.azureIndexes() {
+		a, t := cp.apps[i], &cp.targets[i]
+		if t.Simulated {
+			continue // the simulator's profile said it already (attack.Target.simMeta)
+		}
+		site, err := a.client.Site(ctx, a.id)
+		if err != nil {
+			t.Meta.Note = "reading the app from Resource Manager failed; plan and memory come from the scenario: " + cp.plan.Redactor.Redact(err.Error())
+			if errors.Is(err, azurectl.ErrNotPermitted) {
+				t.Meta.Note = "not permitted to read the app from Resource Manager (Microsoft.Web/sites/read); plan and memory come from the scenario"
+			}
+			fmt.Fprintf(w, "fnbench: target %s: %s\n", t.Name, t.Meta.Note)
+			continue
+		}
+		if t.Plan == "" {
+			t.Plan = map[string]string{"Dynamic": "consumption", "FlexConsumption": "flex-consumption", "ElasticPremium": "premium"}[site.SKU]
+		}
+		if site.InstanceMemoryMB > 0 {
+			t.Meta.MemoryMB = site.InstanceMemoryMB
+		}
+		t.Meta.AlwaysReady = site.AlwaysReady
+		if site.Runtime != "" {
+			t.Meta.Runtime = site.Runtime
+		}
+		t.Meta.Source = rundir.MetaFromPlatform
+	}
+}
+
 // snapshotAzure reads each app's nonce setting before anything changes.
 func (cp *controlPlane) snapshotAzure(ctx context.Context, rec *rundir.Originals) error {
+	if cp.plan.Scenario.ColdStart.Force == nil {
+		return nil // only forcing changes an app
+	}
 	for _, i := range cp.azureIndexes() {
 		a, t := cp.apps[i], &cp.targets[i]
 		v, ok, err := a.client.Nonce(ctx, a.id)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
 	"github.com/fnbench/fnbench/analyze"
 	"github.com/fnbench/fnbench/fixtures/sim"
 	"github.com/fnbench/fnbench/fixtures/sim/simtest"
@@ -148,3 +150,48 @@ func noSecretIn(t *testing.T, dir, secret string) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// An Azure app named by its URL and azure_resource_id, as a real one is,
+// has its plan, instance memory and runtime read from Resource Manager
+// (with the Azure credential chain, here the simulator's token), and its
+// cold starts forced there.
+func TestAzureAppReadFromResourceManager(t *testing.T) {
+	s := simtest.StartConfig(t, sim.Config{Profiles: []string{"azure-flex-python"}, TimeScale: 0.01, KeepTruth: true})
+	e, err := s.ResolveEndpoint("sim://azure-flex-python/flex-node")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := scenarios.Parse("azure.yaml", []byte(`name: azure-real
+seed: 1
+interval: 200ms
+cold_start: {force: {count: 2}}
+targets:
+  - name: flex
+    url: `+e.URL+`
+    azure_resource_id: `+e.ARMResourceID+`
+    arm_endpoint: `+e.ARMEndpoint+`
+    auth: {type: azure-function-key, value: `+sim.DefaultFunctionKey+`}
+traffic:
+  phases: [{shape: constant, rate: 10/s, duration: 200ms}]
+`), scenarios.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, log := azureOptions(t, s, plan)
+	opt.Env.AzureCredential = func() (azcore.TokenCredential, error) { return simenv.ARMCredential(s), nil }
+	outcomes, err := Run(context.Background(), opt)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log)
+	}
+	info, err := rundir.ReadInfo(outcomes[0].Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti := info.Targets[0]
+	if ti.Simulated || ti.Plan != "flex-consumption" || ti.Meta == nil || ti.Meta.MemoryMB != 2048 || ti.Meta.Source != rundir.MetaFromPlatform || ti.Meta.Runtime != "node" {
+		t.Errorf("target %+v, meta %+v: want flex-consumption at 2048 MB from Resource Manager", ti, ti.Meta)
+	}
+	if fr := outcomes[0].Forced[0]; fr.Cold != 2 {
+		t.Errorf("forced %+v", fr)
+	}
+}

@@ -92,6 +92,7 @@ func (cp *controlPlane) controlled() []int { return slices.Sorted(maps.Keys(cp.c
 // requests will then show too), the scenario's memory_mb and architecture
 // stand, with a note, also written to w, saying why.
 func (cp *controlPlane) describe(ctx context.Context, w io.Writer) {
+	cp.describeAzure(ctx, w)
 	for _, i := range cp.controlled() {
 		t := &cp.targets[i]
 		conf, err := cp.clients[i].Metadata(ctx, t.Function, t.Qualifier)

@@ -79,6 +79,7 @@ type Site struct {
 	SKU   string // Dynamic (Consumption), FlexConsumption, ElasticPremium
 	// InstanceMemoryMB is a Flex app's instance memory; 0 for other plans.
 	InstanceMemoryMB int
+	AlwaysReady      int // Flex always-ready instances, over every group
 	Runtime          string
 }
 
@@ -94,6 +95,9 @@ func (c *Client) Site(ctx context.Context, id string) (Site, error) {
 				} `json:"runtime"`
 				ScaleAndConcurrency struct {
 					InstanceMemoryMB int `json:"instanceMemoryMB"`
+					AlwaysReady      []struct {
+						InstanceCount int `json:"instanceCount"`
+					} `json:"alwaysReady"`
 				} `json:"scaleAndConcurrency"`
 			} `json:"functionAppConfig"`
 		} `json:"properties"`
@@ -104,6 +108,9 @@ func (c *Client) Site(ctx context.Context, id string) (Site, error) {
 	s := Site{State: doc.Properties.State, SKU: doc.Properties.SKU}
 	if f := doc.Properties.FunctionAppConfig; f != nil {
 		s.InstanceMemoryMB, s.Runtime = f.ScaleAndConcurrency.InstanceMemoryMB, f.Runtime.Name
+		for _, a := range f.ScaleAndConcurrency.AlwaysReady {
+			s.AlwaysReady += a.InstanceCount
+		}
 	}
 	return s, nil
 }

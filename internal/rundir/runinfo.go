@@ -133,6 +133,9 @@ type FunctionMeta struct {
 	EphemeralMB int    `json:"ephemeral_storage_mb,omitempty"`
 	SnapStart   bool   `json:"snapstart,omitempty"`
 	Version     string `json:"version,omitempty"`
+	// AlwaysReady is an Azure Flex app's always-ready instances, billed a
+	// baseline while they exist.
+	AlwaysReady int `json:"always_ready,omitempty"`
 	// Note says why the platform was not asked, when it was not.
 	Note string `json:"note,omitempty"`
 }

@@ -30,7 +30,7 @@ func Resolver(s *sim.Sim) func(simURL string) (attack.SimEndpoint, error) {
 		}
 		c := s.Credentials()
 		return attack.SimEndpoint{URL: e.URL, Provider: e.Provider, Plan: e.Plan, Region: e.Region, Kind: e.Kind,
-			MemoryMB: e.MemoryMB, Architecture: e.Architecture, Runtime: e.Runtime,
+			MemoryMB: e.MemoryMB, Architecture: e.Architecture, Runtime: e.Runtime, AlwaysReady: e.AlwaysReady,
 			ARMEndpoint: e.ARMEndpoint, ARMResourceID: e.ARMResourceID,
 			BaseEndpoint: e.BaseEndpoint, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}, nil
 	}
