@@ -77,8 +77,9 @@ const (
 	// BasisCalculated: the price of a configuration given by the user,
 	// exact for those inputs.
 	BasisCalculated Basis = "calculated"
-	// BasisEstimate: the provider's rules applied to client-side timing,
-	// which includes the network: an estimate, usually an upper bound.
+	// BasisEstimate: an estimate, usually an upper bound: the provider's
+	// rules applied to client-side timing, which includes the network, or
+	// to a calculator's inputs that bill overlapping requests once each.
 	BasisEstimate Basis = "estimate"
 	// BasisRange: the evidence does not decide the bill; it lies between
 	// this bill and High.
@@ -258,7 +259,7 @@ func (b *Breakdown) Text() string {
 	}
 	switch b.Basis {
 	case BasisEstimate:
-		sb.WriteString("ESTIMATE: the provider's rules applied to client-side timing, not measured billing\n")
+		sb.WriteString("ESTIMATE: not measured billing; the notes say what it rests on\n")
 	case BasisRange:
 		fmt.Fprintf(&sb, "RANGE: $%s to $%s (per million $%s to $%s); the evidence does not decide between them (see the notes)\n",
 			b.TotalUSD.Fixed(2), b.High.TotalUSD.Fixed(2), b.PerMillionUSD.Fixed(2), b.High.PerMillionUSD.Fixed(2))
