@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -434,7 +435,7 @@ func (s *h1Sender) drop(c *h1Conn) {
 	delete(s.all, c)
 	for i, x := range s.idle {
 		if x == c {
-			s.idle = append(s.idle[:i], s.idle[i+1:]...)
+			s.idle = slices.Delete(s.idle, i, i+1) // clears the vacated slot: no dropped connection stays reachable
 			break
 		}
 	}
@@ -475,7 +476,10 @@ func (s *h1Sender) sweep() {
 		}
 		if n > 0 {
 			stale = append(stale, s.idle[:n]...)
-			s.idle = append(s.idle[:0], s.idle[n:]...)
+			// Delete clears the slots it vacates: a copy left beyond the
+			// length would keep a connection (and its 16 KiB buffer)
+			// reachable after it is dropped, up to the pool's peak size.
+			s.idle = slices.Delete(s.idle, 0, n)
 		}
 		s.mu.Unlock()
 		for _, j := range expired {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -740,7 +741,7 @@ func (s *h2Sender) closeToNew(c *h2Conn) {
 	c.open = false
 	for i, x := range s.conns {
 		if x == c {
-			s.conns = append(s.conns[:i], s.conns[i+1:]...)
+			s.conns = slices.Delete(s.conns, i, i+1) // clears the vacated slot
 			break
 		}
 	}
