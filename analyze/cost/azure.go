@@ -114,9 +114,11 @@ func (t *Table) flexRange(w *work, cfg Config, rawSec, peakInFlight *big.Rat) {
 	h := w.toRange()
 	w.sec[kindCompute] = quo(rawSec, c)
 	w.setMemory(w.memoryMB)
+	capped := false
 	if peakInFlight.Sign() > 0 && w.period.Sign() > 0 {
 		busiest := mul(ceilRat(quo(peakInFlight, c)), w.period)
 		if busiest.Cmp(perExec) < 0 {
+			capped = true
 			h.sec[kindCompute] = busiest
 			w.notes = append(w.notes, fmt.Sprintf("azure-flex upper end: %s instance(s) (⌈%s in flight at the peak / %s per instance⌉) executing for the whole %s s, less than one period per execution",
 				dec(ceilRat(quo(peakInFlight, c))), dec(peakInFlight).Human(), dec(c), dec(w.period).Human()))
@@ -127,7 +129,10 @@ func (t *Table) flexRange(w *work, cfg Config, rawSec, peakInFlight *big.Rat) {
 		// The load keeps its instances busy all the time: the ends meet.
 		w.high, w.basis, w.sec[kindCompute] = nil, basis, h.sec[kindCompute]
 		w.setMemory(w.memoryMB)
-		w.notes = append(w.notes[:len(w.notes)-1], fmt.Sprintf("azure-flex: the load keeps ⌈%s in flight at the peak / %s per instance⌉ = %s instance(s) executing for the whole %s s",
+		if capped {
+			w.notes = w.notes[:len(w.notes)-1] // the upper end's note: the ends meet instead
+		}
+		w.notes = append(w.notes, fmt.Sprintf("azure-flex: the load keeps ⌈%s in flight at the peak / %s per instance⌉ = %s instance(s) executing for the whole %s s",
 			dec(peakInFlight).Human(), dec(c), dec(ceilRat(quo(peakInFlight, c))), dec(w.period).Human()))
 		return
 	}

@@ -215,3 +215,18 @@ func TestConsumptionMicrosoftExample(t *testing.T) {
 		t.Errorf("basis %q", b.Basis)
 	}
 }
+
+// Executions of whole seconds, one per instance (Python), bill the same at
+// both ends: one figure, not a range, and no panic (fnbench run's cost
+// estimate prices every request at the timeout this way).
+func TestFlexRangeWhoseEndsMeet(t *testing.T) {
+	u := Usage{Latency: []LatencyBucket{{Latency: 30 * time.Second, Count: 100}}, Period: 5 * time.Second}
+	b, err := Default().Price(Config{Provider: AzureFlex, MemoryMB: 2048, Language: "python"}, u, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.High != nil {
+		t.Errorf("a range %s–%s where both ends are 3,000 s", b.TotalUSD, b.High.TotalUSD)
+	}
+	exact(t, "GB-s", item(t, b, "execution time (on demand)").Quantity, "6000")
+}

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -69,6 +71,9 @@ func execute(args []string, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "fnbench: internal error: %v\nPlease report this with the command you ran.\n", r)
+			if os.Getenv("FNBENCH_DEBUG_PANIC") != "" {
+				stderr.Write(debug.Stack())
+			}
 			code = exitRunFailed
 		}
 	}()
