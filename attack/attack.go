@@ -186,7 +186,7 @@ func (e *engine) begin(opt Options, seed int64, stop func(cause error)) (*rundir
 	e.rec, e.start = newRecorder(dir, names, opt.Plan.Redactor, detectors(opt.Targets)), start
 	for i, t := range opt.Targets {
 		if t.Provider == platform.Azure || t.Provider == platform.AWSLambda {
-			e.rec.billMarkers(i)
+			e.rec.billMarkers(i, t.Provider == platform.Azure)
 		}
 	}
 	// A checkpoint per interval: a kill loses at most the interval under

@@ -26,7 +26,7 @@ func TestInferredDetectionIsLatencyOnly(t *testing.T) {
 		if !res.inferable {
 			t.Fatalf("%s: a response without cold evidence is not inferable", c.detect)
 		}
-		iv := newInterval(0, 0, 0, time.Second, 1, []bool{true}, []bool{false})
+		iv := newInterval(0, 0, 0, time.Second, 1, []bool{true}, []bool{false}, []bool{false})
 		iv.record(0, &res, 0)
 		ti := &iv.targets[0]
 		if len(ti.undecided) != 1 || ti.undecided[0].Instance != c.toDetector {

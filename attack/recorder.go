@@ -73,6 +73,7 @@ type interval struct {
 	targets []targetInterval
 	infers  []bool // per target: successes without evidence wait for inference
 	markers []bool // per target: billed from the function's markers (recordMarkers)
+	spans   []bool // per target: its executions kept for the execution periods
 
 	// opened is when the scheduler opened the interval, by the wall
 	// clock, when a target infers: the client's own delay over the
@@ -153,9 +154,9 @@ func putHist(h *hdr.Histogram) {
 	}
 }
 
-func newInterval(seq, phase int, start, end time.Duration, targets int, infers, markers []bool) *interval {
+func newInterval(seq, phase int, start, end time.Duration, targets int, infers, markers, spans []bool) *interval {
 	return &interval{
-		infers: infers, markers: markers,
+		infers: infers, markers: markers, spans: spans,
 		seq: seq, phase: phase, start: start, end: end,
 		offered:      make([]int64, targets),
 		notSent:      make([]int64, targets),
@@ -200,7 +201,7 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 		ti.billing.Add(&r.bill.Invocation)
 	}
 	if iv.markers[target] && r.instance != "" && !r.bill.ok {
-		ti.recordMarkers(r, intended)
+		ti.recordMarkers(r, intended, iv.spans[target])
 	}
 	if r.evidence >= 0 {
 		ti.evidence[r.evidence]++
@@ -230,7 +231,7 @@ func (iv *interval) record(target int, r *result, intended time.Duration) {
 // the function's own account, for the duration it reported, up to the
 // response's first byte; without that, from the request's send to the
 // first byte, which includes the network and is an upper bound.
-func (ti *targetInterval) recordMarkers(r *result, intended time.Duration) {
+func (ti *targetInterval) recordMarkers(r *result, intended time.Duration, keepSpan bool) {
 	if ti.marked == nil {
 		ti.marked = &rundir.MarkerBilling{}
 	}
@@ -269,7 +270,9 @@ func (ti *targetInterval) recordMarkers(r *result, intended time.Duration) {
 		a.MBms += int64(platform.ConsumptionMemoryMB(mb)) * billed
 		a.MaxMemoryMB = max(a.MaxMemoryMB, mb)
 	}
-	ti.spans = append(ti.spans, span)
+	if keepSpan {
+		ti.spans = append(ti.spans, span)
+	}
 }
 
 // recordTiming adds a request's timing phases and connection use.
@@ -399,6 +402,7 @@ type recorder struct {
 	// Azure targets' execution periods (execPeriods), per target; nil for
 	// the others. The flusher's own.
 	markers []bool
+	spans   []bool // targets whose executions make execution periods
 	periods []*execPeriods
 
 	// Inference: a detector per target that infers (nil for the others),
@@ -446,6 +450,7 @@ func newRecorder(dir *rundir.Writer, targets []string, redact *scenarios.Redacto
 		done:      make(chan struct{}),
 		seen:      make([]map[string]*span, len(targets)),
 		markers:   make([]bool, len(targets)),
+		spans:     make([]bool, len(targets)),
 		periods:   make([]*execPeriods, len(targets)),
 	}
 	for i := range r.seen {
@@ -461,15 +466,20 @@ func newRecorder(dir *rundir.Writer, targets []string, redact *scenarios.Redacto
 	return r
 }
 
-// billAzure marks target t as Azure Functions: its executions are billed
-// from the markers (recordMarkers). Call it before the first interval opens.
-func (r *recorder) billMarkers(t int) {
-	r.markers[t], r.periods[t] = true, newExecPeriods()
+// billMarkers bills target t's executions from the markers
+// (recordMarkers); with periods it also builds the instances' execution
+// periods, which only Azure (Flex) bills by. Call it before the first
+// interval opens.
+func (r *recorder) billMarkers(t int, periods bool) {
+	r.markers[t] = true
+	if periods {
+		r.periods[t], r.spans[t] = newExecPeriods(), true
+	}
 }
 
 // open starts a new interval; the scheduler calls it in timeline order.
 func (r *recorder) open(seq, phase int, start, end time.Duration) *interval {
-	iv := newInterval(seq, phase, start, end, len(r.targets), r.infers, r.markers)
+	iv := newInterval(seq, phase, start, end, len(r.targets), r.infers, r.markers, r.spans)
 	if r.client != nil {
 		iv.opened = time.Now()
 	}

@@ -12,7 +12,6 @@ import (
 // and the cheapest configuration of that provider for the workload.
 type Comparison struct {
 	Pricing  TableRef        `json:"pricing"`
-	Workload Calculator      `json:"-"`
 	RPS      float64         `json:"rps,omitempty"`
 	Rows     []ComparisonRow `json:"comparison"`
 	Bills    []*Breakdown    `json:"bills"` // the marginal bills, one per provider, as a single-provider call prints them
@@ -52,7 +51,7 @@ type ComparisonRow struct {
 // bills its plan. Fields that do not apply to a provider are left out of
 // its bill. rps, when positive, adds the monthly bill at that mean rate.
 func (t *Table) Compare(w Calculator, providers []Provider, rps float64) (*Comparison, error) {
-	c := &Comparison{Pricing: t.Ref(), Workload: w, RPS: rps, monthly: map[int]*Breakdown{}}
+	c := &Comparison{Pricing: t.Ref(), RPS: rps, monthly: map[int]*Breakdown{}}
 	var best *big.Rat
 	for i, p := range providers {
 		calc, how, err := t.forProvider(w, p, "")

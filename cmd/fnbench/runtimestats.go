@@ -42,9 +42,20 @@ func writeRuntimeStats(path string, every time.Duration) (stop func(), err error
 		enc.Encode(runtimeSample{At: time.Since(start).Seconds(), Goroutines: runtime.NumGoroutine(), //nolint:errcheck // best effort, for developers
 			HeapMiB: float64(ms.HeapInuse) / (1 << 20), LiveMiB: float64(live[0].Value.Uint64()) / (1 << 20), RSSMiB: selfRSSMiB(), FDs: selfFDs()})
 	}
+	sample()
+	stopTicking := tick(every, sample)
+	return func() {
+		stopTicking()
+		sample()
+		f.Close()
+	}, nil
+}
+
+// tick calls f every every on a goroutine of its own until the returned
+// stop is called; stop returns once f is no longer running.
+func tick(every time.Duration, f func()) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	sample()
 	wg.Go(func() {
 		t := time.NewTicker(every)
 		defer t.Stop()
@@ -53,16 +64,14 @@ func writeRuntimeStats(path string, every time.Duration) (stop func(), err error
 			case <-done:
 				return
 			case <-t.C:
-				sample()
+				f()
 			}
 		}
 	})
 	return func() {
 		close(done)
 		wg.Wait()
-		sample()
-		f.Close()
-	}, nil
+	}
 }
 
 // writeHeapProfiles writes a heap profile into dir every every, named by
@@ -84,24 +93,7 @@ func writeHeapProfiles(dir string, every time.Duration) (stop func(), err error)
 		pprof.WriteHeapProfile(f) //nolint:errcheck // best effort, for developers
 		f.Close()
 	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				write()
-			}
-		}
-	})
-	return func() {
-		close(done)
-		wg.Wait()
-	}, nil
+	return tick(every, write), nil
 }
 
 // selfRSSMiB reads VmRSS from /proc/self/status.
