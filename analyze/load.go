@@ -35,6 +35,9 @@ type Run struct {
 	// ForcedPhase is the phase of forced cold starts, taken out of
 	// Info.Phases (splitForced); nil when the run forced none.
 	ForcedPhase *rundir.PhaseInfo
+	// Merge is merge.json of a run that fnbench merge (or distribute)
+	// made from shards: each shard and how it kept up; nil otherwise.
+	Merge *MergeInfo
 
 	// pending holds a killed run's intervals from its pending file, by
 	// the file they extend (readPending).
@@ -130,6 +133,9 @@ func Load(dir string) (*Run, error) {
 		return nil, err
 	}
 	r := &Run{Dir: dir, Info: *info}
+	if r.Merge, err = ReadMergeInfo(dir); err != nil {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("the shard table is left out: %v", err))
+	}
 	r.Status = r.Info.Status
 	if r.Status == rundir.StatusRunning {
 		r.Status, r.Killed = rundir.StatusInterrupted, true

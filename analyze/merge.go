@@ -23,9 +23,19 @@ const MergeFile = "merge.json"
 // MergeInfo is merge.json.
 type MergeInfo struct {
 	Shards []MergedShard `json:"shards"`
+	// MaxSkewNs is the largest difference between two shards' starts, in
+	// true time as far as SkewBasis allows: "ntp" (every shard's clock was
+	// disciplined, its offset corrected and its error bound added),
+	// "same-host" (one clock), or "clocks" (each shard's own clock, of
+	// unknown offset: the skew could be larger by the clocks' offsets).
+	// Zero and "" when the shards did not start on an agreed instant.
+	MaxSkewNs int64  `json:"max_skew_ns"`
+	SkewBasis string `json:"skew_basis,omitempty"`
+	// Warnings say which shards fell behind, started late or ended early.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
-// MergedShard is one shard a merged run came from.
+// MergedShard is one shard a merged run came from, and how it kept up.
 type MergedShard struct {
 	Dir       string          `json:"dir"`
 	Index     int             `json:"index"`
@@ -33,6 +43,50 @@ type MergedShard struct {
 	Host      rundir.HostInfo `json:"host"`
 	StartTime time.Time       `json:"start_time"`
 	Status    string          `json:"status"`
+	// Partial: the shard was killed or interrupted, so the merged run
+	// holds only the part of its arrivals it recorded.
+	Partial bool `json:"partial"`
+	// Its requests over all targets, as its intervals counted them, over
+	// DurationNs (from time zero to its last interval's end).
+	Offered    int64 `json:"offered"`
+	Sent       int64 `json:"sent"`
+	NotSent    int64 `json:"not_sent"`
+	Completed  int64 `json:"completed"`
+	DurationNs int64 `json:"duration_ns"`
+	// OfferedRate and AchievedRate are requests per second, all targets.
+	OfferedRate  float64 `json:"offered_rps"`
+	AchievedRate float64 `json:"achieved_rps"`
+	// LagP99Ns and LagMaxNs: its schedule lag over the whole run;
+	// ClientBound counts its intervals where the client was the
+	// bottleneck (rundir.IntervalCounts.ClientLimited).
+	LagP99Ns    int64 `json:"lag_p99_ns"`
+	LagMaxNs    int64 `json:"lag_max_ns"`
+	ClientBound int   `json:"client_bound_intervals"`
+	// Clock is the shard's run.json clock (an agreed start); SkewNs its
+	// start after the earliest shard's, on MergeInfo.SkewBasis.
+	Clock  *rundir.ClockInfo `json:"clock,omitempty"`
+	SkewNs int64             `json:"skew_ns"`
+	// Behind says how the shard fell behind its schedule, "" when it kept
+	// up: it sent under 99% of what it was offered, or its lag p99 passed
+	// ClientLagFloor.
+	Behind string `json:"behind,omitempty"`
+}
+
+// ReadMergeInfo reads merge.json of a merged run directory; nil, nil when
+// dir is not a merged run.
+func ReadMergeInfo(dir string) (*MergeInfo, error) {
+	b, err := os.ReadFile(filepath.Join(dir, MergeFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var mi MergeInfo
+	if err := json.Unmarshal(b, &mi); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, MergeFile), err)
+	}
+	return &mi, nil
 }
 
 // Merge combines the run directories of the shards of one sharded run into
@@ -76,7 +130,7 @@ func Merge(out string, dirs []string) (*rundir.RunInfo, []string, error) {
 		w.Close()
 		return nil, nil, err
 	}
-	m := &merger{dirs: dirs, w: w, lag: map[lagKey][3]int64{}}
+	m := &merger{dirs: dirs, w: w, lag: map[lagKey][3]int64{}, shards: make([]shardTally, len(dirs))}
 	for _, t := range merged.Targets {
 		m.targets = append(m.targets, t.Name)
 	}
@@ -84,11 +138,7 @@ func Merge(out string, dirs []string) (*rundir.RunInfo, []string, error) {
 		w.Close()
 		return nil, nil, err
 	}
-	mi := MergeInfo{}
-	for i, info := range infos {
-		mi.Shards = append(mi.Shards, MergedShard{Dir: dirs[i], Index: info.Shard.Index, Seed: info.Seed, Host: info.Host,
-			StartTime: info.StartTime, Status: info.Status})
-	}
+	mi := m.mergeInfo(infos)
 	b, err := json.MarshalIndent(mi, "", "  ")
 	if err == nil {
 		if err = os.WriteFile(filepath.Join(out, MergeFile), append(b, '\n'), 0o644); err != nil {
@@ -128,6 +178,10 @@ func checkShards(dirs []string, infos []*rundir.RunInfo) error {
 			return differ("their phases", phaseNames(a), phaseNames(b))
 		case b.Shard.Count != a.Shard.Count:
 			return differ("their shard counts", fmt.Sprint(a.Shard.Count), fmt.Sprint(b.Shard.Count))
+		case b.Seed != a.Seed:
+			return differ("their seeds", fmt.Sprint(a.Seed), fmt.Sprint(b.Seed))
+		case (a.Clock == nil) != (b.Clock == nil) || a.Clock != nil && !a.Clock.StartAt.Equal(b.Clock.StartAt):
+			return differ("their agreed starts (--start-at)", startAt(a), startAt(b))
 		}
 		for t := range a.Targets {
 			x, y := &a.Targets[t], &b.Targets[t]
@@ -159,6 +213,13 @@ func checkShards(dirs []string, infos []*rundir.RunInfo) error {
 		return fmt.Errorf("the run has %d shards and %d were given: shard %s of %d missing", a.Shard.Count, len(seen), strings.Join(missing, ", "), a.Shard.Count)
 	}
 	return nil
+}
+
+func startAt(info *rundir.RunInfo) string {
+	if info.Clock == nil {
+		return "none"
+	}
+	return info.Clock.StartAt.Format(time.RFC3339Nano)
 }
 
 func short(sha string) string {
@@ -234,6 +295,112 @@ type merger struct {
 	w        *rundir.Writer
 	lag      map[lagKey][3]int64 // merged lag p50, p99, max per interval
 	warnings []string
+	shards   []shardTally // per dir
+}
+
+// shardTally is what the merger counts of each shard on its way through.
+type shardTally struct {
+	offered, sent, notSent, completed, endNs int64
+	clientBound                              int
+	lag                                      *rundir.Sparse
+}
+
+// mergeInfo is merge.json: each shard, how it kept up, and the start
+// skew.
+func (m *merger) mergeInfo(infos []*rundir.RunInfo) MergeInfo {
+	var mi MergeInfo
+	// A shard's start in true time: its time zero less its clock's
+	// offset. The basis is the weakest of the shards' offset sources.
+	// (checkShards saw that all shards have a clock, or none.)
+	basis := "same-host"
+	if infos[0].Clock == nil {
+		basis = ""
+	}
+	for _, info := range infos {
+		if basis == "" {
+			break
+		}
+		switch info.Clock.OffsetSource {
+		case "same-host":
+		case "ntp":
+			if basis == "same-host" {
+				basis = "ntp"
+			}
+		default:
+			basis = "clocks"
+		}
+	}
+	trueStart := func(info *rundir.RunInfo) time.Time {
+		t := info.StartTime
+		if basis == "ntp" && info.Clock != nil {
+			t = t.Add(-time.Duration(info.Clock.OffsetNs))
+		}
+		return t
+	}
+	earliest := trueStart(infos[0])
+	for _, info := range infos[1:] {
+		if t := trueStart(info); t.Before(earliest) {
+			earliest = t
+		}
+	}
+	var errBound int64
+	for i, info := range infos {
+		t := &m.shards[i]
+		s := MergedShard{Dir: m.dirs[i], Index: info.Shard.Index, Seed: info.Seed, Host: info.Host,
+			StartTime: info.StartTime, Status: info.Status, Clock: info.Clock,
+			Partial: info.Status != rundir.StatusComplete,
+			Offered: t.offered, Sent: t.sent, NotSent: t.notSent, Completed: t.completed, DurationNs: t.endNs,
+			ClientBound: t.clientBound}
+		if secs := float64(t.endNs) / 1e9; secs > 0 {
+			s.OfferedRate, s.AchievedRate = float64(t.offered)/secs, float64(t.sent)/secs
+		}
+		if t.lag != nil && t.lag.Total > 0 {
+			s.LagP99Ns, s.LagMaxNs = int64(t.lag.Quantiles(99)[0]), int64(t.lag.Max())
+		}
+		if basis != "" {
+			s.SkewNs = int64(trueStart(info).Sub(earliest))
+			mi.MaxSkewNs = max(mi.MaxSkewNs, s.SkewNs)
+			if basis == "ntp" {
+				errBound = max(errBound, info.Clock.OffsetErrorNs)
+			}
+		}
+		var behind []string
+		if s.Offered > 0 && float64(s.Sent) < 0.99*float64(s.Offered) {
+			behind = append(behind, fmt.Sprintf("sent %d of %d offered (%.1f%%)", s.Sent, s.Offered, 100*float64(s.Sent)/float64(s.Offered)))
+		}
+		if s.LagP99Ns > int64(ClientLagFloor) {
+			behind = append(behind, fmt.Sprintf("schedule lag p99 %s", time.Duration(s.LagP99Ns).Round(time.Millisecond)))
+		}
+		s.Behind = strings.Join(behind, ", ")
+		name := fmt.Sprintf("shard %d of %d (%s)", info.Shard.Index+1, info.Shard.Count, info.Host.Hostname)
+		if s.Behind != "" {
+			mi.Warnings = append(mi.Warnings, fmt.Sprintf("%s fell behind its schedule: %s; its requests went out late and their latencies are partly its own: give each shard more CPU, or run more shards", name, s.Behind))
+		}
+		if info.Clock != nil && info.Clock.StartErrorNs > int64(10*time.Millisecond) {
+			mi.Warnings = append(mi.Warnings, fmt.Sprintf("%s started %s after the agreed instant %s: it was not ready (image pull, scheduling); start the run later (--start-delay)",
+				name, time.Duration(info.Clock.StartErrorNs).Round(time.Millisecond), info.Clock.StartAt.Format(time.RFC3339)))
+		}
+		if s.Partial {
+			mi.Warnings = append(mi.Warnings, fmt.Sprintf("%s is partial (%s): the merged run holds only the %d requests it recorded", name, statusWord(info), s.Sent))
+		}
+		mi.Shards = append(mi.Shards, s)
+	}
+	mi.SkewBasis = basis
+	mi.MaxSkewNs += errBound // each clock's error bound, once: a bound, not an estimate
+	if basis == "clocks" {
+		mi.Warnings = append(mi.Warnings, "the shards' clocks were not known to be synchronized (no NTP discipline seen): the start skew is by their own clocks and may be larger by their offsets")
+	}
+	return mi
+}
+
+func statusWord(info *rundir.RunInfo) string {
+	if info.Status == rundir.StatusRunning {
+		return "killed before it finished"
+	}
+	if info.StatusReason != "" {
+		return info.Status + ": " + info.StatusReason
+	}
+	return info.Status
 }
 
 type lagKey struct {
@@ -268,10 +435,11 @@ func (m *merger) run() error {
 
 // logHead is one shard's log, one parsed line ahead.
 type logHead struct {
-	lr   *rundir.LineReader
-	dec  rundir.HlogDecoder
-	line rundir.HlogLine
-	ok   bool
+	shard int // index into merger.dirs
+	lr    *rundir.LineReader
+	dec   rundir.HlogDecoder
+	line  rundir.HlogLine
+	ok    bool
 }
 
 func (h *logHead) advance() error {
@@ -303,7 +471,7 @@ func (m *merger) mergeLog(name string, write func(tag string, h *hdr.PackedHisto
 			h.lr.Close()
 		}
 	}()
-	for _, d := range m.dirs {
+	for i, d := range m.dirs {
 		if name == rundir.TimingFile && !fileExists(d, name) {
 			continue
 		}
@@ -314,7 +482,7 @@ func (m *merger) mergeLog(name string, write func(tag string, h *hdr.PackedHisto
 		if lr == nil {
 			continue
 		}
-		h := &logHead{lr: lr}
+		h := &logHead{lr: lr, shard: i}
 		heads = append(heads, h)
 		if err := h.advance(); err != nil {
 			return err
@@ -342,6 +510,14 @@ func (m *merger) mergeLog(name string, write func(tag string, h *hdr.PackedHisto
 					sums[tag] = h.line.Hist.Clone() // the decoder reuses its buffers
 				}
 				lengths[tag] = max(lengths[tag], h.line.Len)
+				if lag {
+					t := &m.shards[h.shard]
+					if t.lag == nil {
+						t.lag = h.line.Hist.Clone()
+					} else {
+						t.lag = t.lag.Add(h.line.Hist)
+					}
+				}
 				if err := h.advance(); err != nil {
 					return err
 				}
@@ -460,11 +636,20 @@ func (m *merger) mergeIntervals(instances map[string][]rundir.Event) error {
 		target int
 	}
 	sums := map[key]*rundir.IntervalCounts{}
-	for _, d := range m.dirs {
+	for i, d := range m.dirs {
+		tally := &m.shards[i]
 		err := rundir.EachLine(d, rundir.IntervalsFile, &m.warnings, func(_ int, line []byte) error {
 			var c rundir.IntervalCounts
 			if err := json.Unmarshal(line, &c); err != nil {
 				return err
+			}
+			tally.offered += c.Offered
+			tally.sent += c.Sent
+			tally.notSent += c.NotSent
+			tally.completed += c.Completed
+			tally.endNs = max(tally.endNs, c.EndNanos)
+			if c.ClientLimited {
+				tally.clientBound++
 			}
 			t := m.targetIndex(c.Target)
 			if t < 0 {

@@ -158,6 +158,9 @@ func SummarizeWith(r *Run, o Options) *Summary {
 	}
 	s.project(table, rps)
 	s.Warnings = append(append([]string{}, r.Warnings...), insecureWarnings(r.Info.Scenario)...)
+	if r.Merge != nil {
+		s.Warnings = append(s.Warnings, r.Merge.Warnings...)
+	}
 	for _, ts := range s.Tables {
 		s.Warnings = append(s.Warnings, ts.Client.warnings(ts.Target.Name)...)
 	}

@@ -51,6 +51,9 @@ type RunJSON struct {
 	Arrivals     string           `json:"arrivals"`
 	Interval     time.Duration    `json:"interval_ns"`
 	Shard        rundir.ShardInfo `json:"shard"`
+	// Merge is the shards a merged run came from (merge.json), each with
+	// how it kept up, and their start skew; absent from other runs.
+	Merge *MergeInfo `json:"merge,omitempty"`
 	// Detection is the scenario's cold_start.detect.
 	Detection string             `json:"cold_start_detection"`
 	Phases    []rundir.PhaseInfo `json:"phases"`
@@ -185,7 +188,7 @@ func (s *Summary) runJSON() RunJSON {
 		Dir: r.Dir, Scenario: info.ScenarioName(), ScenarioSHA256: info.ScenarioFile.SHA256, Tool: info.Tool,
 		Status: r.Status, StatusReason: info.StatusReason, Killed: r.Killed,
 		StartTime: info.StartTime.UTC(), EndTime: info.EndTime.UTC(), Seed: info.Seed, Arrivals: info.Arrivals,
-		Interval: time.Duration(info.IntervalNanos), Shard: info.Shard, Detection: s.Detect,
+		Interval: time.Duration(info.IntervalNanos), Shard: info.Shard, Merge: s.Run.Merge, Detection: s.Detect,
 		Phases: info.Phases, Warnings: append([]string{}, s.Warnings...), Pricing: s.Pricing,
 	}
 	for i, ts := range s.Tables {

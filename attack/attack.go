@@ -42,6 +42,17 @@ type Options struct {
 	// Watch, when set, sees every interval as it is written and may end
 	// the attack early (a threshold certainly lost).
 	Watch Watcher
+
+	// StartAt, when set, is the instant the schedule's clock starts, agreed
+	// with the other shards of a distributed run: the run waits for it
+	// (warming up just before), and a shard ready too late starts at once
+	// and records by how much it missed. Clock is what the caller knows of
+	// this machine's clock, recorded with it in run.json.
+	StartAt time.Time
+	Clock   rundir.ClockInfo
+	// Upload is recorded in run.json: where the caller mirrors the run
+	// directory.
+	Upload string
 }
 
 // A Watcher follows a run interval by interval. Begin is called once, before
@@ -82,7 +93,7 @@ func Run(ctx context.Context, opt Options) (*Outcome, error) {
 	}
 	ctx, stopSchedule := context.WithCancelCause(ctx)
 	defer stopSchedule(nil)
-	dir, info, err := eng.begin(opt, seed, stopSchedule)
+	dir, info, err := eng.begin(ctx, opt, seed, stopSchedule)
 	if err != nil {
 		eng.shutdown()
 		return nil, err
@@ -147,11 +158,14 @@ func (e *engine) shutdown() {
 // time zero, writes run.json (status running) and starts the recorder,
 // which tells opt.Watch of every interval and calls stop when the watcher
 // asks or a write fails.
-func (e *engine) begin(opt Options, seed int64, stop func(cause error)) (*rundir.Writer, *rundir.RunInfo, error) {
+func (e *engine) begin(ctx context.Context, opt Options, seed int64, stop func(cause error)) (*rundir.Writer, *rundir.RunInfo, error) {
 	dir, err := rundir.Create(opt.OutDir)
 	if err != nil {
 		return nil, nil, err
 	}
+	// Connections opened long before an agreed start would idle out: warm
+	// up in the last seconds before it.
+	waitUntil(ctx, opt.StartAt.Add(-warmBeforeStart))
 	var warm sync.WaitGroup
 	for _, r := range e.targets {
 		warm.Add(1)
@@ -168,6 +182,16 @@ func (e *engine) begin(opt Options, seed int64, stop func(cause error)) (*rundir
 	// Time zero lies a little ahead, so that writing the headers and
 	// run.json never makes the first arrivals late.
 	start := time.Now().Add(startLead)
+	if !opt.StartAt.IsZero() {
+		// Wake a lead early, so that time zero can be the agreed instant
+		// itself, not the moment after it that waking and writing run.json
+		// would reach.
+		waitUntil(ctx, opt.StartAt.Add(-2*startLead))
+		start = opt.StartAt
+		if ready := time.Now().Add(startLead); ready.After(start) {
+			start = ready
+		}
+	}
 	info, err := newRunInfo(opt, seed, start)
 	if err == nil {
 		err = dir.Begin(start, "")
@@ -354,7 +378,36 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*rundir.RunInfo, erro
 	info.Tool.GoVersion = runtime.Version()
 	info.Targets = TargetInfos(plan, opt.Targets)
 	info.Phases = phaseInfos(plan, opt.Force != nil, 0)
+	info.Upload = opt.Upload
+	if !opt.StartAt.IsZero() {
+		c := opt.Clock
+		c.StartAt, c.StartErrorNs = opt.StartAt.UTC(), int64(start.Sub(opt.StartAt))
+		if c.OffsetSource == "" {
+			c.OffsetSource = "unknown"
+		}
+		info.Clock = &c
+	}
 	return info, nil
+}
+
+// warmBeforeStart is how long before an agreed start (Options.StartAt) the
+// senders open their connections.
+const warmBeforeStart = 3 * time.Second
+
+// waitUntil sleeps until t, or until ctx ends (an interrupted wait starts
+// the run at once, and the schedule then sees ctx ended). A zero or past t
+// returns at once.
+func waitUntil(ctx context.Context, t time.Time) {
+	d := time.Until(t)
+	if t.IsZero() || d <= 0 {
+		return
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+	}
 }
 
 // detectors makes a cold-start detector for each target that infers cold

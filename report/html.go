@@ -38,6 +38,9 @@ func HTML(w io.Writer, runs []Run, o Options) error {
 	for _, r := range runs {
 		page.Runs = append(page.Runs, newHTMLRun(r))
 		names = append(names, scenarioOf(r.Summary))
+		if rows := shardRows(r.Summary.Run.Merge); rows != nil {
+			page.Shards = append(page.Shards, htmlShards{Label: r.Label, Head: shardHead, Rows: rows, Skew: SkewLine(r.Summary.Run.Merge)})
+		}
 	}
 	page.Title = "fnbench report: " + joinComma(unique(names))
 	for i, s := range series {
@@ -99,6 +102,14 @@ type htmlPage struct {
 	Timed                    bool         // some target's timing was recorded
 	Charts                   []htmlChart
 	ProjectRPS               float64
+	Shards                   []htmlShards // merged runs' shard tables
+}
+
+// htmlShards is a merged run's shard table (shardRows).
+type htmlShards struct {
+	Label, Skew string
+	Head        []string
+	Rows        [][]string
 }
 
 // htmlGroup is one target in every run that has it.

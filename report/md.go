@@ -104,6 +104,7 @@ func Markdown(w io.Writer, runs []Run, o Options) error {
 		}
 	}
 	timingMarkdown(&b, series, groups, name, head)
+	shardMarkdown(&b, runs)
 	for _, r := range runs {
 		info := &r.Summary.Run.Info
 		fmt.Fprintf(&b, "<sub>%s: `%s`, %s, %s, fnbench %s, prices %s</sub>\n\n", mdEscape(r.Label), mdEscape(r.Summary.Run.Dir),

@@ -87,6 +87,7 @@ func textReport(runs []Run) string {
 		}
 		timingText(&b, runs, series, g, multi)
 	}
+	shardText(&b, runs)
 	for _, r := range runs {
 		if r.Checks != nil {
 			b.WriteString("\n" + checkText(r.Label, r.Checks))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,6 +27,11 @@ type Options struct {
 	RunID string
 	Tool  rundir.ToolInfo
 	Shard rundir.ShardInfo // from ParseShard; the zero value is the whole run
+	// StartAt, Clock and Upload go to the run as attack.Options has them
+	// (a shard of a distributed run).
+	StartAt time.Time
+	Clock   rundir.ClockInfo
+	Upload  string
 
 	// Env resolves the targets (attack.TargetsFromPlan): the running
 	// simulator and the credential chains. The Lambda control plane loads

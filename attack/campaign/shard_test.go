@@ -29,7 +29,7 @@ func TestShardIsOneBasedIOfN(t *testing.T) {
 		{in: "2", bad: true},
 		{in: "-1/4", bad: true},
 	} {
-		got, err := ParseShard(tc.in, plan)
+		got, err := ParseShard(tc.in, 1, plan)
 		switch {
 		case tc.bad && (err == nil || !strings.Contains(err.Error(), "want i/n with 1 <= i <= n, for example --shard 2/4")):
 			t.Errorf("%q: %+v, %v; want the i/n error", tc.in, got, err)
@@ -56,11 +56,31 @@ traffic: {arrivals: `+tc.arrivals+`, phases: [{shape: constant, rate: 10/s, dura
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ParseShard("2/3", plan); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := ParseShard("2/3", 1, plan); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s %s: %v, want %q", tc.extra, tc.arrivals, err, tc.want)
 		}
-		if _, err := ParseShard("1/1", plan); err != nil {
+		if _, err := ParseShard("1/1", 1, plan); err != nil {
 			t.Errorf("%s %s: a single shard refused: %v", tc.extra, tc.arrivals, err)
 		}
+	}
+}
+
+// --shard-base 0 takes the index as a Kubernetes Indexed Job gives it
+// (JOB_COMPLETION_INDEX, from 0): 0/4 is the first shard, 4/4 does not
+// exist.
+func TestShardBaseZeroCountsFromZero(t *testing.T) {
+	plan := lambdaScenario(t, "", "10/s", "1s")
+	for in, want := range map[string]rundir.ShardInfo{"0/4": {Index: 0, Count: 4}, "3/4": {Index: 3, Count: 4}} {
+		if got, err := ParseShard(in, 0, plan); err != nil || got != want {
+			t.Errorf("%q base 0: %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"4/4", "-1/4"} {
+		if _, err := ParseShard(in, 0, plan); err == nil || !strings.Contains(err.Error(), "with --shard-base 0: want i/n with 0 <= i < n") {
+			t.Errorf("%q base 0: %v; want the base-0 error", in, err)
+		}
+	}
+	if _, err := ParseShard("1/4", 2, plan); err == nil || !strings.Contains(err.Error(), "--shard-base 2: want 1") {
+		t.Errorf("base 2: %v", err)
 	}
 }

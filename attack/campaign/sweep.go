@@ -69,6 +69,9 @@ func (c *campaign) runStep(ctx context.Context, st step, force *attack.Force) (*
 		Abort:    c.opt.Abort,
 		Force:    force,
 		Shard:    c.opt.Shard,
+		StartAt:  c.opt.StartAt,
+		Clock:    c.opt.Clock,
+		Upload:   c.opt.Upload,
 		Watch:    watch,
 	})
 	if err != nil && res == nil {

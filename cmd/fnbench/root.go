@@ -56,6 +56,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newCompareCmd(),
 		newCostCmd(),
 		newMergeCmd(),
+		newDistributeCmd(),
 		newRestoreCmd(),
 		newDemoCmd(),
 		newSchemaCmd(),

@@ -42,6 +42,11 @@ type runFlags struct {
 	// heapProfiles: a directory for a heap profile every minute
 	heapProfiles string
 	shard        string  // "i/n": send the i-th of every n arrivals
+	shardBase    int     // 1, or 0 for JOB_COMPLETION_INDEX
+	startAt      string  // RFC 3339: the schedule's time zero, agreed between shards
+	upload       string  // s3://… or azblob://…: mirror the run directory there
+	runID        string  // names the run in the upload, and in forced nonces
+	clockSource  string  // hidden: "same-host" when fnbench distribute --executor local starts the shards
 	maxRate      string  // a ceiling on the rate offered to all targets together
 	maxCost      float64 // US dollars a run may cost; 0 for no limit
 	// simKeepAliveScale shortens the built-in simulator's keep-alives
@@ -91,6 +96,12 @@ marks the run interrupted; a second Ctrl-C abandons them.`,
 	cmd.Flags().StringVar(&f.maxRate, "max-rate", "", "refuse a scenario that would offer more than this to all its targets together (this shard's share), e.g. 1000/s: a ceiling against a typo sending a real account 100× the load")
 	cmd.Flags().Float64Var(&f.maxCost, "max-cost", 0, "refuse to start a run whose requests would cost more than this many US dollars even at 1 ms each, and stop one whose cost so far passes it (priced as fnbench cost prices a run; simulated targets as the platform they simulate)")
 	cmd.Flags().StringVar(&f.shard, "shard", "", "run shard i of n (as i/n): send every n-th arrival, starting with the i-th, for fnbench merge to combine")
+	cmd.Flags().IntVar(&f.shardBase, "shard-base", 1, "what --shard's i counts from: 1, or 0 as a Kubernetes Indexed Job's JOB_COMPLETION_INDEX does")
+	cmd.Flags().StringVar(&f.startAt, "start-at", "", "start the schedule's clock at this instant (RFC 3339, e.g. 2026-12-06T10:00:00Z), agreed by every shard of a distributed run; the run waits for it")
+	cmd.Flags().StringVar(&f.upload, "upload", "", "mirror the run directory, as it is written, to s3://bucket/prefix or azblob://account/container/prefix, under <run-id>/shard-I-of-N/; fnbench merge URL/<run-id> pulls the shards back")
+	cmd.Flags().StringVar(&f.runID, "run-id", "", "the run's name in --upload's storage (default: the scenario's name and --start-at, which every shard shares)")
+	cmd.Flags().StringVar(&f.clockSource, "clock-source", "", "what the shards' clocks share, for the start skew: same-host (set by fnbench distribute --executor local)")
+	cmd.Flags().MarkHidden("clock-source")
 	cmd.Flags().Float64Var(&f.simKeepAliveScale, "sim-keep-alive-scale", 1, "sim:// targets: multiply the simulator's idle keep-alives by this (0.01 evicts after seconds, not minutes)")
 	f.gate.register(cmd)
 	return cmd
@@ -115,11 +126,22 @@ func runScenario(ctx context.Context, path string, f runFlags, stdout, stderr io
 		defer s.Close()
 		opt.Env.Sim, opt.SimCredentials, opt.SimAzureCredential = simenv.Resolver(s), simenv.Credentials(s), simenv.ARMCredential(s)
 	}
+	up, err := startUpload(ctx, f, &opt, stderr)
+	if err != nil {
+		return err
+	}
 	ctx, abort, stopSignals := interruptible(ctx, stderr)
 	defer stopSignals()
 	opt.Abort = abort
 	return profiled(f, func() error {
-		if _, err := campaign.Run(ctx, opt); err != nil {
+		_, err := campaign.Run(ctx, opt)
+		if upErr := up.finish(); upErr != nil {
+			if err == nil {
+				return upErr
+			}
+			fmt.Fprintf(stderr, "fnbench: %v\n", upErr)
+		}
+		if err != nil {
 			var coded *exitError // a refusal before anything was sent keeps its code
 			if errors.As(err, &coded) {
 				return err
@@ -142,7 +164,7 @@ func runOptions(path string, f runFlags, stdout, stderr io.Writer) (campaign.Opt
 	if err != nil {
 		return campaign.Options{}, nil, err
 	}
-	shard, err := campaign.ParseShard(f.shard, plan)
+	shard, err := campaign.ParseShard(f.shard, f.shardBase, plan)
 	if err != nil {
 		return campaign.Options{}, nil, err
 	}
@@ -165,8 +187,21 @@ func runOptions(path string, f runFlags, stdout, stderr io.Writer) (campaign.Opt
 	// fnbench check RUN judges it again the same way.
 	plan.Scenario.Thresholds = checks.Thresholds
 	plan.Redacted.Thresholds = checks.Thresholds
-	gate := &runGate{checks: checks, w: stdout}
+	gate := &runGate{checks: checks, w: stdout, shard: shard}
 	runID := plan.Scenario.Name + "-" + time.Now().Format("20060102-150405")
+	startAt, err := parseStartAt(f.startAt)
+	if err != nil {
+		return campaign.Options{}, nil, err
+	}
+	if !startAt.IsZero() {
+		runID = distributedRunID(plan.Scenario.Name, startAt)
+	}
+	if f.runID != "" {
+		if err := checkRunID(f.runID); err != nil {
+			return campaign.Options{}, nil, err
+		}
+		runID = f.runID
+	}
 	out := f.out
 	if out == "" {
 		out = filepath.Join("runs", runID)
@@ -175,6 +210,7 @@ func runOptions(path string, f runFlags, stdout, stderr io.Writer) (campaign.Opt
 		Plan: plan, OutDir: out, RunID: runID, Shard: shard,
 		Tool: rundir.ToolInfo{Name: "fnbench", Version: toolVersion()}, Progress: prog, Log: stderr,
 		Finished: gate.finished,
+		StartAt:  startAt, Clock: clockInfo(f.clockSource),
 	}
 	if math.IsNaN(f.maxCost) || math.IsInf(f.maxCost, 0) || f.maxCost < 0 {
 		return campaign.Options{}, nil, fmt.Errorf("--max-cost %v is not an amount: give US dollars, e.g. --max-cost 5", f.maxCost)
@@ -192,6 +228,10 @@ type runGate struct {
 	checks analyze.CheckOptions
 	w      io.Writer
 	failed []*analyze.CheckReport
+	// shard: a shard of a sharded run prints its checks but does not exit
+	// on them; the gate is the merged run's (fnbench merge, then check,
+	// or fnbench distribute).
+	shard rundir.ShardInfo
 }
 
 // finished reads a finished run back, prints its summary and judges it.
@@ -221,6 +261,10 @@ func (g *runGate) finished(res *attack.Outcome) error {
 // err is exit 1 when a run's gate failed.
 func (g *runGate) err() error {
 	if len(g.failed) == 0 {
+		return nil
+	}
+	if g.shard.Count > 1 {
+		fmt.Fprintf(g.w, "(shard %d of %d: a shard's checks do not set its exit code; the merged run's do: fnbench check on the output of fnbench merge)\n", g.shard.Index+1, g.shard.Count)
 		return nil
 	}
 	return gateFailed(g.failed[0])

@@ -53,6 +53,38 @@ type RunInfo struct {
 	Host           HostInfo        `json:"host"`
 	Forced         []ForcedResult  `json:"forced,omitempty"` // forced cold starts, per target
 	Shard          ShardInfo       `json:"shard"`
+	// Clock is how a shard that started at an agreed instant (--start-at)
+	// kept to it; absent from runs that started when they were ready.
+	Clock *ClockInfo `json:"clock,omitempty"`
+	// Upload is where the run directory was mirrored while it ran
+	// (--upload), as s3://… or azblob://…; "" when it was not.
+	Upload string `json:"upload,omitempty"`
+}
+
+// ClockInfo is a shard's start on the agreed instant of a distributed run,
+// and what fnbench could learn of its clock. Start skew between shards, in
+// true time, is the spread of StartErrorNs - OffsetNs.
+type ClockInfo struct {
+	// StartAt is the agreed instant (--start-at).
+	StartAt time.Time `json:"start_at"`
+	// StartErrorNs is the run's time zero minus StartAt, by this machine's
+	// clock: 0 when the shard was ready in time, positive when it was late
+	// (its schedule then started that much after the others').
+	StartErrorNs int64 `json:"start_error_ns"`
+	// OffsetNs estimates how far this clock is ahead of true time (negative:
+	// behind), and OffsetErrorNs bounds that estimate; OffsetSource says
+	// where it came from: "ntp" (the kernel's clock discipline, adjtimex),
+	// "same-host" (shards of one machine share a clock) or "unknown".
+	OffsetNs      int64  `json:"offset_ns"`
+	OffsetErrorNs int64  `json:"offset_error_ns,omitempty"`
+	OffsetSource  string `json:"offset_source"`
+	// Synchronized is the kernel's word that an NTP daemon keeps the clock
+	// (adjtimex without STA_UNSYNC); nil where it could not be asked.
+	Synchronized *bool `json:"synchronized,omitempty"`
+	// StorageOffsetNs is this clock minus the object store's (its HTTP Date
+	// header, whole seconds: good to about a second), when the run was
+	// uploaded: a check on gross errors of an unsynchronized clock.
+	StorageOffsetNs *int64 `json:"storage_offset_ns,omitempty"`
 }
 
 // ToolInfo names the program that wrote a run.
