@@ -45,6 +45,8 @@ type converter struct {
 	redacted bool
 	dir      string                // base of relative body_file paths
 	bodies   map[*yaml.Node][]byte // body_file contents, read once
+	// files records each file read (Plan.Files); nil records nothing.
+	files *[]FileRef
 
 	// warnings collects what is valid but unwise, as "file:line:col:
 	// message; hint" (Plan.Warnings); warned keeps one per node.
@@ -555,6 +557,13 @@ func (c *converter) secret(target string, f *fileAuth) string {
 		}
 	case f.ValueFile != nil:
 		b := c.bodyFile(*f.ValueFile)
+		if c.files != nil {
+			for i := range *c.files {
+				if (*c.files)[i].Path == f.ValueFile.Value {
+					(*c.files)[i].Secret = true
+				}
+			}
+		}
 		v = strings.TrimSpace(string(b))
 		if c.redacted {
 			v = "REDACTED (from " + f.ValueFile.Value + ")"
@@ -647,6 +656,9 @@ func (c *converter) bodyFile(t text) []byte {
 		c.fail(t.node, fmt.Sprintf("cannot read file %q: %v", t.Value, err), fmt.Sprintf("the path is relative to the scenario's directory (%s)", c.dir))
 	}
 	c.bodies[t.node] = b
+	if c.files != nil && err == nil && !slices.ContainsFunc(*c.files, func(f FileRef) bool { return f.Path == t.Value }) {
+		*c.files = append(*c.files, FileRef{Path: t.Value, Line: t.node.Line, Column: t.node.Column})
+	}
 	return b
 }
 

@@ -39,6 +39,22 @@ type Plan struct {
 	// Warnings are what is valid but unwise, "file:line:col: message;
 	// hint": a secret written literally. They never hold the secret.
 	Warnings []string
+	// Files are the files the scenario reads besides itself (body_file,
+	// payload_file, ca_file, value_file), in the order read, each path
+	// once:
+	// what must travel with it to another machine.
+	Files []FileRef
+}
+
+// FileRef is a file a scenario reads.
+type FileRef struct {
+	// Path is as the scenario writes it: relative to the scenario's
+	// directory unless absolute.
+	Path string
+	// Secret: the file holds a credential (value_file).
+	Secret bool
+	// Line and Column are where the scenario names it.
+	Line, Column int
 }
 
 // Load reads and parses the scenario file at path. See Parse.
@@ -85,7 +101,7 @@ func Parse(name string, src []byte, opts LoadOptions) (*Plan, error) {
 	if n := d.visit(root, 0); n != nil {
 		d.decodeStruct(n, reflect.ValueOf(&file).Elem(), "", 0)
 	}
-	c := &converter{d: d, fail: d.fail, dir: dirOf(name), bodies: map[*yaml.Node][]byte{}, file: name, warnings: &plan.Warnings}
+	c := &converter{d: d, fail: d.fail, dir: dirOf(name), bodies: map[*yaml.Node][]byte{}, file: name, warnings: &plan.Warnings, files: &plan.Files}
 	if !d.walk.Spent() {
 		plan.Scenario = c.scenario(&file)
 	}

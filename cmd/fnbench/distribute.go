@@ -39,6 +39,7 @@ type distributeFlags struct {
 	out        string
 	sets       []string
 	startDelay time.Duration
+	startAt    string
 	runID      string
 	dryRun     bool
 	// Kubernetes
@@ -98,6 +99,7 @@ Exit codes: 0 success, 1 a threshold failed on the merged run, 2 bad usage,
 	fl.StringVarP(&f.out, "out", "o", "", "the merged run directory (default runs/<run-id>); the shards' own directories go under it, in shards/")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario field, as path=value (repeatable), in every shard")
 	fl.DurationVar(&f.startDelay, "start-delay", 0, "how long after now the shards start, to give them time to be scheduled, pull the image and warm up (default 2m on Kubernetes, 5s locally)")
+	fl.StringVar(&f.startAt, "start-at", "", "the instant every shard starts, RFC 3339 (instead of now + --start-delay): for a --dry-run manifest applied later")
 	fl.StringVar(&f.runID, "run-id", "", "the run's id: names the Job (fnbench-<id>) and the upload's prefix (default <scenario>-<start time>)")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print the Kubernetes manifest (ConfigMap and Job) and submit nothing")
 	fl.StringVar(&f.image, "image", "", "Kubernetes: the fnbench container image (see the Dockerfile)")
@@ -150,6 +152,19 @@ func distribute(ctx context.Context, path string, f distributeFlags, stdout, std
 		if delay == 0 {
 			delay = 2 * time.Minute
 		}
+		// The scenario goes into a ConfigMap, which anyone who may read the
+		// namespace can read, and --dry-run prints it.
+		for _, w := range plan.Warnings {
+			if strings.Contains(w, "is a secret written literally") {
+				return usageError(fmt.Errorf("%s\nOn Kubernetes the scenario is stored in a ConfigMap, readable by anyone who can read the namespace: write the secret as ${NAME}, put NAME in a Secret, and pass --env-from-secret SECRET", w))
+			}
+		}
+		for _, f := range plan.Files {
+			if f.Secret {
+				return usageError(fmt.Errorf("%s:%d:%d: value_file %s holds a secret, and on Kubernetes the files a scenario reads travel in a ConfigMap, readable by anyone who can read the namespace: write the secret as value: ${NAME}, put NAME in a Secret, and pass --env-from-secret SECRET",
+					path, f.Line, f.Column, f.Path))
+			}
+		}
 	case executorLocal:
 		if f.dryRun {
 			return usageError(errors.New("--dry-run prints a Kubernetes manifest: leave it out with --executor local"))
@@ -165,6 +180,12 @@ func distribute(ctx context.Context, path string, f distributeFlags, stdout, std
 	}
 	// The start on a whole second: the run id carries it.
 	startAt := time.Now().Add(delay).Truncate(time.Second).Add(time.Second).UTC()
+	if f.startAt != "" {
+		if startAt, err = parseStartAt(f.startAt); err != nil {
+			return usageError(err)
+		}
+		startAt = startAt.UTC()
+	}
 	runID := f.runID
 	if runID == "" {
 		runID = distributedRunID(plan.Scenario.Name, startAt)
@@ -338,6 +359,22 @@ func (d *distribution) spec(namespace string) (kube.Spec, error) {
 	var err error
 	if s.Scenario, err = os.ReadFile(d.path); err != nil {
 		return s, usageError(err)
+	}
+	// The files the scenario reads go with it, at the same paths beside
+	// it (value_files were refused: they hold secrets).
+	for _, f := range d.plan.Files {
+		if filepath.IsAbs(f.Path) || !filepath.IsLocal(f.Path) {
+			return s, usageError(fmt.Errorf("%s:%d:%d: %s is outside the scenario's directory, where the pods cannot find it: copy it beside the scenario and name it relative to it",
+				d.path, f.Line, f.Column, f.Path))
+		}
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(d.path), f.Path))
+		if err != nil {
+			return s, usageError(err)
+		}
+		if s.Files == nil {
+			s.Files = map[string][]byte{}
+		}
+		s.Files[filepath.Clean(f.Path)] = b
 	}
 	if d.f.cpu != "" {
 		if s.CPU, err = resource.ParseQuantity(d.f.cpu); err != nil {

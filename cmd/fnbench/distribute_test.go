@@ -340,3 +340,60 @@ func TestDistributeKubernetesCleansUpOnInterrupt(t *testing.T) {
 		t.Error("the Job was not deleted with Background propagation (its pods would be orphaned)")
 	}
 }
+
+// A scenario holding a literal secret is not put in a ConfigMap: it is
+// refused, saying how to pass the secret instead, and the secret is in
+// no output.
+func TestDistributeRefusesLiteralSecretsOnKubernetes(t *testing.T) {
+	const sentinel = "SENTINEL-key-4b1d"
+	scen := writeScenario(t, `
+name: secret
+targets: [{name: fn, url: "https://example.com/api/fn?code=`+sentinel+`"}]
+traffic:
+  phases: [{shape: constant, rate: 10/s, duration: 1s}]
+`)
+	code, out, errs := cli("distribute", scen, "--shards", "2", "--image", "registry.example.com/fnbench:v1", "--upload", "s3://bucket/p", "--dry-run")
+	if code != 2 || !strings.Contains(errs, "--env-from-secret") || strings.Contains(out+errs, sentinel) {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+}
+
+// The files a scenario reads go into the ConfigMap with it, at the same
+// paths; one outside the scenario's directory, or one holding a secret,
+// is refused with its file:line:col.
+func TestDistributeShipsTheFilesTheScenarioReads(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "bodies"), 0o755)
+	os.WriteFile(filepath.Join(dir, "bodies", "order.json"), []byte(`{"sku":"a-1"}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "key.txt"), []byte("SENTINEL-file-key\n"), 0o644)
+	scen := filepath.Join(dir, "s.yaml")
+	write := func(extra string) {
+		os.WriteFile(scen, []byte(`name: files
+targets: [{name: fn, url: "https://example.com/fn", method: POST, body_file: bodies/order.json`+extra+`}]
+traffic:
+  phases: [{shape: constant, rate: 10/s, duration: 1s}]
+`), 0o644)
+	}
+	args := []string{"distribute", scen, "--shards", "2", "--image", "registry.example.com/fnbench:v1", "--upload", "s3://bucket/p", "--dry-run"}
+	write("")
+	code, out, errs := cli(args...)
+	if code != 0 || !strings.Contains(out, `file-1: '{"sku":"a-1"}'`) || !strings.Contains(out, "path: bodies/order.json") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+	write(", auth: {type: header, name: X-Key, value_file: key.txt}")
+	code, out, errs = cli(args...)
+	if code != 2 || !strings.Contains(errs, "s.yaml:2:") || !strings.Contains(errs, "value_file key.txt holds a secret") || strings.Contains(out+errs, "SENTINEL") {
+		t.Errorf("value_file: exit %d\n%s%s", code, out, errs)
+	}
+	outside := filepath.Join(t.TempDir(), "body.json")
+	os.WriteFile(outside, []byte("{}"), 0o644)
+	os.WriteFile(scen, []byte(`name: files
+targets: [{name: fn, url: "https://example.com/fn", method: POST, body_file: `+outside+`}]
+traffic:
+  phases: [{shape: constant, rate: 10/s, duration: 1s}]
+`), 0o644)
+	code, _, errs = cli(args...)
+	if code != 2 || !strings.Contains(errs, "is outside the scenario's directory") {
+		t.Errorf("outside: exit %d\n%s", code, errs)
+	}
+}

@@ -2,9 +2,13 @@ package kube
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -47,6 +51,7 @@ func Build(s Spec) (*batchv1.Job, *corev1.ConfigMap, error) {
 		// scenario never changes.
 		Immutable: new(true),
 	}
+	items := configMapFiles(s, cm)
 	job := &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: s.Namespace, Labels: labels(s.RunID)},
@@ -61,7 +66,7 @@ func Build(s Spec) (*batchv1.Job, *corev1.ConfigMap, error) {
 			TTLSecondsAfterFinished: new(int32(finishedTTL / time.Second)),
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels(s.RunID)},
-				Spec:       podSpec(s, name),
+				Spec:       podSpec(s, name, items),
 			},
 		},
 	}
@@ -69,6 +74,31 @@ func Build(s Spec) (*batchv1.Job, *corev1.ConfigMap, error) {
 		job.Spec.ActiveDeadlineSeconds = new(int64(math.Ceil(s.Deadline.Seconds())))
 	}
 	return job, cm, nil
+}
+
+// configMapFiles puts the files the scenario reads into cm, under keys
+// file-1, file-2… (a ConfigMap key cannot hold a '/'), text in data and
+// anything else in binaryData, and returns the volume's items that lay them
+// out at their paths beside the scenario; nil without files, when the
+// volume shows every key as a file of its name.
+func configMapFiles(s Spec, cm *corev1.ConfigMap) []corev1.KeyToPath {
+	if len(s.Files) == 0 {
+		return nil
+	}
+	items := []corev1.KeyToPath{{Key: s.ScenarioName, Path: s.ScenarioName}}
+	for i, path := range slices.Sorted(maps.Keys(s.Files)) {
+		key := fmt.Sprintf("file-%d", i+1)
+		if b := s.Files[path]; utf8.Valid(b) {
+			cm.Data[key] = string(b)
+		} else {
+			if cm.BinaryData == nil {
+				cm.BinaryData = map[string][]byte{}
+			}
+			cm.BinaryData[key] = b
+		}
+		items = append(items, corev1.KeyToPath{Key: key, Path: filepath.ToSlash(path)})
+	}
+	return items
 }
 
 // labels marks everything run runID creates.
@@ -81,7 +111,7 @@ func labels(runID string) map[string]string {
 }
 
 // podSpec is one shard's pod; the Job controller adds the completion index.
-func podSpec(s Spec, configMap string) corev1.PodSpec {
+func podSpec(s Spec, configMap string, items []corev1.KeyToPath) corev1.PodSpec {
 	return corev1.PodSpec{
 		// Never, with the Job's backoffLimit 0: see Build.
 		RestartPolicy:      corev1.RestartPolicyNever,
@@ -122,7 +152,7 @@ func podSpec(s Spec, configMap string) corev1.PodSpec {
 		}},
 		Volumes: []corev1.Volume{
 			{Name: "scenario", VolumeSource: corev1.VolumeSource{
-				ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: configMap}},
+				ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: configMap}, Items: items},
 			}},
 			{Name: "work", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
 		},

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -317,5 +318,31 @@ func TestBuildReportsEveryProblemAtOnce(t *testing.T) {
 	_, _, err := Build(s)
 	if err == nil || !strings.Contains(err.Error(), "shards 0") || !strings.Contains(err.Error(), "image is empty") {
 		t.Errorf("Build: %v, want both the shards and the image named", err)
+	}
+}
+
+// The files a scenario reads travel in the ConfigMap, text as data and
+// anything else as binaryData, and the volume lays them out at their
+// paths beside the scenario; paths outside its directory are refused.
+func TestBuildShipsTheScenarioFiles(t *testing.T) {
+	s := fourShards()
+	s.Files = map[string][]byte{"bodies/order.json": []byte(`{"sku":"a"}`), "ca.der": {0xff, 0xfe, 0x00}}
+	job, cm, err := Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cm.Data["file-1"] != `{"sku":"a"}` || string(cm.BinaryData["file-2"]) != "\xff\xfe\x00" || cm.Data["scenario.yaml"] == "" {
+		t.Errorf("ConfigMap data %v, binaryData %v", cm.Data, cm.BinaryData)
+	}
+	items := job.Spec.Template.Spec.Volumes[0].ConfigMap.Items
+	want := []corev1.KeyToPath{{Key: "scenario.yaml", Path: "scenario.yaml"}, {Key: "file-1", Path: "bodies/order.json"}, {Key: "file-2", Path: "ca.der"}}
+	if !reflect.DeepEqual(items, want) {
+		t.Errorf("items = %+v, want %+v", items, want)
+	}
+	for _, bad := range []string{"../secret.txt", "/etc/passwd", "scenario.yaml"} {
+		s.Files = map[string][]byte{bad: []byte("x")}
+		if _, _, err := Build(s); err == nil || !strings.Contains(err.Error(), "want a path inside the scenario's directory") {
+			t.Errorf("file %q: %v", bad, err)
+		}
 	}
 }

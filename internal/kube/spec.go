@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +47,12 @@ type Spec struct {
 	// Scenario is the scenario file's bytes, UTF-8, under 1 MiB (the
 	// ConfigMap's limit).
 	Scenario []byte
+	// Files are the files the scenario reads (body_file, payload_file,
+	// ca_file), by their paths relative to the scenario's directory, as
+	// the scenario names them: they travel in the ConfigMap and appear at
+	// those paths beside the scenario in the pod. Never secrets: a
+	// ConfigMap is readable by whoever can read the namespace.
+	Files map[string][]byte
 	// Sets are fnbench run --set path=value overrides, passed through as
 	// written.
 	Sets []string
@@ -154,8 +161,16 @@ func (s Spec) validate() error {
 		bad("scenario is empty")
 	} else if !utf8.Valid(s.Scenario) {
 		bad("scenario %s is not UTF-8 text", s.ScenarioName)
-	} else if len(s.Scenario)+len(s.ScenarioName) > maxConfigMapBytes {
-		bad("scenario %s is %d bytes: a ConfigMap holds at most 1 MiB; move large inputs to object storage", s.ScenarioName, len(s.Scenario))
+	}
+	size := len(s.Scenario) + len(s.ScenarioName)
+	for _, path := range slices.Sorted(maps.Keys(s.Files)) {
+		size += len(path) + len(s.Files[path])
+		if !filepath.IsLocal(path) || strings.Contains(path, `\`) || path == s.ScenarioName {
+			bad("file %q: want a path inside the scenario's directory (no .., not absolute), other than the scenario's own name; copy the file beside the scenario and name it relative to it", path)
+		}
+	}
+	if size > maxConfigMapBytes {
+		bad("scenario %s and the files it reads are %d bytes: a ConfigMap holds at most 1 MiB; make the bodies smaller", s.ScenarioName, size)
 	}
 	if s.CPU.Sign() < 0 {
 		bad("CPU request %s is negative", s.CPU.String())
