@@ -68,10 +68,12 @@ traffic:
 		}
 	}
 	tagged, beyond := 0, 0
+	beyondAt := map[int64]int{} // by interval start, ms
 	for _, e := range readEvents(t, dir, rundir.EventColdStart) {
 		tagged++
 		if !cold[e.RequestID] {
 			beyond++
+			beyondAt[e.AtNanos/250e6*250]++
 		}
 	}
 	run := loadRun(t, dir)
@@ -88,6 +90,11 @@ traffic:
 	}
 	if share > 0.01 {
 		t.Errorf("%d of %d responses (%.2f%%) tagged cold beyond the ground truth; want at most 1%%", beyond, ok, 100*share)
+		for _, iv := range run.Targets[0].Intervals {
+			t.Logf("interval at %4dms: sent %5d, lag p99 %8v, client delay %8v, client-limited %-5v, p50 %8v, p99 %8v, max %8v, cold %3d (%3d beyond truth), suppressed %d",
+				iv.StartNanos/1e6, iv.Sent, time.Duration(iv.LagP99Ns), time.Duration(iv.ClientDelayNs), iv.ClientLimited,
+				iv.P50, iv.P99, iv.Max, iv.Cold, beyondAt[iv.StartNanos/1e6], iv.ColdSuppressed)
+		}
 	}
 	sum := analyze.Summarize(run)
 	if c := sum.Tables[0].Client; c.Intervals == 0 {

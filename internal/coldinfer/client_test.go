@@ -224,3 +224,48 @@ func TestBurstFromZeroQueuedRequestsAreNotWarm(t *testing.T) {
 		t.Errorf("first interval judged with threshold %v; want one from the warm responses (under 100ms)", th)
 	}
 }
+
+// A client falling further behind its reads (a backlog) delays every
+// response, more than half of them past its own delay signals: none of
+// those is a cold start, but an INIT far beyond what the client could add
+// still is.
+func TestBacklogIsNotColdStarts(t *testing.T) {
+	st := newStream()
+	var samples []Sample
+	var want []int
+	for i := range 2000 {
+		s := Sample{At: time.Duration(i) * 2 * time.Millisecond, Latency: st.warm()}
+		if i >= 1000 {
+			// 40% slow by less than the client's delay, 60% by up to
+			// 1.75 times it; one INIT of 900 ms.
+			s.Latency += 150 * time.Millisecond
+			if i%5 >= 2 {
+				s.Latency += time.Duration(i%5) * 50 * time.Millisecond
+			}
+			if i == 1500 {
+				s.Latency = 900 * time.Millisecond
+				want = append(want, i)
+			}
+		}
+		samples = append(samples, s)
+	}
+	ivs := intervals(samples, 100*time.Millisecond)
+	for k := range ivs {
+		if ivs[k].Start >= 2*time.Second {
+			ivs[k].ClientDelay = 200 * time.Millisecond
+		}
+	}
+	var got []int
+	n := 0
+	for _, dec := range decideAll(t, New(Config{InstanceConcurrency: 1}), ivs) {
+		for i, c := range dec.Cold {
+			if c {
+				got = append(got, n+i)
+			}
+		}
+		n += len(dec.Cold)
+	}
+	if !equalInts(got, want) {
+		t.Errorf("tagged %v\nwant   %v", got, want)
+	}
+}

@@ -245,7 +245,8 @@ func (d *Detector) Decide() (dec Decision, ok bool) {
 // scale-out leaves the responses of the instances it already had warm.
 // The signs: more than an eighth of the responses slow while the client
 // fell behind its schedule by a quarter of the slow threshold, or more
-// than three quarters slow while its delay signals reach the threshold.
+// than three quarters slow (cold, or suppressed for the client's delay)
+// while its delay signals reach the threshold.
 // Such an interval says nothing about cold starts; its slow responses
 // count as suppressed. Responses with an instance id keep their verdict.
 // Measured with TestOverloadedClientTagsNoColdStartsBeyondTruth and
@@ -265,16 +266,34 @@ func (d *Detector) overwhelmed(dec *Decision, iv Interval) {
 	}
 	behind := 4*iv.ClientLag >= dec.Threshold && 8*cold > n
 	starved := iv.ClientDelay >= dec.Threshold && 4*cold > 3*n
-	if !behind && !starved {
+	// A backlog: a client falling further behind its reads interval by
+	// interval delays every response, a growing share of them past any
+	// factor on its delay signals, and the rest were suppressed already.
+	// Then more than three quarters are slow, cold or suppressed, and the
+	// cold ones are taken back up to twice the client's delay: an INIT
+	// adds more than that to a response even on a busy client.
+	backlog := iv.ClientDelay >= backlogDelay*dec.Threshold && 4*(cold+dec.Suppressed) > 3*n
+	if !behind && !starved && !backlog {
 		return
 	}
+	upTo := time.Duration(math.MaxInt64)
+	if !behind && !starved {
+		upTo = 2 * iv.ClientDelay
+	}
 	for i, c := range dec.Cold {
-		if c && iv.Samples[i].Instance == "" {
+		if c && iv.Samples[i].Instance == "" && iv.Samples[i].Latency <= upTo {
 			dec.Cold[i] = false
 			dec.Suppressed++
 		}
 	}
 }
+
+// backlogDelay: the backlog sign of overwhelmed needs a client delay of
+// this many slow thresholds. A client that far behind adds more to its
+// responses than any platform's queueing behind a burst of cold starts;
+// below it, SnapStart's restores in a burst (TestInferredColdStartsAgainstGroundTruth)
+// were taken back with the client's own delays.
+const backlogDelay = 8
 
 // minOverwhelmed is the fewest responses an interval needs before a
 // an eighth of them being slow is taken as the client's doing (see overwhelmed).
