@@ -60,7 +60,7 @@ func SkewLine(mi *analyze.MergeInfo) string {
 		"ntp":       "NTP-disciplined clocks, offsets corrected and the worst error bound added",
 		"clocks":    "each shard's own clock, not known to be synchronized: the true skew may be larger",
 	}[mi.SkewBasis]
-	return fmt.Sprintf("largest start skew between shards: %s (%s)", duration(mi.MaxSkewNs), basis)
+	return fmt.Sprintf("Largest start skew between shards: %s (%s)", duration(mi.MaxSkewNs), basis)
 }
 
 // shardText writes the shard table of each merged run, for the terminal.
@@ -104,7 +104,7 @@ func shardMarkdown(b *strings.Builder, runs []Run) {
 			b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 		}
 		if line := SkewLine(r.Summary.Run.Merge); line != "" {
-			b.WriteString("\n" + mdEscape(strings.ToUpper(line[:1])+line[1:]) + ".\n")
+			b.WriteString("\n" + mdEscape(line) + ".\n")
 		}
 	}
 }

@@ -14,17 +14,18 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/fnbench/fnbench/internal/kube/kubefake"
 )
 
 const testJobUID = types.UID("6c4f0d5e-7b1a-4b8e-9d2a-1f3e5c7a9b0d")
 
 // submitted is a fake cluster holding fourShards' Job and ConfigMap,
 // submitted; the fake API server gives the Job a UID, as a real one does.
-func submitted(t *testing.T, ctx context.Context) (*fake.Clientset, Spec) {
+func submitted(t *testing.T, ctx context.Context) (*kubefake.Clientset, Spec) {
 	t.Helper()
-	cs := fake.NewClientset()
+	cs := kubefake.New()
 	cs.PrependReactor("create", "jobs", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		j := a.(k8stesting.CreateAction).GetObject().(*batchv1.Job).DeepCopy()
 		j.UID = testJobUID
@@ -45,7 +46,7 @@ func submitted(t *testing.T, ctx context.Context) (*fake.Clientset, Spec) {
 type cluster struct {
 	t   *testing.T
 	ctx context.Context
-	cs  *fake.Clientset
+	cs  *kubefake.Clientset
 	s   Spec
 }
 
@@ -147,7 +148,7 @@ func TestSubmitMakesTheJobOwnTheConfigMap(t *testing.T) {
 func TestSubmitRemovesTheConfigMapWhenTheJobIsRefused(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cs := fake.NewClientset()
+	cs := kubefake.New()
 	cs.PrependReactor("create", "jobs", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(batchv1.Resource("jobs"), "", errors.New("quota exceeded"))
 	})
@@ -271,7 +272,7 @@ func TestFollowNamesTheFailedShardAndWhy(t *testing.T) {
 func TestFollowSaysWhenTheJobIsGone(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := Follow(ctx, fake.NewClientset(), "load", "nosuchrun", nil)
+	_, err := Follow(ctx, kubefake.New(), "load", "nosuchrun", nil)
 	if err == nil || !strings.Contains(err.Error(), "job load/fnbench-nosuchrun does not exist") {
 		t.Errorf("Follow: %v, want the missing Job named", err)
 	}
