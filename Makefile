@@ -19,7 +19,7 @@ AZURITE_VERSION := 3.37.0
 
 GOFILES := $(shell find . -name '*.go' -not -path './bin/*') go.mod go.sum
 
-.PHONY: all build test test-short demo bench bench-quick soak fuzz lint clean tools chromium
+.PHONY: all build test test-race test-fuzz test-short demo bench bench-quick soak fuzz lint clean tools chromium
 
 all: build
 
@@ -66,15 +66,23 @@ $(CHROMIUM):
 # other.
 test: build $(BIN)/aws-lambda-rie $(BIN)/azurite-blob $(CHROMIUM)
 	$(GO) test -p 1 -count=1 ./...
-	# The race detector slows everything several-fold: -short leaves out
-	# the tests that score timing (inference against ground truth), which
-	# ran above. Raced: the engine and the uploader, where fnbench's
-	# concurrency lives (analyze reads a run on two goroutines at most, and
-	# raced it took a minute of the ten make test may take).
-	$(GO) test -count=1 -race -short ./attack/... ./internal/objstore/...
-	# Every parser of outside input has a fuzz target: 5 s of fuzzing each
-	# (make fuzz gives each 30 s).
-	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+	# One after the other: side by side they would save half a minute, but
+	# two fuzzers beside the raced engine tests starve them (one failed in
+	# four such runs).
+	$(MAKE) --no-print-directory test-race test-fuzz
+
+# The race detector slows everything several-fold: -short leaves out the
+# tests that score timing (inference against ground truth), which make test
+# ran unraced. Raced: the engine and the uploader, where fnbench's
+# concurrency lives (analyze reads a run on two goroutines at most, and
+# raced it took a minute of the ten make test may take).
+test-race:
+	$(GO) test -count=1 -race -short ./attack/ ./internal/objstore/
+
+# Every parser of outside input has a fuzz target: 4 s of fuzzing each in
+# make test (make fuzz gives each 30 s).
+test-fuzz:
+	$(MAKE) --no-print-directory fuzz FUZZTIME=4s
 
 # The quick loop while developing.
 test-short: $(BIN)/aws-lambda-rie $(BIN)/azurite-blob
@@ -121,7 +129,7 @@ soak: build $(BIN)/fnbench-bench
 	@mkdir -p runs
 	$(BIN)/fnbench-bench soak-sim -fnbench $(BIN)/fnbench -duration $(SOAK_DURATION) -md runs/soak.md
 
-# Every fuzz target for FUZZTIME, two at a time (make test gives each 5 s;
+# Every fuzz target for FUZZTIME, two at a time (make test gives each 4 s;
 # 30 s here). scripts/fuzz.sh says which failed and with what input.
 FUZZTIME ?= 30s
 fuzz:
