@@ -24,16 +24,20 @@ const MergeFile = "merge.json"
 type MergeInfo struct {
 	Shards []MergedShard `json:"shards"`
 	// MaxSkewNs is the largest difference between two shards' starts, in
-	// true time as far as SkewBasis allows: "ntp" (every shard's clock was
-	// disciplined, its offset corrected and its error bound added),
-	// "same-host" (one clock), or "clocks" (each shard's own clock, of
-	// unknown offset: the skew could be larger by the clocks' offsets).
+	// true time as far as SkewBasis allows: rundir.ClockNTP (every shard's
+	// clock was disciplined, its offset corrected and its error bound
+	// added), rundir.ClockSameHost (one clock), or SkewOwnClocks.
 	// Zero and "" when the shards did not start on an agreed instant.
 	MaxSkewNs int64  `json:"max_skew_ns"`
 	SkewBasis string `json:"skew_basis,omitempty"`
 	// Warnings say which shards fell behind, started late or ended early.
 	Warnings []string `json:"warnings,omitempty"`
 }
+
+// SkewOwnClocks is the skew basis of shards whose clocks were not all
+// known to be synchronized: each shard's own clock, of unknown offset, so
+// the true skew could be larger by the clocks' offsets.
+const SkewOwnClocks = "clocks"
 
 // MergedShard is one shard a merged run came from, and how it kept up.
 type MergedShard struct {
@@ -312,7 +316,7 @@ func (m *merger) mergeInfo(infos []*rundir.RunInfo) MergeInfo {
 	// A shard's start in true time: its time zero less its clock's
 	// offset. The basis is the weakest of the shards' offset sources.
 	// (checkShards saw that all shards have a clock, or none.)
-	basis := "same-host"
+	basis := rundir.ClockSameHost
 	if infos[0].Clock == nil {
 		basis = ""
 	}
@@ -321,18 +325,18 @@ func (m *merger) mergeInfo(infos []*rundir.RunInfo) MergeInfo {
 			break
 		}
 		switch info.Clock.OffsetSource {
-		case "same-host":
-		case "ntp":
-			if basis == "same-host" {
-				basis = "ntp"
+		case rundir.ClockSameHost:
+		case rundir.ClockNTP:
+			if basis == rundir.ClockSameHost {
+				basis = rundir.ClockNTP
 			}
 		default:
-			basis = "clocks"
+			basis = SkewOwnClocks
 		}
 	}
 	trueStart := func(info *rundir.RunInfo) time.Time {
 		t := info.StartTime
-		if basis == "ntp" && info.Clock != nil {
+		if basis == rundir.ClockNTP && info.Clock != nil {
 			t = t.Add(-time.Duration(info.Clock.OffsetNs))
 		}
 		return t
@@ -360,7 +364,7 @@ func (m *merger) mergeInfo(infos []*rundir.RunInfo) MergeInfo {
 		if basis != "" {
 			s.SkewNs = int64(trueStart(info).Sub(earliest))
 			mi.MaxSkewNs = max(mi.MaxSkewNs, s.SkewNs)
-			if basis == "ntp" {
+			if basis == rundir.ClockNTP {
 				errBound = max(errBound, info.Clock.OffsetErrorNs)
 			}
 		}
@@ -387,7 +391,7 @@ func (m *merger) mergeInfo(infos []*rundir.RunInfo) MergeInfo {
 	}
 	mi.SkewBasis = basis
 	mi.MaxSkewNs += errBound // each clock's error bound, once: a bound, not an estimate
-	if basis == "clocks" {
+	if basis == SkewOwnClocks {
 		mi.Warnings = append(mi.Warnings, "the shards' clocks were not known to be synchronized (no NTP discipline seen): the start skew is by their own clocks and may be larger by their offsets")
 	}
 	return mi

@@ -383,7 +383,7 @@ func newRunInfo(opt Options, seed int64, start time.Time) (*rundir.RunInfo, erro
 		c := opt.Clock
 		c.StartAt, c.StartErrorNs = opt.StartAt.UTC(), int64(start.Sub(opt.StartAt))
 		if c.OffsetSource == "" {
-			c.OffsetSource = "unknown"
+			c.OffsetSource = rundir.ClockUnknown
 		}
 		info.Clock = &c
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fnbench/fnbench/analyze"
+	"github.com/fnbench/fnbench/internal/rundir"
 	"github.com/fnbench/fnbench/internal/units"
 )
 
@@ -56,9 +57,9 @@ func SkewLine(mi *analyze.MergeInfo) string {
 		return ""
 	}
 	basis := map[string]string{
-		"same-host": "one machine's clock",
-		"ntp":       "NTP-disciplined clocks, offsets corrected and the worst error bound added",
-		"clocks":    "each shard's own clock, not known to be synchronized: the true skew may be larger",
+		rundir.ClockSameHost:  "one machine's clock",
+		rundir.ClockNTP:       "NTP-disciplined clocks, offsets corrected and the worst error bound added",
+		analyze.SkewOwnClocks: "each shard's own clock, not known to be synchronized: the true skew may be larger",
 	}[mi.SkewBasis]
 	return fmt.Sprintf("Largest start skew between shards: %s (%s)", duration(mi.MaxSkewNs), basis)
 }

@@ -52,6 +52,9 @@ type converter struct {
 	// message; hint" (Plan.Warnings); warned keeps one per node.
 	file     string
 	warnings *[]string
+	// literals collects the warnings about secrets written literally
+	// (Plan.Literals); nil collects nothing.
+	literals *[]string
 	warned   map[*yaml.Node]bool
 }
 
@@ -67,8 +70,12 @@ func (c *converter) warnLiteral(t text, what string) {
 		c.warned = map[*yaml.Node]bool{}
 	}
 	c.warned[t.node] = true
-	*c.warnings = append(*c.warnings, fmt.Sprintf("%s:%d:%d: %s is a secret written literally; write it as ${NAME} and set NAME in the environment (or use value_file), so the scenario can be shared and committed without it",
-		c.file, t.node.Line, t.node.Column, what))
+	w := fmt.Sprintf("%s:%d:%d: %s is a secret written literally; write it as ${NAME} and set NAME in the environment (or use value_file), so the scenario can be shared and committed without it",
+		c.file, t.node.Line, t.node.Column, what)
+	*c.warnings = append(*c.warnings, w)
+	if c.literals != nil {
+		*c.literals = append(*c.literals, w)
+	}
 }
 
 // warnLiteralQuery warns of credential parameters written literally in a

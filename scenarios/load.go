@@ -39,6 +39,9 @@ type Plan struct {
 	// Warnings are what is valid but unwise, "file:line:col: message;
 	// hint": a secret written literally. They never hold the secret.
 	Warnings []string
+	// Literals are the warnings of Warnings about secrets written
+	// literally: what must not leave this machine in the scenario file.
+	Literals []string
 	// Files are the files the scenario reads besides itself (body_file,
 	// payload_file, ca_file, value_file), in the order read, each path
 	// once:
@@ -101,7 +104,7 @@ func Parse(name string, src []byte, opts LoadOptions) (*Plan, error) {
 	if n := d.visit(root, 0); n != nil {
 		d.decodeStruct(n, reflect.ValueOf(&file).Elem(), "", 0)
 	}
-	c := &converter{d: d, fail: d.fail, dir: dirOf(name), bodies: map[*yaml.Node][]byte{}, file: name, warnings: &plan.Warnings, files: &plan.Files}
+	c := &converter{d: d, fail: d.fail, dir: dirOf(name), bodies: map[*yaml.Node][]byte{}, file: name, warnings: &plan.Warnings, literals: &plan.Literals, files: &plan.Files}
 	if !d.walk.Spent() {
 		plan.Scenario = c.scenario(&file)
 	}

@@ -154,10 +154,8 @@ func distribute(ctx context.Context, path string, f distributeFlags, stdout, std
 		}
 		// The scenario goes into a ConfigMap, which anyone who may read the
 		// namespace can read, and --dry-run prints it.
-		for _, w := range plan.Warnings {
-			if strings.Contains(w, "is a secret written literally") {
-				return usageError(fmt.Errorf("%s\nOn Kubernetes the scenario is stored in a ConfigMap, readable by anyone who can read the namespace: write the secret as ${NAME}, put NAME in a Secret, and pass --env-from-secret SECRET", w))
-			}
+		if len(plan.Literals) > 0 {
+			return usageError(fmt.Errorf("%s\nOn Kubernetes the scenario is stored in a ConfigMap, readable by anyone who can read the namespace: write the secret as ${NAME}, put NAME in a Secret, and pass --env-from-secret SECRET", plan.Literals[0]))
 		}
 		for _, f := range plan.Files {
 			if f.Secret {
@@ -285,7 +283,7 @@ func (d *distribution) runLocal(ctx context.Context, abort <-chan struct{}) ([]s
 		dir := filepath.Join(shardsDir, name)
 		dirs = append(dirs, dir)
 		args := append([]string{"run", d.path, "--shard", fmt.Sprintf("%d/%d", i+1, d.f.shards), "--out", dir,
-			"--progress", "none", "--clock-source", "same-host"}, d.shardArgs()...)
+			"--progress", "none", "--clock-source", rundir.ClockSameHost}, d.shardArgs()...)
 		c := &child{cmd: exec.Command(exe, args...), name: name, log: filepath.Join(logs, name+".log")}
 		lf, err := os.Create(c.log)
 		if err != nil {

@@ -72,11 +72,11 @@ func clockInfo(source string) rundir.ClockInfo {
 		synced := s.Synchronized
 		c.Synchronized = &synced
 	}
-	if c.OffsetSource == clock.SourceNTP {
+	if c.OffsetSource == rundir.ClockNTP {
 		c.OffsetNs, c.OffsetErrorNs = int64(s.Offset), int64(s.EstError)
 	}
-	if source == clock.SourceSameHost {
-		c.OffsetSource, c.OffsetNs, c.OffsetErrorNs = clock.SourceSameHost, 0, 0
+	if source == rundir.ClockSameHost {
+		c.OffsetSource, c.OffsetNs, c.OffsetErrorNs = rundir.ClockSameHost, 0, 0
 	}
 	return c
 }

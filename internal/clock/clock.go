@@ -6,13 +6,10 @@
 // cannot know it.
 package clock
 
-import "time"
+import (
+	"time"
 
-// Sources of an offset estimate (rundir.ClockInfo.OffsetSource).
-const (
-	SourceNTP      = "ntp"       // the kernel's NTP clock discipline (adjtimex)
-	SourceSameHost = "same-host" // shards on one machine read one clock
-	SourceUnknown  = "unknown"
+	"github.com/fnbench/fnbench/internal/rundir"
 )
 
 // State is what the kernel says of the clock.
@@ -26,11 +23,12 @@ type State struct {
 	Offset, EstError, MaxError time.Duration
 }
 
-// Source is the offset source State supports: SourceNTP when the clock is
-// synchronized, SourceUnknown otherwise.
+// Source is the offset source State supports (rundir.ClockInfo's
+// OffsetSource): rundir.ClockNTP when the clock is synchronized,
+// rundir.ClockUnknown otherwise.
 func (s State) Source() string {
 	if s.Known && s.Synchronized {
-		return SourceNTP
+		return rundir.ClockNTP
 	}
-	return SourceUnknown
+	return rundir.ClockUnknown
 }

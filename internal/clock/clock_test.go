@@ -1,6 +1,10 @@
 package clock
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/fnbench/fnbench/internal/rundir"
+)
 
 // On Linux the kernel always answers a read-only adjtimex; whatever the
 // machine's daemon does, a synchronized clock has an error estimate and an
@@ -13,7 +17,7 @@ func TestReadIsConsistent(t *testing.T) {
 	if !s.Synchronized && (s.Offset != 0 || s.EstError != 0) {
 		t.Errorf("an unsynchronized clock reported offset %v ± %v", s.Offset, s.EstError)
 	}
-	if got, want := s.Source(), map[bool]string{true: SourceNTP, false: SourceUnknown}[s.Synchronized]; got != want {
+	if got, want := s.Source(), map[bool]string{true: rundir.ClockNTP, false: rundir.ClockUnknown}[s.Synchronized]; got != want {
 		t.Errorf("Source() = %q, want %q", got, want)
 	}
 	t.Logf("%+v", s)

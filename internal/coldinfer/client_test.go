@@ -207,17 +207,7 @@ func TestBurstFromZeroQueuedRequestsAreNotWarm(t *testing.T) {
 		samples = append(samples, Sample{At: at, Latency: lat})
 	}
 	decs := decideAll(t, New(Config{}), intervals(samples, 250*time.Millisecond))
-	var got []int
-	n := 0
-	for _, dec := range decs {
-		for i, c := range dec.Cold {
-			if c {
-				got = append(got, n+i)
-			}
-		}
-		n += len(dec.Cold)
-	}
-	if !equalInts(got, want) {
+	if got := taggedCold(decs); !equalInts(got, want) {
 		t.Errorf("tagged %v\nwant   %v", got, want)
 	}
 	if th := decs[0].Threshold; th == 0 || th > 100*time.Millisecond {
@@ -255,9 +245,17 @@ func TestBacklogIsNotColdStarts(t *testing.T) {
 			ivs[k].ClientDelay = 200 * time.Millisecond
 		}
 	}
+	if got := taggedCold(decideAll(t, New(Config{InstanceConcurrency: 1}), ivs)); !equalInts(got, want) {
+		t.Errorf("tagged %v\nwant   %v", got, want)
+	}
+}
+
+// taggedCold is the indexes, over every interval's samples in order, of
+// the samples decs tagged cold.
+func taggedCold(decs []Decision) []int {
 	var got []int
 	n := 0
-	for _, dec := range decideAll(t, New(Config{InstanceConcurrency: 1}), ivs) {
+	for _, dec := range decs {
 		for i, c := range dec.Cold {
 			if c {
 				got = append(got, n+i)
@@ -265,7 +263,5 @@ func TestBacklogIsNotColdStarts(t *testing.T) {
 		}
 		n += len(dec.Cold)
 	}
-	if !equalInts(got, want) {
-		t.Errorf("tagged %v\nwant   %v", got, want)
-	}
+	return got
 }

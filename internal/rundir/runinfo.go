@@ -61,6 +61,13 @@ type RunInfo struct {
 	Upload string `json:"upload,omitempty"`
 }
 
+// Where a ClockInfo's offset came from.
+const (
+	ClockNTP      = "ntp"       // the kernel's NTP clock discipline (adjtimex)
+	ClockSameHost = "same-host" // shards of one machine read one clock
+	ClockUnknown  = "unknown"
+)
+
 // ClockInfo is a shard's start on the agreed instant of a distributed run,
 // and what fnbench could learn of its clock. Start skew between shards, in
 // true time, is the spread of StartErrorNs - OffsetNs.
@@ -73,8 +80,7 @@ type ClockInfo struct {
 	StartErrorNs int64 `json:"start_error_ns"`
 	// OffsetNs estimates how far this clock is ahead of true time (negative:
 	// behind), and OffsetErrorNs bounds that estimate; OffsetSource says
-	// where it came from: "ntp" (the kernel's clock discipline, adjtimex),
-	// "same-host" (shards of one machine share a clock) or "unknown".
+	// where it came from: ClockNTP, ClockSameHost or ClockUnknown.
 	OffsetNs      int64  `json:"offset_ns"`
 	OffsetErrorNs int64  `json:"offset_error_ns,omitempty"`
 	OffsetSource  string `json:"offset_source"`
